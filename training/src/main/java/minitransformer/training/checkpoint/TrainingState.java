@@ -1,0 +1,36 @@
+package minitransformer.training.checkpoint;
+
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Everything needed to resume a run exactly, as the training loop hands it to the checkpoint store.
+ *
+ * @param step iterations completed
+ * @param tokensSeen training tokens consumed so far
+ * @param resolvedConfigYaml the run's resolved config (YAML text)
+ * @param tokenizerJson the tokenizer, from Tokenizers.toJson
+ * @param batchRngState SplitMix64 state of the train batch sampler
+ * @param evalRngState SplitMix64 state of the evaluation batch sampler
+ * @param dropoutRngState SplitMix64 state that dropout seeds are drawn from
+ * @param bestValLoss best validation loss so far (NaN if none)
+ * @param lastTrainLoss train loss of the last step (NaN if none)
+ * @param lastValLoss validation loss of the last evaluation (NaN if none)
+ * @param parameters model parameters by name
+ * @param optimizerState AdamW moments by name: "m/" + param and "v/" + param
+ * @param optimizerStep the AdamW step count (bias correction)
+ */
+public record TrainingState(
+    long step,
+    long tokensSeen,
+    String resolvedConfigYaml,
+    String tokenizerJson,
+    long batchRngState,
+    long evalRngState,
+    long dropoutRngState,
+    double bestValLoss,
+    double lastTrainLoss,
+    double lastValLoss,
+    Map<String, INDArray> parameters,
+    Map<String, INDArray> optimizerState,
+    long optimizerStep) {}
