@@ -208,6 +208,11 @@ public final class ContextCorpusGenerator {
   /** Slots drawn once per line, so "the creek" and "the bank of the creek" agree. */
   private static final List<String> ONCE_PER_LINE = List.of("water", "garden", "body", "device", "substance");
 
+  /** The first names the corpus uses (for tests that abstract over the person). */
+  static List<String> names() {
+    return PEOPLE.stream().map(Person::name).toList();
+  }
+
   /** The whole corpus: {@link #LINES} lines, each ending in a newline. */
   public static String generate() {
     SplitMix64 random = new SplitMix64(SEED);
