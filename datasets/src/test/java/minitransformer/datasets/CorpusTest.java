@@ -129,7 +129,7 @@ class CorpusTest {
   void trainFractionMustBeStrictlyBetweenZeroAndOne() throws Exception {
     Path file = write("c.txt", "abcdefghij".repeat(10));
     for (double bad : new double[] {0, 1, -0.5, 1.5, Double.NaN}) {
-      assertEquals("data.trainFraction must be between 0 and 1 (both excluded), got " + bad,
+      assertEquals("data.train_fraction must be between 0 and 1 (both excluded), got " + bad,
           message(() -> Corpus.load(file, TokenizerSpec.chars(), bad, 4)));
     }
   }

@@ -18,16 +18,16 @@ class TokenizerSpecTest {
   @Test
   void maxVocabMustBeZeroOrAtLeastTwo() {
     DataException negative = assertThrows(DataException.class, () -> TokenizerSpec.words(true, -5, 1));
-    assertEquals("data.maxVocab must be 0 (no limit) or at least 2 (<unk> and one word), got -5",
+    assertEquals("data.max_vocab must be 0 (no limit) or at least 2 (<unk> and one word), got -5",
         negative.getMessage());
     DataException one = assertThrows(DataException.class, () -> TokenizerSpec.words(true, 1, 1));
-    assertEquals("data.maxVocab must be 0 (no limit) or at least 2 (<unk> and one word), got 1", one.getMessage());
+    assertEquals("data.max_vocab must be 0 (no limit) or at least 2 (<unk> and one word), got 1", one.getMessage());
   }
 
   @Test
   void minCountMustBePositive() {
     DataException e = assertThrows(DataException.class, () -> TokenizerSpec.words(false, 0, 0));
-    assertEquals("data.minCount must be at least 1, got 0", e.getMessage());
+    assertEquals("data.min_count must be at least 1, got 0", e.getMessage());
   }
 
   @Test
