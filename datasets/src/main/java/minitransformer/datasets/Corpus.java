@@ -1,10 +1,37 @@
 package minitransformer.datasets;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 
-/** A UTF-8 text file, its tokenizer, and its train (first part) and validation (rest) token streams. */
+/**
+ * A UTF-8 text file, its tokenizer, and its train (first part) and validation (rest) token streams.
+ *
+ * <p>As nanoGPT's {@code prepare.py}: the whole text is encoded, the first
+ * {@code floor(trainFraction * N)} tokens are the train split and the rest the validation split.
+ * Immutable: {@link #train()} and {@link #validation()} return copies.
+ */
 public final class Corpus {
-  // CONTRACT (skeleton): fields and checks are written by the datasets implementation.
+  private final Path file;
+  private final Tokenizer tokenizer;
+  private final int[] train;
+  private final int[] validation;
+
+  private Corpus(Path file, Tokenizer tokenizer, int[] train, int[] validation) {
+    this.file = file;
+    this.tokenizer = tokenizer;
+    this.train = train;
+    this.validation = validation;
+  }
 
   /**
    * Reads and encodes a corpus. Throws {@link DataException} (one line naming the file) when the file
@@ -13,19 +40,113 @@ public final class Corpus {
    * @param trainFraction share of tokens in the train split, nanoGPT's 0.9
    */
   public static Corpus load(Path file, TokenizerSpec spec, double trainFraction, int blockSize) {
-    throw new UnsupportedOperationException("skeleton: implemented in datasets");
+    checkArguments(trainFraction, blockSize);
+    String text = readUtf8(file);
+    return split(file, Tokenizers.fit(spec, text), text, trainFraction, blockSize);
   }
 
   /** The same, with a tokenizer given (a resumed run keeps its checkpoint's tokenizer). */
   public static Corpus load(Path file, Tokenizer tokenizer, double trainFraction, int blockSize) {
-    throw new UnsupportedOperationException("skeleton: implemented in datasets");
+    checkArguments(trainFraction, blockSize);
+    String text = readUtf8(file);
+    return split(file, tokenizer, text, trainFraction, blockSize);
   }
 
-  public Path file() { throw new UnsupportedOperationException(); }
+  private static void checkArguments(double trainFraction, int blockSize) {
+    if (!(trainFraction > 0 && trainFraction < 1)) {
+      throw new DataException("data.trainFraction must be between 0 and 1 (both excluded), got " + trainFraction);
+    }
+    if (blockSize < 1) {
+      throw new DataException("block size must be at least 1, got " + blockSize);
+    }
+  }
 
-  public Tokenizer tokenizer() { throw new UnsupportedOperationException(); }
+  private static Corpus split(Path file, Tokenizer tokenizer, String text, double trainFraction, int blockSize) {
+    int[] ids;
+    try {
+      ids = tokenizer.encode(text);
+    } catch (DataException e) {
+      throw new DataException(file + ": " + e.getMessage(), e);
+    }
+    int n = ids.length;
+    int nTrain = (int) Math.floor(trainFraction * n); // nanoGPT: int(n * 0.9)
+    int[] train = Arrays.copyOfRange(ids, 0, nTrain);
+    int[] validation = Arrays.copyOfRange(ids, nTrain, n);
+    requireBlock(file, tokenizer, "train", train.length, n, blockSize);
+    requireBlock(file, tokenizer, "validation", validation.length, n, blockSize);
+    return new Corpus(file, tokenizer, train, validation);
+  }
 
-  public int[] train() { throw new UnsupportedOperationException(); }
+  private static void requireBlock(Path file, Tokenizer tokenizer, String split, int size, int n, int blockSize) {
+    if (size < blockSize + 1) {
+      throw new DataException(file + " is too short: its " + split + " split has " + size + " "
+          + tokenizer.kind() + " tokens (of " + n + " in all), fewer than block size + 1 = " + (blockSize + 1));
+    }
+  }
 
-  public int[] validation() { throw new UnsupportedOperationException(); }
+  /** The file's text, decoded strictly: malformed UTF-8 is an error naming the byte offset. */
+  static String readUtf8(Path file) {
+    if (!Files.exists(file)) {
+      throw new DataException("corpus file " + file + " does not exist");
+    }
+    if (Files.isDirectory(file)) {
+      throw new DataException("corpus file " + file + " is a directory, not a text file");
+    }
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new DataException("corpus file " + file + " does not exist", e);
+    } catch (AccessDeniedException e) {
+      throw new DataException("corpus file " + file + " cannot be read: permission denied", e);
+    } catch (IOException e) {
+      throw new DataException("corpus file " + file + " cannot be read: " + e, e);
+    }
+    if (bytes.length == 0) {
+      throw new DataException("corpus file " + file + " is empty");
+    }
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length); // UTF-8 never gives more chars than bytes
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    if (result.isError()) {
+      int offset = in.position();
+      throw new DataException("corpus file " + file + " is not valid UTF-8: malformed byte sequence at byte offset "
+          + offset + (offset < bytes.length ? String.format(" (byte 0x%02X)", bytes[offset] & 0xFF) : ""));
+    }
+    out.flip();
+    String text = out.toString();
+    return text.startsWith("\uFEFF") ? text.substring(1) : text; // a byte order mark is not text
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  public Tokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  /** A copy of the train token ids. */
+  public int[] train() {
+    return train.clone();
+  }
+
+  /** A copy of the validation token ids. */
+  public int[] validation() {
+    return validation.clone();
+  }
+
+  public int trainSize() {
+    return train.length;
+  }
+
+  public int validationSize() {
+    return validation.length;
+  }
 }

@@ -1,21 +1,158 @@
 package minitransformer.datasets;
 
-/** Builds tokenizers from text and saves/loads them exactly as JSON. */
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Builds tokenizers from text and saves/loads them exactly as JSON.
+ *
+ * <p>The document (format {@value #FORMAT}) is
+ * <pre>
+ * {"format": "minitransformer-tokenizer/1", "kind": "char", "vocab": ["\n", " ", "!", ...]}
+ * {"format": "minitransformer-tokenizer/1", "kind": "word", "lowercase": true, "vocab": ["&lt;unk&gt;", "the", ...]}
+ * </pre>
+ * with {@code vocab} in id order. Any other document, an unknown key included, is rejected.
+ */
 public final class Tokenizers {
+  /** The value of the "format" field; a change of layout gets a new number. */
+  public static final String FORMAT = "minitransformer-tokenizer/1";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<String> CHAR_KEYS = Set.of("format", "kind", "vocab");
+  private static final Set<String> WORD_KEYS = Set.of("format", "kind", "lowercase", "vocab");
+
   private Tokenizers() {}
 
   /** Fits a tokenizer of the given spec to the text (the whole corpus). */
   public static Tokenizer fit(TokenizerSpec spec, String text) {
-    throw new UnsupportedOperationException("skeleton: implemented in datasets");
+    return switch (spec.kind()) {
+      case TokenizerSpec.CHAR -> CharTokenizer.fit(text);
+      case TokenizerSpec.WORD -> WordTokenizer.fit(text, spec.lowercase(), spec.maxVocab(), spec.minCount());
+      default -> throw new IllegalStateException("TokenizerSpec let through kind " + spec.kind());
+    };
   }
 
   /** A JSON document that {@link #fromJson} turns back into an equal tokenizer. */
   public static String toJson(Tokenizer tokenizer) {
-    throw new UnsupportedOperationException("skeleton: implemented in datasets");
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", FORMAT);
+    root.put("kind", tokenizer.kind());
+    List<String> vocab;
+    if (tokenizer instanceof CharTokenizer chars) {
+      vocab = chars.vocabulary();
+    } else if (tokenizer instanceof WordTokenizer words) {
+      root.put("lowercase", words.lowercase());
+      vocab = words.vocabulary();
+    } else {
+      throw new IllegalArgumentException("cannot save a tokenizer of class " + tokenizer.getClass().getName());
+    }
+    ArrayNode array = root.putArray("vocab");
+    vocab.forEach(array::add);
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write tokenizer JSON", e);
+    }
   }
 
   /** Throws {@link DataException} for a document that is not a tokenizer of a known kind. */
   public static Tokenizer fromJson(String json) {
-    throw new UnsupportedOperationException("skeleton: implemented in datasets");
+    JsonNode root;
+    try {
+      root = JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? ""
+          : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw new DataException("tokenizer JSON is not valid JSON" + where + ": "
+          + e.getOriginalMessage().lines().findFirst().orElse(""), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new DataException("tokenizer JSON must be an object with \"format\": \"" + FORMAT + "\"");
+    }
+    JsonNode format = root.get("format");
+    if (format == null || !format.isTextual() || !FORMAT.equals(format.asText())) {
+      throw new DataException("tokenizer JSON has format " + (format == null ? "(none)" : format.toString())
+          + ", expected \"" + FORMAT + "\"");
+    }
+    JsonNode kind = root.get("kind");
+    String kindText = kind != null && kind.isTextual() ? kind.asText() : null;
+    if (TokenizerSpec.CHAR.equals(kindText)) {
+      requireKeys(root, CHAR_KEYS);
+      return new CharTokenizer(strings(root.get("vocab")));
+    }
+    if (TokenizerSpec.WORD.equals(kindText)) {
+      requireKeys(root, WORD_KEYS);
+      JsonNode lowercase = root.get("lowercase");
+      if (!lowercase.isBoolean()) {
+        throw new DataException("tokenizer JSON field \"lowercase\" must be true or false, got " + lowercase);
+      }
+      return new WordTokenizer(lowercase.asBoolean(), strings(root.get("vocab")));
+    }
+    throw new DataException("tokenizer JSON field \"kind\" must be \"char\" or \"word\", got "
+        + (kind == null ? "(none)" : kind.toString()));
+  }
+
+  /** Writes {@link #toJson} to a file (UTF-8). */
+  public static void save(Tokenizer tokenizer, Path file) throws IOException {
+    Files.writeString(file, toJson(tokenizer), StandardCharsets.UTF_8);
+  }
+
+  /** Reads a tokenizer file; a missing or bad file is a {@link DataException} naming it. */
+  public static Tokenizer load(Path file) {
+    String json;
+    try {
+      json = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new DataException("tokenizer file " + file + " does not exist", e);
+    } catch (IOException e) {
+      throw new DataException("cannot read tokenizer file " + file + ": " + e.getMessage(), e);
+    }
+    try {
+      return fromJson(json);
+    } catch (DataException e) {
+      throw new DataException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void requireKeys(JsonNode root, Set<String> keys) {
+    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!keys.contains(key)) {
+        throw new DataException("tokenizer JSON has unknown field \"" + key + "\" (expected " +
+            String.join(", ", keys.stream().sorted().toList()) + ")");
+      }
+    }
+    for (String key : keys) {
+      if (!root.has(key)) {
+        throw new DataException("tokenizer JSON lacks the field \"" + key + "\"");
+      }
+    }
+  }
+
+  private static List<String> strings(JsonNode vocab) {
+    if (!vocab.isArray()) {
+      throw new DataException("tokenizer JSON field \"vocab\" must be an array of strings");
+    }
+    List<String> out = new ArrayList<>(vocab.size());
+    for (JsonNode entry : vocab) {
+      if (!entry.isTextual()) {
+        throw new DataException("tokenizer JSON field \"vocab\" entry " + out.size() + " is not a string: "
+            + entry);
+      }
+      out.add(entry.asText());
+    }
+    return out;
   }
 }

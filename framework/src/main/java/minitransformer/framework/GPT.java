@@ -1,48 +1,270 @@
 package minitransformer.framework;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import minitransformer.framework.blocks.Block;
+import minitransformer.framework.blocks.CrossEntropyLoss;
+import minitransformer.framework.blocks.Dropout;
+import minitransformer.framework.blocks.LayerNorm;
+import minitransformer.framework.blocks.LmHead;
+import minitransformer.framework.blocks.ParameterFactory;
+import minitransformer.framework.blocks.PositionEmbedding;
+import minitransformer.framework.blocks.Sequence;
+import minitransformer.framework.blocks.TokenEmbedding;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A GPT decoder built as one SameDiff graph. Token ids are given as integer arrays of shape [B, T]
- * with T <= blockSize. "Eval mode" means dropout off.
+ * with 1 <= T <= blockSize. "Eval mode" means dropout off.
+ *
+ * <p>The forward pass, as nanoGPT's GPT.forward:
+ *
+ * <pre>
+ *   x = wte[ids] + wpe[0:T]                         (B*T, C)   dropout
+ *   for each block: x = x + attn(ln_1(x)); x = x + mlp(ln_2(x))
+ *   logits = ln_f(x)·W_head                         (B*T, V)   W_head = wteᵀ when tied
+ *   loss = mean cross-entropy(logits, targets)
+ * </pre>
+ *
+ * The residual stream is kept 2-D, one row per token (row b*T + t), so every projection is a
+ * plain matrix product. The floating-point type is ND4J's default at creation time.
  */
 public final class GPT {
-  // CONTRACT (skeleton): every method below is implemented by the framework work.
+  private final GPTConfig config;
+  private final SameDiff sd;
+  private final DataType dataType;
+  private final List<String> parameterNames;
+  private final List<Dropout.Site> dropoutSites;
+
+  private GPT(
+      GPTConfig config,
+      SameDiff sd,
+      DataType dataType,
+      List<String> parameterNames,
+      List<Dropout.Site> dropoutSites) {
+    this.config = config;
+    this.sd = sd;
+    this.dataType = dataType;
+    this.parameterNames = List.copyOf(parameterNames);
+    this.dropoutSites = List.copyOf(dropoutSites);
+  }
 
   /** Builds the graph and initialises every parameter deterministically from the seed. */
   public static GPT create(GPTConfig config, long seed) {
-    throw new UnsupportedOperationException("skeleton");
+    SameDiff sd = SameDiff.create();
+    DataType dt = Nd4j.defaultFloatingPointType();
+    ParameterFactory params = new ParameterFactory(sd, dt, seed);
+    Dropout dropout = new Dropout(config.dropout(), dt);
+    int V = config.vocabSize();
+    int C = config.nEmbd();
+
+    // Parameters, created in nanoGPT's order: wte, wpe, h0..h{L-1}, ln_f, lm_head.
+    TokenEmbedding tokenEmbedding = new TokenEmbedding(params, V, C);
+    PositionEmbedding positionEmbedding =
+        new PositionEmbedding(sd, params, config.positionalEncoding(), config.blockSize(), C);
+    List<Block> blocks = new ArrayList<>();
+    for (int i = 0; i < config.nLayer(); i++) {
+      blocks.add(new Block(params, dropout, config, i));
+    }
+    LayerNorm lnF = new LayerNorm(params, Names.LN_F, C, config.bias());
+    LmHead lmHead =
+        config.tieEmbeddings() ? LmHead.tied(tokenEmbedding) : LmHead.untied(params, C, V);
+
+    // The forward pass.
+    SDVariable ids = sd.placeHolder(Names.INPUT, DataType.INT32, -1, -1); // (B, T)
+    SDVariable targets = sd.placeHolder(Names.TARGETS, DataType.INT32, -1, -1); // (B, T)
+    Sequence seq = Sequence.of(sd, ids, config.blockSize(), dt);
+
+    SDVariable x = tokenEmbedding.apply(sd, ids); // (B*T, C)
+    x = positionEmbedding.apply(sd, x, seq); // (B*T, C)
+    sd.reshape(Names.EMBEDDINGS_OUT, x, seq.shapeWith(sd, C)); // (B, T, C)
+    x = dropout.apply(sd, x, Names.EMBEDDINGS_DROPOUT_MASK, Dropout.MaskShape.TOKENS);
+    for (int i = 0; i < blocks.size(); i++) {
+      x = blocks.get(i).apply(sd, x, seq); // (B*T, C)
+      sd.reshape(Names.blockOut(i), x, seq.shapeWith(sd, C)); // (B, T, C)
+    }
+    x = lnF.apply(sd, x); // (B*T, C)
+    sd.reshape(Names.LN_F_OUT, x, seq.shapeWith(sd, C)); // (B, T, C)
+    SDVariable logits = lmHead.apply(sd, x); // (B*T, V)
+    sd.reshape(Names.LOGITS, logits, seq.shapeWith(sd, V)); // (B, T, V)
+    CrossEntropyLoss.apply(sd, Names.LOSS, logits, targets, V); // ()
+    sd.setLossVariables(Names.LOSS);
+
+    return new GPT(config, sd, dt, params.names(), dropout.sites());
   }
 
-  public GPTConfig config() { throw new UnsupportedOperationException("skeleton"); }
+  public GPTConfig config() {
+    return config;
+  }
 
-  public SameDiff sameDiff() { throw new UnsupportedOperationException("skeleton"); }
+  public SameDiff sameDiff() {
+    return sd;
+  }
+
+  /** The floating-point type of the parameters. */
+  public DataType dataType() {
+    return dataType;
+  }
 
   /** Trainable parameter names in a stable order, e.g. "wte", "h0/attn/W_Q", "ln_f/gamma". */
-  public List<String> parameterNames() { throw new UnsupportedOperationException("skeleton"); }
+  public List<String> parameterNames() {
+    return parameterNames;
+  }
 
   /** The live parameter arrays (updating them in place updates the model), in parameterNames order. */
-  public Map<String, INDArray> parameters() { throw new UnsupportedOperationException("skeleton"); }
+  public Map<String, INDArray> parameters() {
+    Map<String, INDArray> live = new LinkedHashMap<>();
+    for (String name : parameterNames) {
+      live.put(name, sd.getArrForVarName(name));
+    }
+    return Collections.unmodifiableMap(live);
+  }
 
   /** Copies values into the live parameters; fails naming the parameter on a missing name or wrong shape. */
-  public void loadParameters(Map<String, INDArray> values) { throw new UnsupportedOperationException("skeleton"); }
+  public void loadParameters(Map<String, INDArray> values) {
+    for (String name : parameterNames) {
+      INDArray value = values.get(name);
+      if (value == null) {
+        throw new ModelConfigException("parameter " + name + " is missing");
+      }
+      INDArray live = sd.getArrForVarName(name);
+      if (!java.util.Arrays.equals(live.shape(), value.shape())) {
+        throw new ModelConfigException(
+            "parameter " + name + " has shape " + java.util.Arrays.toString(value.shape())
+                + ", expected " + java.util.Arrays.toString(live.shape()));
+      }
+    }
+    for (String name : values.keySet()) {
+      if (!parameterNames.contains(name)) {
+        throw new ModelConfigException("parameter " + name + " is not part of this model");
+      }
+    }
+    for (String name : parameterNames) {
+      sd.getArrForVarName(name).assign(values.get(name));
+    }
+  }
 
-  /** Training mode: dropout masks drawn from dropoutSeed (so a step is reproducible). */
+  /**
+   * Training mode: one forward and backward pass; dropout masks drawn from dropoutSeed (so a step is
+   * reproducible). Returns the true mean loss and the gradient of every parameter.
+   */
   public LossAndGradients lossAndGradients(INDArray ids, INDArray targets, long dropoutSeed) {
-    throw new UnsupportedOperationException("skeleton");
+    Map<String, INDArray> feed = feed(ids, targets);
+    feed.putAll(trainingMasks(ids.size(0), ids.size(1), dropoutSeed));
+    OutAndGrad result = sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames);
+    Map<String, INDArray> gradients = new LinkedHashMap<>();
+    for (String name : parameterNames) {
+      gradients.put(name, result.getGradients().get(name));
+    }
+    return new LossAndGradients(result.getOutputs().get(Names.LOSS).getDouble(0), gradients);
   }
 
   /** Eval mode mean cross-entropy. */
-  public double loss(INDArray ids, INDArray targets) { throw new UnsupportedOperationException("skeleton"); }
+  public double loss(INDArray ids, INDArray targets) {
+    Map<String, INDArray> feed = feed(ids, targets);
+    feed.putAll(evalMasks(ids.size(0), ids.size(1)));
+    return sd.output(feed, Names.LOSS).get(Names.LOSS).getDouble(0);
+  }
 
   /** Eval mode logits, shape [B, T, vocabSize]. */
-  public INDArray logits(INDArray ids) { throw new UnsupportedOperationException("skeleton"); }
+  public INDArray logits(INDArray ids) {
+    return outputs(ids, List.of(Names.LOGITS)).get(Names.LOGITS);
+  }
 
-  /** Eval mode: any named graph outputs, e.g. Names.attentionProbs(0) of shape [B, nHead, T, T]. */
+  /**
+   * Eval mode: any named graph outputs, e.g. {@link Names#attentionProbs}(0) of shape [B, nHead, T,
+   * T] or {@link Names#blockOut}(i), the residual stream after block i, [B, T, C].
+   */
   public Map<String, INDArray> outputs(INDArray ids, List<String> names) {
-    throw new UnsupportedOperationException("skeleton");
+    Map<String, INDArray> feed = feed(ids, null);
+    feed.putAll(evalMasks(ids.size(0), ids.size(1)));
+    return sd.output(feed, names);
+  }
+
+  /** Token ids as the [B, T] INT32 array the model reads; flat holds B rows of T ids. */
+  public static INDArray idsArray(int[] flat, int batchSize, int time) {
+    if (flat.length != batchSize * time) {
+      throw new IllegalArgumentException(
+          flat.length + " ids cannot form a [" + batchSize + ", " + time + "] batch");
+    }
+    return Nd4j.createFromArray(flat).reshape(batchSize, time);
+  }
+
+  private Map<String, INDArray> feed(INDArray ids, INDArray targets) {
+    Map<String, INDArray> feed = new HashMap<>();
+    feed.put(Names.INPUT, checkedIds("ids", ids));
+    if (targets != null) {
+      INDArray t = checkedIds("targets", targets);
+      if (!java.util.Arrays.equals(t.shape(), ids.shape())) {
+        throw new IllegalArgumentException(
+            "targets shape " + java.util.Arrays.toString(t.shape()) + " differs from ids shape "
+                + java.util.Arrays.toString(ids.shape()));
+      }
+      feed.put(Names.TARGETS, t);
+    }
+    return feed;
+  }
+
+  private INDArray checkedIds(String what, INDArray ids) {
+    if (ids.rank() != 2) {
+      throw new IllegalArgumentException(
+          what + " must have shape [B, T], got " + java.util.Arrays.toString(ids.shape()));
+    }
+    long t = ids.size(1);
+    if (ids.size(0) < 1 || t < 1 || t > config.blockSize()) {
+      throw new IllegalArgumentException(
+          what + " shape " + java.util.Arrays.toString(ids.shape())
+              + " needs B >= 1 and 1 <= T <= block_size (" + config.blockSize() + ")");
+    }
+    INDArray asInt = ids.dataType() == DataType.INT32 ? ids : ids.castTo(DataType.INT32);
+    int min = asInt.minNumber().intValue();
+    int max = asInt.maxNumber().intValue();
+    if (min < 0 || max >= config.vocabSize()) {
+      throw new IllegalArgumentException(
+          what + " contain id " + (min < 0 ? min : max) + " outside [0, vocab_size = "
+              + config.vocabSize() + ")");
+    }
+    return asInt;
+  }
+
+  /** Inverted dropout masks m = Bernoulli(1-p)/(1-p), drawn in graph order from one seeded generator. */
+  private Map<String, INDArray> trainingMasks(long batchSize, long time, long seed) {
+    Map<String, INDArray> masks = new HashMap<>();
+    if (dropoutSites.isEmpty()) {
+      return masks;
+    }
+    double p = config.dropout();
+    Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+    for (Dropout.Site site : dropoutSites) {
+      INDArray uniform = Nd4j.create(dataType, maskShape(site, batchSize, time));
+      Nd4j.rand(uniform, rng);
+      masks.put(site.maskName(), uniform.gte(p).castTo(dataType).divi(1.0 - p));
+    }
+    return masks;
+  }
+
+  private Map<String, INDArray> evalMasks(long batchSize, long time) {
+    Map<String, INDArray> masks = new HashMap<>();
+    for (Dropout.Site site : dropoutSites) {
+      masks.put(site.maskName(), Nd4j.ones(dataType, maskShape(site, batchSize, time)));
+    }
+    return masks;
+  }
+
+  private long[] maskShape(Dropout.Site site, long batchSize, long time) {
+    return switch (site.shape()) {
+      case TOKENS -> new long[] {batchSize * time, config.nEmbd()};
+      case ATTENTION -> new long[] {batchSize, config.nHead(), time, time};
+    };
   }
 }

@@ -2,7 +2,8 @@ package minitransformer.framework;
 
 /**
  * The architecture of a GPT decoder. Validated on construction; a {@link ModelConfigException}
- * names the field and the bad value (for example n_embd not divisible by n_head).
+ * names the field (with nanoGPT's key names) and the bad value, for example
+ * {@code n_embd (100) must be divisible by n_head (3)}.
  *
  * @param vocabSize number of token ids (from the tokenizer, never from a config file)
  * @param blockSize the longest context, T
@@ -10,7 +11,7 @@ package minitransformer.framework;
  * @param nHead attention heads per block
  * @param nEmbd embedding width C; head size is C / nHead
  * @param positionalEncoding learned table or fixed sinusoids
- * @param bias biases in the linear layers and LayerNorms
+ * @param bias biases in the linear layers and LayerNorms (the LM head never has one, as in nanoGPT)
  * @param tieEmbeddings the LM head reuses the token embedding matrix (transposed)
  * @param dropout drop probability in [0, 1) during training; 0 builds no dropout at all
  */
@@ -24,5 +25,38 @@ public record GPTConfig(
     boolean bias,
     boolean tieEmbeddings,
     double dropout) {
-  // CONTRACT (skeleton): the framework implementation adds validation and headSize().
+
+  public GPTConfig {
+    requirePositive("vocab_size", vocabSize);
+    requirePositive("block_size", blockSize);
+    requirePositive("n_layer", nLayer);
+    requirePositive("n_head", nHead);
+    requirePositive("n_embd", nEmbd);
+    if (nEmbd % nHead != 0) {
+      throw new ModelConfigException(
+          "n_embd (" + nEmbd + ") must be divisible by n_head (" + nHead + ")");
+    }
+    if (positionalEncoding == null) {
+      throw new ModelConfigException(
+          "positional_encoding must be one of learned, sinusoidal (was missing)");
+    }
+    if (positionalEncoding == PositionalEncoding.SINUSOIDAL && nEmbd % 2 != 0) {
+      throw new ModelConfigException(
+          "n_embd (" + nEmbd + ") must be even for sinusoidal positional encoding");
+    }
+    if (!(dropout >= 0.0 && dropout < 1.0)) {
+      throw new ModelConfigException("dropout (" + dropout + ") must be in [0, 1)");
+    }
+  }
+
+  /** hs = C / nh, the width of one attention head. */
+  public int headSize() {
+    return nEmbd / nHead;
+  }
+
+  private static void requirePositive(String key, int value) {
+    if (value <= 0) {
+      throw new ModelConfigException(key + " (" + value + ") must be positive");
+    }
+  }
 }

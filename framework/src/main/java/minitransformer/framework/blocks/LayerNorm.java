@@ -1,0 +1,34 @@
+package minitransformer.framework.blocks;
+
+import minitransformer.framework.Names;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * LayerNorm over the channels of each token: y = (x - μ) / √(σ² + ε) · γ + β, with the biased
+ * variance and ε = 1e-5 (PyTorch / nanoGPT). β is absent when the model has no biases.
+ *
+ * <p>Written out rather than {@code sd.nn().layerNorm}: the M2.1 op has no ε at all (a constant
+ * row divides by zero, and tiny-variance rows such as fresh 0.02-scale embeddings are blown up).
+ */
+public final class LayerNorm {
+  public static final double EPS = 1e-5;
+
+  private final SDVariable gamma; // (C)
+  private final SDVariable beta; // (C) or null
+
+  public LayerNorm(ParameterFactory params, String scope, int nEmbd, boolean bias) {
+    this.gamma = params.ones(Names.gamma(scope), nEmbd);
+    this.beta = bias ? params.zeros(Names.beta(scope), nEmbd) : null;
+  }
+
+  /** x (N, C) -> (N, C). */
+  public SDVariable apply(SameDiff sd, SDVariable x) {
+    SDVariable mu = x.mean(true, 1); // (N, 1)
+    SDVariable centred = x.sub(mu); // (N, C)
+    SDVariable variance = centred.mul(centred).mean(true, 1); // (N, 1)
+    SDVariable xHat = centred.div(sd.math().sqrt(variance.add(EPS))); // (N, C)
+    SDVariable y = xHat.mul(gamma); // (N, C)
+    return beta == null ? y : y.add(beta);
+  }
+}

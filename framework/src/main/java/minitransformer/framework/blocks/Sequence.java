@@ -1,0 +1,51 @@
+package minitransformer.framework.blocks;
+
+import minitransformer.framework.Names;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The run-time sizes of a batch, shared by the blocks that must undo the [B*T, C] flattening of the
+ * residual stream: B and T are only known when the graph runs (T may be shorter than block_size).
+ *
+ * @param batchAndTime the vector [B, T] (INT64)
+ * @param time the vector [T] (INT64)
+ * @param causalMask the additive causal mask [T, T]: 0 where key s <= query t, -1e9 where s > t
+ */
+public record Sequence(SDVariable batchAndTime, SDVariable time, SDVariable causalMask) {
+  /** Large enough that exp(score - 1e9) is exactly 0 in float and double; finite, so no NaN. */
+  public static final double MASKED = -1e9;
+
+  /**
+   * Sizes taken from the ids [B, T]; the mask is the top-left [T, T] corner of one
+   * [block_size, block_size] constant.
+   */
+  public static Sequence of(SameDiff sd, SDVariable ids, int blockSize, DataType dataType) {
+    SDVariable bt = sd.shape(ids); // (2,) = [B, T]
+    SDVariable t = sd.slice(bt, new int[] {1}, 1); // (1,) = [T]
+    double[][] mask = new double[blockSize][blockSize];
+    for (int query = 0; query < blockSize; query++) {
+      for (int key = query + 1; key < blockSize; key++) {
+        mask[query][key] = MASKED;
+      }
+    }
+    INDArray full = Nd4j.createFromArray(mask).castTo(dataType);
+    SDVariable maskConstant = sd.constant(Names.CAUSAL_MASK, full); // (block_size, block_size)
+    SDVariable origin = sd.constant(Nd4j.createFromArray(0L, 0L));
+    SDVariable causalMask = sd.slice(maskConstant, origin, sd.concat(0, t, t)); // (T, T)
+    return new Sequence(bt, t, causalMask);
+  }
+
+  /** The shape vector [B, T, d1, d2, ...]. */
+  public SDVariable shapeWith(SameDiff sd, long... trailing) {
+    return sd.concat(0, batchAndTime, sd.constant(Nd4j.createFromArray(trailing)));
+  }
+
+  /** The shape vector [T, d1, ...]. */
+  public SDVariable timeWith(SameDiff sd, long... trailing) {
+    return sd.concat(0, time, sd.constant(Nd4j.createFromArray(trailing)));
+  }
+}
