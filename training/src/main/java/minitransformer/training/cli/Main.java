@@ -1,5 +1,9 @@
 package minitransformer.training.cli;
 
+import minitransformer.datasets.DataException;
+import minitransformer.framework.ModelConfigException;
+import minitransformer.training.checkpoint.CheckpointException;
+import minitransformer.training.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,8 +13,15 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Train a small GPT-style transformer defined as SameDiff graphs, and look inside it.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      InspectCommand.class,
+      ExportCommand.class,
+      ImportCommand.class
+    })
 public final class Main implements Runnable {
+  /** The exit code of an error the user can fix (a bad file, key or value). */
+  public static final int USER_ERROR = 2;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -20,7 +31,22 @@ public final class Main implements Runnable {
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new Main());
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (isUserError(e)) {
+        commandLine.getErr().println("error: " + e.getMessage());
+        return USER_ERROR;
+      }
+      throw e;
+    });
+    return cli;
+  }
+
+  private static boolean isUserError(Exception e) {
+    return e instanceof CheckpointException
+        || e instanceof ConfigException
+        || e instanceof DataException
+        || e instanceof ModelConfigException;
   }
 
   public static void main(String[] args) {
