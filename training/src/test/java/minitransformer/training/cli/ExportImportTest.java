@@ -55,20 +55,65 @@ class ExportImportTest {
 
   @BeforeEach
   void saveATinyModel() throws IOException {
+    run = saveTinyModel(CONFIG, tmp.resolve("run"));
+  }
+
+  /** Saves a fresh tiny model (also kept in {@link #gpt}) as checkpoint step 3 of a run directory. */
+  private Path saveTinyModel(String yaml, Path runDirectory) throws IOException {
     String text = "to be or not to be, that is the question";
     Files.writeString(tmp.resolve("corpus.txt"), text);
-    Config config = ConfigLoader.fromYaml(CONFIG, "tiny.yaml", tmp, "tiny", List.of());
+    Config config = ConfigLoader.fromYaml(yaml, "tiny.yaml", tmp, "tiny", List.of());
     Tokenizer tokenizer = Tokenizers.fit(TokenizerSpec.chars(), text);
     GPTConfig gptConfig = config.model().toGptConfig(tokenizer.vocabSize());
     gpt = GPT.create(gptConfig, 7);
+    // Fresh biases and LayerNorm shifts are 0 and logits tiny: give every parameter a visible value.
+    Nd4j.getRandom().setSeed(11);
+    gpt.parameters().forEach((name, p) -> p.addi(Nd4j.randn(p.dataType(), p.shape()).muli(0.3)));
     Map<String, INDArray> moments = new LinkedHashMap<>();
     gpt.parameters().forEach((name, p) -> {
       moments.put("m/" + name, Nd4j.zerosLike(p));
       moments.put("v/" + name, Nd4j.zerosLike(p));
     });
-    run = tmp.resolve("run");
-    new CheckpointStore(run, 2, w -> {}).save(new TrainingState(3, 3 * 4 * 8, config.toYaml(),
+    new CheckpointStore(runDirectory, 2, w -> {}).save(new TrainingState(3, 3 * 4 * 8, config.toYaml(),
         Tokenizers.toJson(tokenizer), 1, 2, 3, 2.5, 2.75, 2.5, gpt.parameters(), moments, 3), true);
+    return runDirectory;
+  }
+
+  /** The NumPy forward pass printed in checkpoints/README.md reproduces the logits (both layouts of the head). */
+  @Test
+  void readmeNumpyForwardPassReproducesTheLogits() throws Exception {
+    Assumptions.assumeTrue(hasNumpy(), "python3 with numpy is not available");
+    Path readme = findUp(Path.of("checkpoints/README.md"));
+    Assumptions.assumeTrue(readme != null, "checkpoints/README.md not found above the working directory");
+    String doc = Files.readString(readme);
+    int start = doc.indexOf("```python\n# reference forward pass");
+    assertTrue(start >= 0, "the README has the reference forward pass");
+    String code = doc.substring(start + "```python\n".length(), doc.indexOf("```", start + 3));
+    String tiedSinusoidalNoBias = CONFIG.replace("bias: true", "bias: false")
+        .replace("tie_embeddings: false", "tie_embeddings: true\n  positional_encoding: sinusoidal");
+    for (String yaml : List.of(CONFIG, tiedSinusoidalNoBias)) {
+      Path dir = saveTinyModel(yaml, Files.createTempDirectory(tmp, "run"));
+      Path export = Files.createTempDirectory(tmp, "export");
+      assertEquals(0, run("export", "--checkpoint", dir.toString(), "--out", export.resolve("model.npz").toString()).exit);
+      INDArray ids = randomIds(2, 8, gpt.config().vocabSize());
+      String script = code + "\nids = np.array(" + java.util.Arrays.deepToString(ids.toIntMatrix()) + ")\n"
+          + "np.savetxt(__import__('sys').stdout, forward(ids).reshape(-1), fmt='%.9e')\n";
+      Process p = new ProcessBuilder("python3", "-c", script).directory(export.toFile()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(0, p.exitValue(), out);
+      double[] numpy = out.lines().mapToDouble(Double::parseDouble).toArray();
+      double[] java = gpt.logits(ids).dup('c').data().asDouble();
+      assertEquals(java.length, numpy.length);
+      for (int i = 0; i < java.length; i++) assertEquals(java[i], numpy[i], 1e-4, yaml + " logit " + i);
+    }
+  }
+
+  private static Path findUp(Path relative) {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve(relative))) return dir.resolve(relative);
+    }
+    return null;
   }
 
   @Test
