@@ -70,7 +70,7 @@ public final class CheckpointStore {
   private static final String DELETING_PREFIX = ".deleting-";
   private static final String REPLACED_PREFIX = ".replaced-";
   private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
-  private static final Pattern LEFTOVER = Pattern.compile("\\.(tmp|deleting|replaced|latest\\.tmp|best\\.tmp)-.*-(\\d+)");
+  private static final Pattern LEFTOVER = Pattern.compile("\\.(?:tmp-.*|deleting-.*|replaced-.*|latest\\.tmp|best\\.tmp)-(\\d+)");
   private static final long PID = ProcessHandle.current().pid();
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -302,7 +302,7 @@ public final class CheckpointStore {
       for (Path p : entries) {
         Matcher m = LEFTOVER.matcher(p.getFileName().toString());
         if (!m.matches()) continue;
-        long pid = Long.parseLong(m.group(2));
+        long pid = Long.parseLong(m.group(1));
         if (pid == PID || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
         deleteRecursively(p);
         warnings.accept("removed " + p + ", left by process " + pid + " that stopped in the middle of a save");

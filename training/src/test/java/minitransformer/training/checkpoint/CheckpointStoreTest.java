@@ -122,10 +122,12 @@ class CheckpointStoreTest {
     Path leftover = tmp.resolve("run/.tmp-step-000200-" + gone.pid());
     Files.createDirectories(leftover);
     Files.write(leftover.resolve("model.npz"), new byte[] {1, 2, 3});
+    Path markerLeftover = Files.writeString(tmp.resolve("run/.latest.tmp-" + gone.pid()), "step-0");
 
     store(3).save(state(300, 1), false);
 
     assertFalse(Files.exists(leftover));
+    assertFalse(Files.exists(markerLeftover));
     assertTrue(warnings.stream().anyMatch(w -> w.contains(leftover.getFileName().toString())), warnings.toString());
   }
 
