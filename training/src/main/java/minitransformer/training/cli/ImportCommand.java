@@ -11,6 +11,7 @@ import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
 import minitransformer.framework.ModelConfigException;
+import minitransformer.training.LoopState;
 import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.ModelExport;
@@ -68,10 +69,10 @@ public final class ImportCommand implements Callable<Integer> {
       moments.put("m/" + name, Nd4j.zerosLike(p));
       moments.put("v/" + name, Nd4j.zerosLike(p));
     });
-    long seed = (Long) Schema.SEED.defaultValue();
-    TrainingState state = new TrainingState(0, 0,
+    // Random states as a fresh run with the default seed would start them.
+    TrainingState state = LoopState.fresh((Long) Schema.SEED.defaultValue()).toTrainingState(
         CheckpointModel.importedConfigYaml(model.config(), tokenizer.kind(), npz), model.tokenizerJson(),
-        seed, seed + 1, seed + 2, Double.NaN, Double.NaN, Double.NaN, parameters, moments, 0);
+        parameters, moments, 0);
     Path saved = new CheckpointStore(out, 1, w -> spec.commandLine().getErr().println("warning: " + w))
         .save(state, false);
     spec.commandLine().getOut().printf("imported %s: %d arrays, %,d parameters -> %s%n", npz, parameters.size(),
