@@ -1,6 +1,9 @@
 package minitransformer.training.checkpoint;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -33,4 +36,22 @@ public record TrainingState(
     double lastValLoss,
     Map<String, INDArray> parameters,
     Map<String, INDArray> optimizerState,
-    long optimizerStep) {}
+    long optimizerStep) {
+
+  /** Validates; the maps are copied (keeping their order), the arrays are not. */
+  public TrainingState {
+    if (step < 0) throw new IllegalArgumentException("step must be >= 0, got " + step);
+    if (tokensSeen < 0) throw new IllegalArgumentException("tokensSeen must be >= 0, got " + tokensSeen);
+    if (optimizerStep < 0) throw new IllegalArgumentException("optimizerStep must be >= 0, got " + optimizerStep);
+    Objects.requireNonNull(resolvedConfigYaml, "resolvedConfigYaml");
+    Objects.requireNonNull(tokenizerJson, "tokenizerJson");
+    parameters = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(parameters, "parameters")));
+    optimizerState = Collections.unmodifiableMap(
+        new LinkedHashMap<>(Objects.requireNonNull(optimizerState, "optimizerState")));
+  }
+
+  /** The number of trainable scalars. */
+  public long parameterCount() {
+    return parameters.values().stream().mapToLong(INDArray::length).sum();
+  }
+}

@@ -1,0 +1,193 @@
+package minitransformer.training.checkpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.Map;
+import minitransformer.framework.GPTConfig;
+import minitransformer.framework.ModelConfigException;
+import minitransformer.framework.PositionalEncoding;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A trained model for other programs: {@code NAME.npz} (every parameter, a float32 array named as in
+ * the graph, e.g. {@code h0.attn.W_Q}), and beside it {@code model_config.json} (the architecture, with
+ * nanoGPT's key names) and {@code tokenizer.json}. checkpoints/README.md documents every array.
+ */
+public final class ModelExport {
+  public static final String MODEL_CONFIG_FILE = "model_config.json";
+  public static final String TOKENIZER_FILE = "tokenizer.json";
+  public static final String FORMAT = "minitransformer-model";
+  public static final int FORMAT_VERSION = 1;
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ModelExport() {}
+
+  /** The three files of an export. */
+  public record ExportFiles(Path npz, Path modelConfig, Path tokenizer) {
+    /** model_config.json and tokenizer.json in the directory of the .npz. */
+    public static ExportFiles beside(Path npz) {
+      Path dir = npz.toAbsolutePath().getParent();
+      return new ExportFiles(npz, dir.resolve(MODEL_CONFIG_FILE), dir.resolve(TOKENIZER_FILE));
+    }
+  }
+
+  /** What an import reads: a model that {@code GPT.create(config, seed).loadParameters(parameters)} rebuilds. */
+  public record Model(GPTConfig config, Map<String, INDArray> parameters, String tokenizerJson) {}
+
+  /** Writes the .npz, then model_config.json and tokenizer.json beside it (each via a temporary file and a rename). */
+  public static ExportFiles write(Model model, Path npz) {
+    ExportFiles files = ExportFiles.beside(npz);
+    model.parameters().forEach((name, array) -> {
+      if (array.dataType() != DataType.FLOAT) {
+        throw new CheckpointException("parameter " + name + " is " + array.dataType() + "; exports hold float32");
+      }
+    });
+    try {
+      Files.createDirectories(files.modelConfig().getParent());
+      writeAtomically(npz, out -> Npz.write(out, model.parameters()));
+      byte[] config = JSON.writeValueAsBytes(configJson(model.config(), model.parameters()));
+      writeAtomically(files.modelConfig(), out -> out.write(config));
+      byte[] tokenizer = model.tokenizerJson().getBytes(StandardCharsets.UTF_8);
+      writeAtomically(files.tokenizer(), out -> out.write(tokenizer));
+    } catch (IOException e) {
+      String why = CheckpointStore.isDiskFull(e) ? "the disk is full (" + e.getMessage() + ")" : e.toString();
+      throw new CheckpointException("cannot write the export " + npz + ": " + why, e);
+    }
+    return files;
+  }
+
+  /** Reads an export; errors name the file and the problem. Names and shapes are checked by the GPT that loads them. */
+  public static Model read(Path npz, Path modelConfig, Path tokenizer) {
+    for (Path p : new Path[] {npz, modelConfig, tokenizer}) {
+      if (!Files.isRegularFile(p)) throw new CheckpointException(p + ": no such file");
+    }
+    GPTConfig config = readConfig(modelConfig);
+    Map<String, INDArray> parameters = Npz.read(npz);
+    parameters.forEach((name, array) -> {
+      if (array.dataType() != DataType.FLOAT) {
+        throw new CheckpointException(npz + ": array " + Npz.entryName(name) + " is "
+            + array.dataType().toString().toLowerCase(Locale.ROOT) + ", expected float32 (convert it with"
+            + " .astype(numpy.float32) if that is intended)");
+      }
+    });
+    String tokenizerJson;
+    try {
+      tokenizerJson = Files.readString(tokenizer, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CheckpointException(tokenizer + ": cannot read (" + e.getMessage() + ")", e);
+    }
+    return new Model(config, parameters, tokenizerJson);
+  }
+
+  static ObjectNode configJson(GPTConfig c, Map<String, INDArray> parameters) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("format", FORMAT);
+    n.put("format_version", FORMAT_VERSION);
+    n.put("vocab_size", c.vocabSize());
+    n.put("block_size", c.blockSize());
+    n.put("n_layer", c.nLayer());
+    n.put("n_head", c.nHead());
+    n.put("n_embd", c.nEmbd());
+    n.put("positional_encoding", c.positionalEncoding().name().toLowerCase(Locale.ROOT));
+    n.put("bias", c.bias());
+    n.put("tie_embeddings", c.tieEmbeddings());
+    n.put("dropout", c.dropout());
+    // Informational: how the arrays are used (see checkpoints/README.md); not read back.
+    n.put("layer_norm_eps", 1e-5);
+    n.put("activation", "gelu_tanh");
+    n.put("weight_layout", "[in, out]: y = x @ W + b");
+    n.put("array_names", "graph names with '/' written as '.', e.g. h0.attn.W_Q");
+    ObjectNode shapes = n.putObject("arrays");
+    parameters.forEach((name, a) -> {
+      var list = shapes.putArray(Npz.entryName(name).replaceAll("\\.npy$", ""));
+      for (long d : a.shape()) list.add(d);
+    });
+    return n;
+  }
+
+  static GPTConfig readConfig(Path file) {
+    JsonNode n;
+    try {
+      n = JSON.readTree(Files.readAllBytes(file));
+    } catch (JsonProcessingException e) {
+      throw new CheckpointException(file + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+    } catch (IOException e) {
+      throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")", e);
+    }
+    if (n == null || !n.isObject()) throw new CheckpointException(file + ": not a JSON object");
+    if (n.has("format") && !FORMAT.equals(n.get("format").asText())) {
+      throw new CheckpointException(file + ": format is '" + n.get("format").asText() + "', expected '" + FORMAT + "'");
+    }
+    if (n.has("format_version") && n.get("format_version").asLong() > FORMAT_VERSION) {
+      throw new CheckpointException(file + ": model format version " + n.get("format_version").asLong()
+          + " is newer than this program reads (" + FORMAT_VERSION + ")");
+    }
+    String pe = text(n, "positional_encoding", file);
+    PositionalEncoding encoding;
+    try {
+      encoding = PositionalEncoding.valueOf(pe.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointException(file + ": positional_encoding '" + pe + "' must be learned or sinusoidal");
+    }
+    try {
+      return new GPTConfig(integer(n, "vocab_size", file), integer(n, "block_size", file), integer(n, "n_layer", file),
+          integer(n, "n_head", file), integer(n, "n_embd", file), encoding, bool(n, "bias", file),
+          bool(n, "tie_embeddings", file), number(n, "dropout", file));
+    } catch (ModelConfigException e) {
+      throw new CheckpointException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static int integer(JsonNode n, String key, Path file) {
+    JsonNode v = n.get(key);
+    if (v == null || !v.isInt()) throw new CheckpointException(file + ": key '" + key + "' must be an integer, got " + v);
+    return v.intValue();
+  }
+
+  private static boolean bool(JsonNode n, String key, Path file) {
+    JsonNode v = n.get(key);
+    if (v == null || !v.isBoolean()) throw new CheckpointException(file + ": key '" + key + "' must be true or false, got " + v);
+    return v.booleanValue();
+  }
+
+  private static double number(JsonNode n, String key, Path file) {
+    JsonNode v = n.get(key);
+    if (v == null || !v.isNumber()) throw new CheckpointException(file + ": key '" + key + "' must be a number, got " + v);
+    return v.doubleValue();
+  }
+
+  private static String text(JsonNode n, String key, Path file) {
+    JsonNode v = n.get(key);
+    if (v == null || !v.isTextual()) throw new CheckpointException(file + ": key '" + key + "' must be a string, got " + v);
+    return v.textValue();
+  }
+
+  private interface Body {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  private static void writeAtomically(Path file, Body body) throws IOException {
+    Path temp = file.resolveSibling("." + file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+    Files.deleteIfExists(temp);
+    try {
+      try (OutputStream out = ByteSink.FILES.create(temp)) {
+        body.writeTo(out);
+      }
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+}

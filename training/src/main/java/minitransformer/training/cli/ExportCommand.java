@@ -1,0 +1,44 @@
+package minitransformer.training.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import minitransformer.framework.GPTConfig;
+import minitransformer.training.checkpoint.CheckpointStore;
+import minitransformer.training.checkpoint.ModelExport;
+import minitransformer.training.checkpoint.TrainingState;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code export --checkpoint DIR --out model.npz}: the weights for NumPy or PyTorch, documented in checkpoints/README.md. */
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = {"Write a checkpoint's weights as a NumPy .npz (numpy.load reads it), with model_config.json and"
+        + " tokenizer.json beside it. Array names, shapes and orientation: checkpoints/README.md."})
+public final class ExportCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
+      description = "A checkpoint directory or a run directory (its latest checkpoint).")
+  Path checkpoint;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE.npz", description = "The .npz to write.")
+  Path out;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    Path dir = CheckpointStore.resolve(checkpoint, w -> err.println("warning: " + w));
+    TrainingState state = CheckpointStore.load(dir, w -> {});
+    GPTConfig config = CheckpointModel.gptConfig(state, dir);
+    ModelExport.ExportFiles files =
+        ModelExport.write(new ModelExport.Model(config, state.parameters(), state.tokenizerJson()), out);
+    spec.commandLine().getOut().printf("exported %s (step %d): %d arrays, %,d parameters%n  %s%n  %s%n  %s%n", dir,
+        state.step(), state.parameters().size(), state.parameterCount(), files.npz(), files.modelConfig(),
+        files.tokenizer());
+    return 0;
+  }
+}

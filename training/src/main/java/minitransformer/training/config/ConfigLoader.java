@@ -1,0 +1,188 @@
+package minitransformer.training.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a YAML config file and {@code --set section.key=value} overrides into a {@link Config}.
+ * Every error is a {@link ConfigException} of one line that starts with the file (or the override)
+ * and names the key and the value.
+ *
+ * <p>Relative paths in a file resolve against the file's directory; relative paths given with
+ * {@code --set} resolve against the working directory. A missing {@code run.name} is the file's
+ * name without extension; a missing {@code run.out_dir} is {@code checkpoints} in the working
+ * directory; a missing {@code training.lr_decay_iters} is {@code training.max_iters}.
+ */
+public final class ConfigLoader {
+  private ConfigLoader() {}
+
+  private static final YAMLMapper READER = new YAMLMapper();
+
+  /** On resume only these may change: the architecture and tokenizer come from the checkpoint. */
+  private static final Set<String> RESUMABLE_SECTIONS = Set.of(Schema.TRAINING, Schema.RUN);
+
+  private static final Set<Key> RESUMABLE_KEYS = Set.of(Schema.PATH);
+
+  public static Config load(Path file, List<String> overrides) {
+    String yaml;
+    try {
+      yaml = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": no such config file");
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read it (" + e.getMessage() + ")");
+    }
+    Path directory = file.toAbsolutePath().getParent();
+    String name = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+    return fromYaml(yaml, file.toString(), directory, name, overrides);
+  }
+
+  /**
+   * @param source the name of the text in messages (the file as the user gave it)
+   * @param baseDir what relative paths in the text resolve against
+   * @param defaultName run.name when the text has none
+   */
+  public static Config fromYaml(
+      String yaml, String source, Path baseDir, String defaultName, List<String> overrides) {
+    Values values = Values.defaults();
+    Map<Key, String> origins = new HashMap<>();
+    values.set(Schema.NAME, TextNode.valueOf(defaultName), baseDir);
+    values.set(Schema.OUT_DIR, TextNode.valueOf("checkpoints"), Path.of("").toAbsolutePath());
+    readDocument(yaml, source, baseDir, values, origins);
+    for (String override : overrides) {
+      applyOverride(override, values, origins);
+    }
+    try {
+      return Config.from(values);
+    } catch (InvalidValueException e) {
+      throw new ConfigException(origins.getOrDefault(e.key(), source) + ": " + e.getMessage(), e);
+    } catch (ConfigException e) {
+      throw new ConfigException(source + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The config of a resumed run: its checkpoint's resolved config with overrides that may only
+   * change loop settings ({@code training.*}, {@code run.*} and {@code data.path}).
+   */
+  public static Config forResume(String resolvedYaml, String source, List<String> overrides) {
+    for (String override : overrides) {
+      Key key = parseOverride(override).key();
+      if (!RESUMABLE_SECTIONS.contains(key.section()) && !RESUMABLE_KEYS.contains(key)) {
+        throw new ConfigException(
+            "--set "
+                + override
+                + ": "
+                + key.path()
+                + " cannot change on resume (the architecture and the tokenizer come from the"
+                + " checkpoint; only training.*, run.* and data.path may change)");
+      }
+    }
+    return fromYaml(resolvedYaml, source, Path.of("").toAbsolutePath(), "run", overrides);
+  }
+
+  private static void readDocument(
+      String yaml, String source, Path baseDir, Values values, Map<Key, String> origins) {
+    JsonNode root;
+    try {
+      root = READER.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      String where =
+          e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+      throw new ConfigException(
+          source + ": not valid YAML" + where + " (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      return;
+    }
+    if (!root.isObject()) {
+      throw new ConfigException(
+          source + ": expected sections " + String.join(", ", Schema.SECTIONS) + ", got " + Values.render(root));
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> sections = root.fields(); sections.hasNext(); ) {
+      Map.Entry<String, JsonNode> section = sections.next();
+      if (!Schema.SECTIONS.contains(section.getKey())) {
+        throw new ConfigException(source + ": " + unknown(section.getKey()));
+      }
+      if (section.getValue().isNull()) {
+        continue;
+      }
+      if (!section.getValue().isObject()) {
+        throw new ConfigException(
+            source + ": " + section.getKey() + " must be a section of keys, got " + Values.render(section.getValue()));
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> keys = section.getValue().fields(); keys.hasNext(); ) {
+        Map.Entry<String, JsonNode> entry = keys.next();
+        String path = section.getKey() + "." + entry.getKey();
+        Key key = Schema.find(path).orElseThrow(() -> new ConfigException(source + ": " + unknown(path)));
+        try {
+          values.set(key, entry.getValue(), baseDir);
+        } catch (ConfigException e) {
+          throw new ConfigException(source + ": " + e.getMessage(), e);
+        }
+        origins.put(key, source);
+      }
+    }
+  }
+
+  private record Override(Key key, String text) {}
+
+  private static Override parseOverride(String override) {
+    int equals = override.indexOf('=');
+    if (equals <= 0) {
+      throw new ConfigException("--set " + override + ": expected section.key=value");
+    }
+    String path = override.substring(0, equals).trim();
+    Key key =
+        Schema.find(path)
+            .orElseThrow(() -> new ConfigException("--set " + override + ": " + unknown(path)));
+    return new Override(key, override.substring(equals + 1));
+  }
+
+  private static void applyOverride(String override, Values values, Map<Key, String> origins) {
+    Override parsed = parseOverride(override);
+    Key key = parsed.key();
+    String origin = "--set " + override;
+    JsonNode node;
+    if (key.type() == Key.Type.STRING || key.type() == Key.Type.PATH) {
+      node = TextNode.valueOf(parsed.text()); // taken literally: a prompt may contain ": " or "#"
+    } else {
+      try {
+        node = READER.readTree(parsed.text());
+      } catch (JsonProcessingException e) {
+        node = TextNode.valueOf(parsed.text());
+      }
+      if (node == null) {
+        node = MissingNode.getInstance();
+      }
+    }
+    try {
+      values.set(key, node, Path.of("").toAbsolutePath());
+    } catch (ConfigException e) {
+      throw new ConfigException(origin + ": " + e.getMessage(), e);
+    }
+    origins.put(key, origin);
+  }
+
+  private static String unknown(String path) {
+    String what = path.contains(".") ? "key" : "section";
+    return path
+        + " is not a known "
+        + what
+        + Schema.suggest(path).map(s -> " (did you mean " + s + "?)").orElse("")
+        + (path.contains(".") ? "" : " (sections: " + String.join(", ", Schema.SECTIONS) + ")");
+  }
+}

@@ -1,0 +1,64 @@
+package minitransformer.training.config;
+
+import static minitransformer.training.config.Schema.LOWERCASE;
+import static minitransformer.training.config.Schema.MAX_VOCAB;
+import static minitransformer.training.config.Schema.MIN_COUNT;
+import static minitransformer.training.config.Schema.PATH;
+import static minitransformer.training.config.Schema.TOKENIZER;
+import static minitransformer.training.config.Schema.TRAIN_FRACTION;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import minitransformer.datasets.TokenizerSpec;
+
+/**
+ * The {@code data} section: the corpus file (absolute once resolved) and how to tokenize it.
+ *
+ * @param tokenizer "char" or "word"
+ * @param maxVocab word level: at most this many tokens, {@code <unk>} included (0 = no limit)
+ * @param minCount word level: words seen fewer times become {@code <unk>}
+ * @param trainFraction share of the tokens in the train split (the first part)
+ */
+public record DataSection(
+    Path path, String tokenizer, boolean lowercase, int maxVocab, int minCount, double trainFraction) {
+
+  public DataSection {
+    Check.notNull(PATH, path);
+    Check.notNull(TOKENIZER, tokenizer);
+    if (!TOKENIZER.choices().contains(tokenizer)) {
+      throw new InvalidValueException(TOKENIZER, tokenizer, "must be one of " + TOKENIZER.choices());
+    }
+    Check.atLeast(MAX_VOCAB, maxVocab, 0);
+    if (maxVocab == 1) {
+      throw new InvalidValueException(MAX_VOCAB, maxVocab, "must be 0 (no limit) or >= 2");
+    }
+    Check.atLeast(MIN_COUNT, minCount, 1);
+    Check.inOpen(TRAIN_FRACTION, trainFraction, 0.0, 1.0);
+  }
+
+  static DataSection from(Values v) {
+    return new DataSection(
+        v.path(PATH),
+        v.string(TOKENIZER),
+        v.bool(LOWERCASE),
+        v.integer(MAX_VOCAB),
+        v.integer(MIN_COUNT),
+        v.real(TRAIN_FRACTION));
+  }
+
+  public TokenizerSpec tokenizerSpec() {
+    return new TokenizerSpec(tokenizer, lowercase, maxVocab, minCount);
+  }
+
+  Map<Key, Object> values() {
+    Map<Key, Object> m = new LinkedHashMap<>();
+    m.put(PATH, path);
+    m.put(TOKENIZER, tokenizer);
+    m.put(LOWERCASE, lowercase);
+    m.put(MAX_VOCAB, maxVocab);
+    m.put(MIN_COUNT, minCount);
+    m.put(TRAIN_FRACTION, trainFraction);
+    return m;
+  }
+}

@@ -1,0 +1,128 @@
+package minitransformer.training.config;
+
+import static minitransformer.training.config.Schema.BATCH_SIZE;
+import static minitransformer.training.config.Schema.BETA1;
+import static minitransformer.training.config.Schema.BETA2;
+import static minitransformer.training.config.Schema.CHECKPOINT_INTERVAL;
+import static minitransformer.training.config.Schema.EVAL_INTERVAL;
+import static minitransformer.training.config.Schema.EVAL_ITERS;
+import static minitransformer.training.config.Schema.GRAD_CLIP;
+import static minitransformer.training.config.Schema.KEEP_LAST;
+import static minitransformer.training.config.Schema.LEARNING_RATE;
+import static minitransformer.training.config.Schema.LOG_INTERVAL;
+import static minitransformer.training.config.Schema.LR_DECAY_ITERS;
+import static minitransformer.training.config.Schema.LR_SCHEDULE;
+import static minitransformer.training.config.Schema.MAX_ITERS;
+import static minitransformer.training.config.Schema.MIN_LR;
+import static minitransformer.training.config.Schema.SEED;
+import static minitransformer.training.config.Schema.WARMUP_ITERS;
+import static minitransformer.training.config.Schema.WEIGHT_DECAY;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import minitransformer.training.optim.LearningRateSchedule;
+
+/**
+ * The {@code training} section: the loop, AdamW and the learning-rate schedule (nanoGPT's names and
+ * meanings). Iterations count optimizer steps; step s (0-based) uses the schedule's rate at s.
+ *
+ * @param gradClip clip the global gradient norm to this (0 = no clipping)
+ * @param checkpointInterval save every this many steps (and at the end, and on Ctrl-C)
+ * @param keepLast how many of the newest checkpoints to keep (the best is always kept)
+ */
+public record TrainingSection(
+    int maxIters,
+    int batchSize,
+    double learningRate,
+    double minLr,
+    LearningRateSchedule.Shape lrSchedule,
+    int warmupIters,
+    int lrDecayIters,
+    double weightDecay,
+    double beta1,
+    double beta2,
+    double gradClip,
+    int evalInterval,
+    int evalIters,
+    int logInterval,
+    int checkpointInterval,
+    int keepLast,
+    long seed) {
+
+  public TrainingSection {
+    Check.atLeast(MAX_ITERS, maxIters, 1);
+    Check.atLeast(BATCH_SIZE, batchSize, 1);
+    Check.positive(LEARNING_RATE, learningRate);
+    Check.nonNegative(MIN_LR, minLr);
+    if (minLr > learningRate) {
+      throw new InvalidValueException(
+          MIN_LR, minLr, "must be <= " + LEARNING_RATE.path() + " (" + learningRate + ")");
+    }
+    Check.notNull(LR_SCHEDULE, lrSchedule);
+    Check.atLeast(WARMUP_ITERS, warmupIters, 0);
+    if (lrSchedule == LearningRateSchedule.Shape.COSINE && lrDecayIters <= warmupIters) {
+      throw new InvalidValueException(
+          LR_DECAY_ITERS,
+          lrDecayIters,
+          "must be > " + WARMUP_ITERS.path() + " (" + warmupIters + ") for the cosine schedule");
+    }
+    Check.nonNegative(WEIGHT_DECAY, weightDecay);
+    Check.inHalfOpen(BETA1, beta1, 0.0, 1.0);
+    Check.inHalfOpen(BETA2, beta2, 0.0, 1.0);
+    Check.nonNegative(GRAD_CLIP, gradClip);
+    Check.atLeast(EVAL_INTERVAL, evalInterval, 1);
+    Check.atLeast(EVAL_ITERS, evalIters, 1);
+    Check.atLeast(LOG_INTERVAL, logInterval, 1);
+    Check.atLeast(CHECKPOINT_INTERVAL, checkpointInterval, 1);
+    Check.atLeast(KEEP_LAST, keepLast, 1);
+  }
+
+  static TrainingSection from(Values v) {
+    int maxIters = v.integer(MAX_ITERS);
+    return new TrainingSection(
+        maxIters,
+        v.integer(BATCH_SIZE),
+        v.real(LEARNING_RATE),
+        v.real(MIN_LR),
+        LearningRateSchedule.Shape.valueOf(v.string(LR_SCHEDULE).toUpperCase(Locale.ROOT)),
+        v.integer(WARMUP_ITERS),
+        v.has(LR_DECAY_ITERS) ? v.integer(LR_DECAY_ITERS) : maxIters,
+        v.real(WEIGHT_DECAY),
+        v.real(BETA1),
+        v.real(BETA2),
+        v.real(GRAD_CLIP),
+        v.integer(EVAL_INTERVAL),
+        v.integer(EVAL_ITERS),
+        v.integer(LOG_INTERVAL),
+        v.integer(CHECKPOINT_INTERVAL),
+        v.integer(KEEP_LAST),
+        v.longInteger(SEED));
+  }
+
+  public LearningRateSchedule schedule() {
+    return new LearningRateSchedule(lrSchedule, learningRate, minLr, warmupIters, lrDecayIters);
+  }
+
+  Map<Key, Object> values() {
+    Map<Key, Object> m = new LinkedHashMap<>();
+    m.put(MAX_ITERS, maxIters);
+    m.put(BATCH_SIZE, batchSize);
+    m.put(LEARNING_RATE, learningRate);
+    m.put(MIN_LR, minLr);
+    m.put(LR_SCHEDULE, lrSchedule.name().toLowerCase(Locale.ROOT));
+    m.put(WARMUP_ITERS, warmupIters);
+    m.put(LR_DECAY_ITERS, lrDecayIters);
+    m.put(WEIGHT_DECAY, weightDecay);
+    m.put(BETA1, beta1);
+    m.put(BETA2, beta2);
+    m.put(GRAD_CLIP, gradClip);
+    m.put(EVAL_INTERVAL, evalInterval);
+    m.put(EVAL_ITERS, evalIters);
+    m.put(LOG_INTERVAL, logInterval);
+    m.put(CHECKPOINT_INTERVAL, checkpointInterval);
+    m.put(KEEP_LAST, keepLast);
+    m.put(SEED, seed);
+    return m;
+  }
+}

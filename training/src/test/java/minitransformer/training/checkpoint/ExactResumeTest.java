@@ -1,0 +1,133 @@
+package minitransformer.training.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import minitransformer.training.Evaluation;
+import minitransformer.training.MetricsLog;
+import minitransformer.training.QuietView;
+import minitransformer.training.StepMetrics;
+import minitransformer.training.Trainer;
+import minitransformer.training.TrainingRun;
+import minitransformer.training.TrainingView;
+import minitransformer.training.config.Config;
+import minitransformer.training.config.ConfigLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * N steps straight == N/2 steps, stop (as Ctrl-C does: the loop saves and returns), a fresh GPT,
+ * AdamW and Trainer from the checkpoint, and N/2 more: the same loss at every step, bit-identical
+ * weights, moments and random states. Dropout is on, so its random state must resume too.
+ */
+class ExactResumeTest {
+  static final String TINY = """
+      model:
+        n_layer: 2
+        n_head: 2
+        n_embd: 16
+        block_size: 8
+        dropout: 0.1
+        bias: true
+      data:
+        path: corpus.txt
+        tokenizer: char
+      training:
+        max_iters: 12
+        batch_size: 4
+        learning_rate: 1.0e-2
+        warmup_iters: 3
+        eval_interval: 4
+        eval_iters: 2
+        log_interval: 1
+        checkpoint_interval: 4
+        keep_last: 2
+      """;
+
+  static final String TEXT = "First Citizen: Before we proceed any further, hear me speak.\n"
+      + "All: Speak, speak.\nFirst Citizen: You are all resolved rather to die than to famish?\n"
+      + "All: Resolved. resolved.\n";
+
+  @TempDir Path tmp;
+
+  @Test
+  void stoppingAndResumingGivesTheSameLossesWeightsAndMoments() throws IOException {
+    Files.writeString(tmp.resolve("corpus.txt"), TEXT);
+
+    Path straight = train(config("straight"), 0);
+    Path split = train(config("split"), 6); // stops after step 6 as Ctrl-C would
+    assertEquals(6, CheckpointStore.load(split, w -> {}).step());
+
+    List<String> warnings = new ArrayList<>();
+    TrainingRun resumed = TrainingRun.resume(split, List.of(), warnings::add);
+    assertEquals(6, resumed.state().step());
+    try (MetricsLog log = MetricsLog.continueAfter(split, 6); TrainingView view = quiet()) {
+      Trainer.Result r = new Trainer(resumed, new CheckpointStore(split, 2, warnings::add), log, view).train();
+      assertEquals(Trainer.Outcome.COMPLETED, r.outcome());
+    }
+
+    assertEquals(stepLosses(straight), stepLosses(split));
+    assertEquals(12, stepLosses(straight).size());
+    TrainingState a = CheckpointStore.load(straight, w -> {});
+    TrainingState b = CheckpointStore.load(split, w -> {});
+    assertEquals(12, a.step());
+    Checkpoints.assertSameArrays(a.parameters(), b.parameters());
+    Checkpoints.assertSameArrays(a.optimizerState(), b.optimizerState());
+    assertEquals(a.optimizerStep(), b.optimizerStep());
+    assertEquals(a.batchRngState(), b.batchRngState());
+    assertEquals(a.evalRngState(), b.evalRngState());
+    assertEquals(a.dropoutRngState(), b.dropoutRngState());
+    assertEquals(a.tokensSeen(), b.tokensSeen());
+    assertEquals(Double.doubleToLongBits(a.lastValLoss()), Double.doubleToLongBits(b.lastValLoss()));
+    assertEquals(List.of(), warnings);
+  }
+
+  private Config config(String name) {
+    return ConfigLoader.fromYaml(TINY, "tiny.yaml", tmp, name, List.of("run.out_dir=" + tmp.resolve("runs")));
+  }
+
+  /** Trains a fresh run; stops after {@code stopAfter} steps when positive. Returns the run directory. */
+  static Path train(Config config, long stopAfter) {
+    TrainingRun run = TrainingRun.start(config);
+    AtomicReference<Trainer> trainer = new AtomicReference<>();
+    TrainingView stopper = new TrainingView() {
+      @Override public void started(long s, long m, double e) {}
+      @Override public void stepped(StepMetrics m) {
+        if (m.iter() == stopAfter) trainer.get().requestStop();
+      }
+      @Override public void evaluated(Evaluation e) {}
+      @Override public void note(String line) {}
+      @Override public void close() {}
+    };
+    try (MetricsLog log = MetricsLog.create(run.runDirectory())) {
+      trainer.set(new Trainer(run, new CheckpointStore(run.runDirectory(), 2, w -> {}), log, stopper));
+      Trainer.Result r = trainer.get().train();
+      assertEquals(stopAfter > 0 ? Trainer.Outcome.INTERRUPTED : Trainer.Outcome.COMPLETED, r.outcome());
+    }
+    return run.runDirectory();
+  }
+
+  /** The "loss" of every step line in metrics.jsonl, as written. */
+  static List<String> stepLosses(Path runDirectory) throws IOException {
+    List<String> losses = new ArrayList<>();
+    for (String line : Files.readAllLines(runDirectory.resolve(MetricsLog.FILE))) {
+      if (!line.contains("\"type\":\"step\"")) continue;
+      var m = java.util.regex.Pattern.compile("\"iter\":(\\d+).*\"loss\":([^,}]+)").matcher(line);
+      assertTrue(m.find(), line);
+      losses.add(m.group(1) + ":" + m.group(2));
+    }
+    return losses;
+  }
+
+  private static TrainingView quiet() {
+    return new QuietView(new PrintWriter(Writer.nullWriter()));
+  }
+}

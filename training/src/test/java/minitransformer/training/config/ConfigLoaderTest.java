@@ -1,0 +1,246 @@
+package minitransformer.training.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import minitransformer.framework.PositionalEncoding;
+import minitransformer.training.optim.LearningRateSchedule;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  @TempDir Path dir;
+
+  private static final String MINIMAL =
+      """
+      model:
+        n_layer: 2
+        n_head: 2
+        n_embd: 16
+        block_size: 8
+      data:
+        path: corpus.txt
+        tokenizer: word
+      training:
+        max_iters: 300
+        learning_rate: 3e-4
+      """;
+
+  private Path write(String name, String yaml) throws IOException {
+    Path file = dir.resolve(name);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  private ConfigException failure(String yaml, String... overrides) throws IOException {
+    Path file = write("bad.yaml", yaml);
+    return assertThrows(ConfigException.class, () -> ConfigLoader.load(file, List.of(overrides)));
+  }
+
+  @Test
+  void parsesValuesAndFillsDefaults() throws IOException {
+    Config config = ConfigLoader.load(write("tiny.yaml", MINIMAL), List.of());
+    assertEquals(2, config.model().nLayer());
+    assertEquals(16, config.model().nEmbd());
+    assertEquals(PositionalEncoding.LEARNED, config.model().positionalEncoding());
+    assertEquals("word", config.data().tokenizer());
+    assertEquals(0.9, config.data().trainFraction(), 0);
+    assertEquals(300, config.training().maxIters());
+    assertEquals(3e-4, config.training().learningRate(), 0);
+    assertEquals(LearningRateSchedule.Shape.COSINE, config.training().lrSchedule());
+    assertEquals(300, config.training().lrDecayIters(), "lr_decay_iters defaults to max_iters");
+    assertEquals("tiny", config.run().name(), "run.name defaults to the file name");
+    assertEquals(Path.of("checkpoints").toAbsolutePath(), config.run().outDir());
+  }
+
+  @Test
+  void relativePathsResolveAgainstTheConfigDirectory() throws IOException {
+    Path file =
+        write(
+            "configs/nested/x.yaml",
+            "data:\n  path: ../../shared/data.txt\nrun:\n  out_dir: ../out\n");
+    Config config = ConfigLoader.load(file, List.of());
+    assertEquals(dir.resolve("shared/data.txt").toAbsolutePath(), config.data().path());
+    assertEquals(dir.resolve("configs/out").toAbsolutePath(), config.run().outDir());
+    assertEquals(dir.resolve("configs/out/x").toAbsolutePath(), config.runDirectory());
+  }
+
+  @Test
+  void setOverridesAreTypedAgainstTheSchema() throws IOException {
+    Config config =
+        ConfigLoader.load(
+            write("tiny.yaml", MINIMAL),
+            List.of(
+                "model.n_layer=6",
+                "training.learning_rate=1e-3",
+                "model.bias=true",
+                "run.prompt=the bank: of the",
+                "run.prompts=[apple, \"the mole\"]",
+                "model.positional_encoding=sinusoidal",
+                "training.seed=12345678901"));
+    assertEquals(6, config.model().nLayer());
+    assertEquals(1e-3, config.training().learningRate(), 0);
+    assertTrue(config.model().bias());
+    assertEquals("the bank: of the", config.run().prompt());
+    assertEquals(List.of("apple", "the mole"), config.run().prompts());
+    assertEquals(PositionalEncoding.SINUSOIDAL, config.model().positionalEncoding());
+    assertEquals(12345678901L, config.training().seed());
+  }
+
+  @Test
+  void setPathResolvesAgainstTheWorkingDirectory() throws IOException {
+    Config config = ConfigLoader.load(write("sub/tiny.yaml", MINIMAL), List.of("data.path=other.txt"));
+    assertEquals(Path.of("other.txt").toAbsolutePath(), config.data().path());
+  }
+
+  @Test
+  void unknownKeyNamesFileAndKeyAndSuggests() throws IOException {
+    ConfigException e = failure(MINIMAL + "  learning_rat: 0.1\n");
+    assertEquals(
+        dir.resolve("bad.yaml")
+            + ": training.learning_rat is not a known key (did you mean training.learning_rate?)",
+        e.getMessage());
+  }
+
+  @Test
+  void keyInTheWrongSectionSuggestsTheRightOne() throws IOException {
+    ConfigException e = failure("model:\n  learning_rate: 0.1\n");
+    assertTrue(e.getMessage().endsWith("model.learning_rate is not a known key (did you mean training.learning_rate?)"),
+        e.getMessage());
+  }
+
+  @Test
+  void unknownSectionIsAnError() throws IOException {
+    ConfigException e = failure("trainig:\n  max_iters: 5\n");
+    assertTrue(e.getMessage().contains("bad.yaml: trainig is not a known section (did you mean training?)"),
+        e.getMessage());
+  }
+
+  @Test
+  void wrongTypesNameKeyAndValue() throws IOException {
+    assertTrue(
+        failure(MINIMAL.replace("max_iters: 300", "max_iters: lots"))
+            .getMessage()
+            .endsWith("bad.yaml: training.max_iters must be an integer, got \"lots\""));
+    assertTrue(
+        failure(MINIMAL.replace("max_iters: 300", "max_iters: 2.5"))
+            .getMessage()
+            .endsWith("training.max_iters must be an integer, got 2.5"));
+    assertTrue(
+        failure(MINIMAL + "  learning_rate: fast\n".replace("  learning_rate", "  weight_decay"))
+            .getMessage()
+            .endsWith("training.weight_decay must be a number, got \"fast\""));
+    assertTrue(
+        failure(MINIMAL.replace("n_layer: 2", "n_layer: [2]"))
+            .getMessage()
+            .endsWith("model.n_layer must be an integer, got [2]"));
+    assertTrue(
+        failure(MINIMAL + "run:\n  prompts: apple\n")
+            .getMessage()
+            .endsWith("run.prompts must be a list of strings, got \"apple\""));
+    assertTrue(
+        failure(MINIMAL.replace("tokenizer: word", "tokenizer: bpe"))
+            .getMessage()
+            .endsWith("data.tokenizer must be one of char, word, got \"bpe\""));
+    assertTrue(
+        failure(MINIMAL.replace("n_layer: 2", "n_layer:"))
+            .getMessage()
+            .endsWith("model.n_layer must be an integer, got nothing"));
+  }
+
+  @Test
+  void outOfRangeValuesNameKeyAndValue() throws IOException {
+    assertTrue(
+        failure(MINIMAL.replace("learning_rate: 3e-4", "learning_rate: -0.001"))
+            .getMessage()
+            .endsWith("bad.yaml: training.learning_rate must be a finite number > 0, got -0.001"));
+    assertTrue(
+        failure(MINIMAL.replace("n_embd: 16", "n_embd: 15"))
+            .getMessage()
+            .endsWith("model.n_embd must be divisible by model.n_head (2), got 15"));
+    assertTrue(
+        failure(MINIMAL + "  beta2: 1.0\n").getMessage().endsWith("training.beta2 must be in [0.0, 1.0), got 1.0"));
+    assertTrue(
+        failure(MINIMAL.replace("n_layer: 2", "n_layer: 0")).getMessage().endsWith("model.n_layer must be >= 1, got 0"));
+    assertTrue(
+        failure(MINIMAL + "  warmup_iters: 400\n")
+            .getMessage()
+            .endsWith(
+                "training.lr_decay_iters must be > training.warmup_iters (400) for the cosine schedule, got 300"));
+    assertTrue(
+        failure(MINIMAL.replace("block_size: 8", "block_size: 8\n  dropout: 1.0"))
+            .getMessage()
+            .endsWith("model.dropout must be in [0.0, 1.0), got 1.0"));
+    assertTrue(
+        failure(MINIMAL + "run:\n  name: ../escape\n")
+            .getMessage()
+            .contains("run.name must be letters, digits"));
+  }
+
+  @Test
+  void missingDataPathIsAnError() throws IOException {
+    assertTrue(failure("model:\n  n_layer: 1\n").getMessage().endsWith("bad.yaml: data.path is required but missing"));
+  }
+
+  @Test
+  void setErrorsNameTheOverride() throws IOException {
+    assertEquals(
+        "--set training.max_iter=10: training.max_iter is not a known key (did you mean training.max_iters?)",
+        failure(MINIMAL, "training.max_iter=10").getMessage());
+    assertEquals(
+        "--set training.max_iters=ten: training.max_iters must be an integer, got \"ten\"",
+        failure(MINIMAL, "training.max_iters=ten").getMessage());
+    assertEquals(
+        "--set training.learning_rate=0: training.learning_rate must be a finite number > 0, got 0.0",
+        failure(MINIMAL, "training.learning_rate=0").getMessage());
+    assertEquals("--set max_iters: expected section.key=value", failure(MINIMAL, "max_iters").getMessage());
+  }
+
+  @Test
+  void invalidYamlAndMissingFileAreOneLine() throws IOException {
+    ConfigException syntax = failure("model:\n  n_layer: [1\n");
+    assertTrue(syntax.getMessage().contains("bad.yaml: not valid YAML at line"), syntax.getMessage());
+    assertEquals(1, syntax.getMessage().lines().count());
+    Path missing = dir.resolve("nope.yaml");
+    assertEquals(
+        missing + ": no such config file",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(missing, List.of())).getMessage());
+  }
+
+  @Test
+  void resolvedYamlReadsBackIntoAnEqualConfig() throws IOException {
+    Config config =
+        ConfigLoader.load(
+            write("tiny.yaml", MINIMAL),
+            List.of("run.prompt=true", "run.prompts=[\"1\", \"a: b\", \"# not a comment\", \"\"]"));
+    String yaml = config.toYaml();
+    Config again = ConfigLoader.fromYaml(yaml, "resolved", Path.of("/elsewhere"), "other", List.of());
+    assertEquals(config, again, yaml);
+    assertTrue(yaml.contains("learning_rate: 3.0E-4") || yaml.contains("learning_rate: 0.0003"), yaml);
+  }
+
+  @Test
+  void resumeAllowsOnlyLoopSettings() throws IOException {
+    String resolved = ConfigLoader.load(write("tiny.yaml", MINIMAL), List.of()).toYaml();
+    Config resumed = ConfigLoader.forResume(resolved, "ckpt", List.of("training.max_iters=600"));
+    assertEquals(600, resumed.training().maxIters());
+    assertEquals(2, resumed.model().nLayer());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.forResume(resolved, "ckpt", List.of("model.n_layer=6")));
+    assertTrue(e.getMessage().startsWith("--set model.n_layer=6: model.n_layer cannot change on resume"));
+    assertThrows(
+        ConfigException.class,
+        () -> ConfigLoader.forResume(resolved, "ckpt", List.of("data.tokenizer=char")));
+    assertFalse(resumed.differences(ConfigLoader.forResume(resolved, "ckpt", List.of())).isEmpty());
+  }
+}
