@@ -74,10 +74,11 @@ public final class Trainer {
     view.started(state.step, t.maxIters(), elapsedBefore);
     Evaluation lastEvaluation = null;
     if (state.step == 0 && run.fresh()) {
-      lastEvaluation = evaluate(evaluator, elapsedBefore);
+      lastEvaluation = evaluate(evaluator, elapsedBefore, sessionStart);
     }
 
     Path lastCheckpoint = null;
+    boolean firstStep = true;
     double smoothedStepSeconds = Double.NaN;
     double intervalSeconds = 0;
     long intervalTokens = 0;
@@ -85,9 +86,13 @@ public final class Trainer {
       long stepStart = System.nanoTime();
       double lr = schedule.at(state.step);
       Batch batch = batches.next();
+      long dropoutSeed = state.dropoutRng.nextLong();
       LossAndGradients lossAndGradients =
-          model.lossAndGradients(
-              GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), state.dropoutRng.nextLong());
+          firstStep
+              ? SilencedStdout.call(() -> model.lossAndGradients(
+                  GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed))
+              : model.lossAndGradients(GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed);
+      firstStep = false;
       double loss = lossAndGradients.loss();
       if (!Double.isFinite(loss)) {
         throw diverged("the loss", loss, lr, lastCheckpoint);
@@ -118,7 +123,7 @@ public final class Trainer {
       boolean improved = false;
       if (state.step % t.evalInterval() == 0 || last) {
         double bestBefore = state.bestValLoss;
-        lastEvaluation = evaluate(evaluator, elapsedBefore + (System.nanoTime() - sessionStart) / 1e9);
+        lastEvaluation = evaluate(evaluator, elapsedBefore, sessionStart);
         improved = Double.isNaN(bestBefore) || lastEvaluation.valLoss() < bestBefore;
       }
       if (state.step % t.checkpointInterval() == 0 || last || stopRequested) {
@@ -135,15 +140,18 @@ public final class Trainer {
     return new Result(Outcome.COMPLETED, state.step, lastCheckpoint, lastEvaluation);
   }
 
-  private Evaluation evaluate(Evaluator evaluator, double elapsed) {
+  private Evaluation evaluate(Evaluator evaluator, double elapsedBefore, long sessionStart) {
     LoopState state = run.state();
     Evaluation evaluation = evaluator.evaluate(run.model(), state.step);
+    double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
     state.lastValLoss = evaluation.valLoss();
     if (Double.isNaN(state.bestValLoss) || evaluation.valLoss() < state.bestValLoss) {
       state.bestValLoss = evaluation.valLoss();
     }
     log.evaluation(evaluation, elapsed);
     view.evaluated(evaluation);
+    // redrawn at every evaluation: the picture is current while training runs and after a Ctrl-C
+    LossCurve.write(MetricsLog.read(log.file()), run.config().run().name(), run.runDirectory().resolve(LossCurve.FILE));
     return evaluation;
   }
 

@@ -119,14 +119,15 @@ public final class TrainCommand implements Callable<Integer> {
       try (StopOnSignal stop = new StopOnSignal(trainer::requestStop, out)) {
         result = trainer.train();
         view.close();
-        LossCurve.write(
-            MetricsLog.read(log.file()), resolved.run().name(), runDirectory.resolve(LossCurve.FILE));
         if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
-          out.println("interrupted at step " + result.step() + "; saved " + result.lastCheckpoint());
+          // said first: during a JVM shutdown little else is safe (AWT, for one, may refuse to start)
+          out.println("interrupted at step " + result.step() + "; saved " + displayed(result.lastCheckpoint()));
           out.println("resume with: train --resume " + displayed(runDirectory));
           out.flush();
           return 130;
         }
+        LossCurve.write(
+            MetricsLog.read(log.file()), resolved.run().name(), runDirectory.resolve(LossCurve.FILE));
         if (run.state().step() >= resolved.training().maxIters() && result.lastCheckpoint() == null && !quiet) {
           out.println(
               "nothing to train: the run is at step " + run.state().step() + " and training.max_iters is "

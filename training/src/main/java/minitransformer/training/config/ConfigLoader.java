@@ -68,7 +68,13 @@ public final class ConfigLoader {
     try {
       return Config.from(values);
     } catch (InvalidValueException e) {
-      throw new ConfigException(origins.getOrDefault(e.key(), source) + ": " + e.getMessage(), e);
+      String origin =
+          e.involvedKeys().stream()
+              .map(origins::get)
+              .filter(o -> o != null && o.startsWith("--set"))
+              .reduce((first, later) -> later) // the last override that took part
+              .orElse(origins.getOrDefault(e.key(), source));
+      throw new ConfigException(origin + ": " + e.getMessage(), e);
     } catch (ConfigException e) {
       throw new ConfigException(source + ": " + e.getMessage(), e);
     }

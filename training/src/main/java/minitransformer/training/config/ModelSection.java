@@ -32,13 +32,13 @@ public record ModelSection(
     Check.atLeast(N_EMBD, nEmbd, 1);
     if (nEmbd % nHead != 0) {
       throw new InvalidValueException(
-          N_EMBD, nEmbd, "must be divisible by " + N_HEAD.path() + " (" + nHead + ")");
+          N_EMBD, nEmbd, "must be divisible by " + N_HEAD.path() + " (" + nHead + ")", N_HEAD);
     }
     Check.atLeast(BLOCK_SIZE, blockSize, 1);
     Check.inHalfOpen(DROPOUT, dropout, 0.0, 1.0);
     Check.notNull(POSITIONAL_ENCODING, positionalEncoding);
     if (positionalEncoding == PositionalEncoding.SINUSOIDAL && nEmbd % 2 != 0) {
-      throw new InvalidValueException(N_EMBD, nEmbd, "must be even for sinusoidal positional encoding");
+      throw new InvalidValueException(N_EMBD, nEmbd, "must be even for sinusoidal positional encoding", POSITIONAL_ENCODING);
     }
   }
 

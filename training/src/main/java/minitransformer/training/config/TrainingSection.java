@@ -57,7 +57,7 @@ public record TrainingSection(
     Check.nonNegative(MIN_LR, minLr);
     if (minLr > learningRate) {
       throw new InvalidValueException(
-          MIN_LR, minLr, "must be <= " + LEARNING_RATE.path() + " (" + learningRate + ")");
+          MIN_LR, minLr, "must be <= " + LEARNING_RATE.path() + " (" + learningRate + ")", LEARNING_RATE);
     }
     Check.notNull(LR_SCHEDULE, lrSchedule);
     Check.atLeast(WARMUP_ITERS, warmupIters, 0);
@@ -65,7 +65,10 @@ public record TrainingSection(
       throw new InvalidValueException(
           LR_DECAY_ITERS,
           lrDecayIters,
-          "must be > " + WARMUP_ITERS.path() + " (" + warmupIters + ") for the cosine schedule");
+          "must be > " + WARMUP_ITERS.path() + " (" + warmupIters + ") for the cosine schedule",
+          WARMUP_ITERS,
+          MAX_ITERS,
+          LR_SCHEDULE);
     }
     Check.nonNegative(WEIGHT_DECAY, weightDecay);
     Check.inHalfOpen(BETA1, beta1, 0.0, 1.0);
