@@ -206,6 +206,10 @@ public final class AttentionCommand implements Callable<Integer> {
     if (!List.of("png", "html", "csv").contains(ext)) {
       throw new UsageError("--out " + file + ": the file must end in .png, .html or .csv");
     }
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new UsageError("--out " + file + ": the directory " + parent + " does not exist");
+    }
     return ext;
   }
 
