@@ -23,7 +23,9 @@ import picocli.CommandLine.ParseResult;
       TrainCommand.class,
       InspectCommand.class,
       ExportCommand.class,
-      ImportCommand.class
+      ImportCommand.class,
+      SampleCommand.class,
+      PredictCommand.class
     })
 public final class Main implements Runnable {
   /** Errors the user can fix (bad config, data, checkpoint or command line). */
@@ -60,7 +62,8 @@ public final class Main implements Runnable {
       if (e instanceof ConfigException
           || e instanceof DataException
           || e instanceof ModelConfigException
-          || e instanceof CheckpointException) {
+          || e instanceof CheckpointException
+          || e instanceof BadOptionException) {
         code = EXIT_USAGE;
       } else if (e instanceof TrainingDivergedException) {
         code = EXIT_DIVERGED;
