@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
 public final class AttentionCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Mixin CheckpointOption checkpoint;
+  @Mixin ModelOptions checkpoint;
 
   @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The text to run through the model.")
   String prompt;
@@ -73,18 +73,18 @@ public final class AttentionCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!explain && (position != null || vectors)) {
-      throw new UsageError((position != null ? "--position" : "--vectors") + " needs --explain");
+      throw new BadOptionException((position != null ? "--position" : "--vectors") + " needs --explain");
     }
     if (explain && out != null) {
-      throw new UsageError("--explain prints to the terminal; it does not go with --out");
+      throw new BadOptionException("--explain prints to the terminal; it does not go with --out");
     }
     String format = out == null ? null : extension(out);
-    CheckpointOption.Loaded loaded = checkpoint.load(err);
-    GPTConfig config = loaded.model().config();
+    ModelOptions.LoadedModel loaded = checkpoint.load(err);
+    GPTConfig config = loaded.gpt().config();
     checkRange("--layer", layer, config.nLayer(), "layers");
     checkRange("--head", head, config.nHead(), "heads per layer");
     Tokenizer tokenizer = loaded.tokenizer();
-    int[] ids = Prompts.encode(tokenizer, prompt, config.blockSize());
+    int[] ids = Prompts.encode(tokenizer, prompt, config.blockSize(), err);
     List<String> labels = Prompts.labels(tokenizer, ids);
 
     if (explain) {
@@ -93,7 +93,7 @@ public final class AttentionCommand implements Callable<Integer> {
       explain(stdout, loaded, ids, labels, t);
       return 0;
     }
-    AttentionMaps maps = AttentionMaps.of(loaded.model(), ids);
+    AttentionMaps maps = AttentionMaps.of(loaded.gpt(), ids);
     if (out == null) {
       int l = layer == null ? 0 : layer;
       for (int h = 0; h < config.nHead(); h++) {
@@ -125,8 +125,8 @@ public final class AttentionCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void explain(PrintWriter o, CheckpointOption.Loaded loaded, int[] ids, List<String> labels, int t) {
-    GPTConfig config = loaded.model().config();
+  private void explain(PrintWriter o, ModelOptions.LoadedModel loaded, int[] ids, List<String> labels, int t) {
+    GPTConfig config = loaded.gpt().config();
     int hs = config.headSize();
     o.printf(Locale.ROOT, "prompt: %d tokens; query position %d \"%s\"; head size hs = %d, scale 1/√hs = %.4f%n",
         ids.length, t, labels.get(t), hs, 1.0 / Math.sqrt(hs));
@@ -134,7 +134,7 @@ public final class AttentionCommand implements Callable<Integer> {
       if (layer != null && layer != l) {
         continue;
       }
-      AttentionExplanation e = AttentionExplanation.of(loaded.model(), ids, l, t);
+      AttentionExplanation e = AttentionExplanation.of(loaded.gpt(), ids, l, t);
       o.printf(Locale.ROOT, "%n== block %d: x = residual stream into h%d at position %d (|x| = %.4f), x̂ = ln_1(x)%n",
           l, l, t, norm(e.residualIn()));
       o.println("   q = x̂_t·W_Q + b_Q;  k_s = x̂_s·W_K + b_K;  v_s = x̂_s·W_V + b_V;  score = q·k / √hs; "
@@ -195,7 +195,7 @@ public final class AttentionCommand implements Callable<Integer> {
 
   private static void checkRange(String option, Integer value, int size, String what) {
     if (value != null && (value < 0 || value >= size)) {
-      throw new UsageError(option + " " + value + " is out of range: the " + (option.equals("--position")
+      throw new BadOptionException(option + " " + value + " is out of range: the " + (option.equals("--position")
           ? "prompt has " : "model has ") + size + " " + what + " (0.." + (size - 1) + ")");
     }
   }
@@ -204,11 +204,11 @@ public final class AttentionCommand implements Callable<Integer> {
     String name = file.getFileName().toString();
     String ext = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "";
     if (!List.of("png", "html", "csv").contains(ext)) {
-      throw new UsageError("--out " + file + ": the file must end in .png, .html or .csv");
+      throw new BadOptionException("--out " + file + ": the file must end in .png, .html or .csv");
     }
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null && !Files.isDirectory(parent)) {
-      throw new UsageError("--out " + file + ": the directory " + parent + " does not exist");
+      throw new BadOptionException("--out " + file + ": the directory " + parent + " does not exist");
     }
     return ext;
   }

@@ -24,6 +24,8 @@ import picocli.CommandLine.ParseResult;
       InspectCommand.class,
       ExportCommand.class,
       ImportCommand.class,
+      SampleCommand.class,
+      PredictCommand.class,
       AttentionCommand.class,
       SimilarityCommand.class,
       ParamsCommand.class
@@ -77,7 +79,7 @@ public final class Main implements Runnable {
           || e instanceof DataException
           || e instanceof ModelConfigException
           || e instanceof CheckpointException
-          || e instanceof UsageError) {
+          || e instanceof BadOptionException) {
         code = EXIT_USAGE;
       } else if (e instanceof TrainingDivergedException) {
         code = EXIT_DIVERGED;

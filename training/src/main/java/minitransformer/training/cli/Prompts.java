@@ -10,14 +10,25 @@ import minitransformer.datasets.WordTokenizer;
 final class Prompts {
   private Prompts() {}
 
-  /** The prompt's ids; it must give 1..blockSize tokens. */
-  static int[] encode(Tokenizer tokenizer, String prompt, int blockSize) {
+  /** The prompt's ids; it must give 1..blockSize tokens. Words read as <unk> are named in a warning on err. */
+  static int[] encode(Tokenizer tokenizer, String prompt, int blockSize, java.io.PrintWriter err) {
+    if (tokenizer instanceof WordTokenizer words) {
+      java.util.Set<String> unknown = new java.util.LinkedHashSet<>();
+      for (String token : words.split(prompt)) {
+        if (words.id(token).isEmpty()) {
+          unknown.add(token);
+        }
+      }
+      if (!unknown.isEmpty()) {
+        err.println("warning: not in the vocabulary, read as " + WordTokenizer.UNK + ": " + String.join(", ", unknown));
+      }
+    }
     int[] ids = tokenizer.encode(prompt); // a char tokenizer names an unknown character itself
     if (ids.length == 0) {
-      throw new UsageError("--prompt \"" + prompt + "\" gives no tokens");
+      throw new BadOptionException("--prompt \"" + prompt + "\" gives no tokens");
     }
     if (ids.length > blockSize) {
-      throw new UsageError("--prompt gives " + ids.length + " tokens, more than the model's context of "
+      throw new BadOptionException("--prompt gives " + ids.length + " tokens, more than the model's context of "
           + blockSize + " (block_size); shorten it");
     }
     return ids;
@@ -28,7 +39,7 @@ final class Prompts {
     OptionalInt id = tokenizer.id(word);
     if (id.isEmpty() || (WordTokenizer.UNK.equals(tokenizer.token(id.getAsInt())) && !WordTokenizer.UNK.equals(word))) {
       String what = tokenizer.kind().equals("char") ? "character" : "word";
-      throw new UsageError(what + " \"" + word + "\" is not in this model's vocabulary (" + tokenizer.vocabSize()
+      throw new BadOptionException(what + " \"" + word + "\" is not in this model's vocabulary (" + tokenizer.vocabSize()
           + " " + tokenizer.kind() + " tokens)");
     }
     return id.getAsInt();

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
 public final class SimilarityCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Mixin CheckpointOption checkpoint;
+  @Mixin ModelOptions checkpoint;
 
   @Option(names = "--words", split = ",", paramLabel = "A,B,...", description = "Words to compare (two or more).")
   List<String> words;
@@ -56,23 +56,23 @@ public final class SimilarityCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     int modes = (words != null ? 1 : 0) + (nearest != null ? 1 : 0) + (prompt != null ? 1 : 0);
     if (modes != 1) {
-      throw new UsageError("give exactly one of --words, --nearest or --prompt (with --word and --ref)");
+      throw new BadOptionException("give exactly one of --words, --nearest or --prompt (with --word and --ref)");
     }
     if (prompt != null && (word == null || ref == null)) {
-      throw new UsageError("--prompt needs --word W and --ref A,B,...");
+      throw new BadOptionException("--prompt needs --word W and --ref A,B,...");
     }
     if (prompt == null && (word != null || ref != null)) {
-      throw new UsageError((word != null ? "--word" : "--ref") + " goes with --prompt");
+      throw new BadOptionException((word != null ? "--word" : "--ref") + " goes with --prompt");
     }
     if (words != null && words.size() < 2) {
-      throw new UsageError("--words needs at least two words, got " + words.size());
+      throw new BadOptionException("--words needs at least two words, got " + words.size());
     }
     if (top < 1) {
-      throw new UsageError("--top must be >= 1, got " + top);
+      throw new BadOptionException("--top must be >= 1, got " + top);
     }
-    CheckpointOption.Loaded loaded = checkpoint.load(spec.commandLine().getErr());
+    ModelOptions.LoadedModel loaded = checkpoint.load(spec.commandLine().getErr());
     Tokenizer tokenizer = loaded.tokenizer();
-    TokenEmbeddings wte = TokenEmbeddings.of(loaded.model());
+    TokenEmbeddings wte = TokenEmbeddings.of(loaded.gpt());
     if (words != null) {
       tables(out, tokenizer, wte);
     } else if (nearest != null) {
@@ -105,8 +105,8 @@ public final class SimilarityCommand implements Callable<Integer> {
     }
   }
 
-  private void trajectory(PrintWriter out, CheckpointOption.Loaded loaded, Tokenizer tokenizer, TokenEmbeddings wte) {
-    int[] ids = Prompts.encode(tokenizer, prompt, loaded.model().config().blockSize());
+  private void trajectory(PrintWriter out, ModelOptions.LoadedModel loaded, Tokenizer tokenizer, TokenEmbeddings wte) {
+    int[] ids = Prompts.encode(tokenizer, prompt, loaded.gpt().config().blockSize(), spec.commandLine().getErr());
     int wordId = Prompts.wordId(tokenizer, word);
     int position = -1;
     for (int t = 0; t < ids.length; t++) {
@@ -115,12 +115,12 @@ public final class SimilarityCommand implements Callable<Integer> {
       }
     }
     if (position < 0) {
-      throw new UsageError("--word \"" + word + "\" does not occur in the prompt (tokens: "
+      throw new BadOptionException("--word \"" + word + "\" does not occur in the prompt (tokens: "
           + String.join(" ", Prompts.labels(tokenizer, ids)) + ")");
     }
     List<Integer> refIds = Prompts.wordIds(tokenizer, ref);
     double[][] references = refIds.stream().map(wte::vector).toArray(double[][]::new);
-    HiddenStates states = HiddenStates.of(loaded.model(), ids, position);
+    HiddenStates states = HiddenStates.of(loaded.gpt(), ids, position);
     double[][] cosines = states.similarities(references, Similarity.COSINE);
     out.printf(Locale.ROOT, "\"%s\" at position %d: cosine similarity of its vector after each layer to the"
         + " reference words' token embeddings%n", Prompts.display(tokenizer.token(wordId)), position);
