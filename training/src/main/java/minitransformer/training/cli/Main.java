@@ -23,7 +23,12 @@ import picocli.CommandLine.ParseResult;
       TrainCommand.class,
       InspectCommand.class,
       ExportCommand.class,
-      ImportCommand.class
+      ImportCommand.class,
+      SampleCommand.class,
+      PredictCommand.class,
+      AttentionCommand.class,
+      SimilarityCommand.class,
+      ParamsCommand.class
     })
 public final class Main implements Runnable {
   /** Errors the user can fix (bad config, data, checkpoint or command line). */
@@ -39,12 +44,25 @@ public final class Main implements Runnable {
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new Main()).setExecutionExceptionHandler(new UserErrors());
+    return new CommandLine(new Main())
+        .setExecutionExceptionHandler(new UserErrors())
+        .setParameterExceptionHandler(Main::badCommandLine);
   }
 
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
     System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * A command line picocli cannot parse (unknown or missing option, a value of the wrong type): one
+   * {@code error:} line that names the problem and where to find help, exit code 2.
+   */
+  private static int badCommandLine(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    cmd.getErr().println("error: " + e.getMessage() + " (see: " + cmd.getCommandSpec().qualifiedName() + " --help)");
+    cmd.getErr().flush();
+    return EXIT_USAGE;
   }
 
   /**
@@ -60,7 +78,8 @@ public final class Main implements Runnable {
       if (e instanceof ConfigException
           || e instanceof DataException
           || e instanceof ModelConfigException
-          || e instanceof CheckpointException) {
+          || e instanceof CheckpointException
+          || e instanceof BadOptionException) {
         code = EXIT_USAGE;
       } else if (e instanceof TrainingDivergedException) {
         code = EXIT_DIVERGED;

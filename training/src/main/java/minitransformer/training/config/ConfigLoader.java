@@ -37,14 +37,7 @@ public final class ConfigLoader {
   private static final Set<Key> RESUMABLE_KEYS = Set.of(Schema.PATH);
 
   public static Config load(Path file, List<String> overrides) {
-    String yaml;
-    try {
-      yaml = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new ConfigException(file + ": no such config file");
-    } catch (IOException e) {
-      throw new ConfigException(file + ": cannot read it (" + e.getMessage() + ")");
-    }
+    String yaml = read(file);
     Path directory = file.toAbsolutePath().getParent();
     String name = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
     return fromYaml(yaml, file.toString(), directory, name, overrides);
@@ -65,6 +58,11 @@ public final class ConfigLoader {
     for (String override : overrides) {
       applyOverride(override, values, origins);
     }
+    if (values.has(Schema.VOCAB_SIZE)) {
+      throw new ConfigException(origins.getOrDefault(Schema.VOCAB_SIZE, source) + ": " + Schema.VOCAB_SIZE.path()
+          + " is only for describing an architecture without a corpus (params --config); a run's vocabulary"
+          + " size comes from its tokenizer, so remove the key to train");
+    }
     try {
       return Config.from(values);
     } catch (InvalidValueException e) {
@@ -75,6 +73,32 @@ public final class ConfigLoader {
               .reduce((first, later) -> later) // the last override that took part
               .orElse(origins.getOrDefault(e.key(), source));
       throw new ConfigException(origin + ": " + e.getMessage(), e);
+    } catch (ConfigException e) {
+      throw new ConfigException(source + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The architecture a config file describes, without reading its corpus: the model section (checked
+   * as for training) and {@code model.vocab_size} when the file gives it. Other sections are checked
+   * for unknown keys and types, but data.path may be absent. For {@code params --config}.
+   */
+  public static ModelArchitecture loadArchitecture(Path file) {
+    String yaml = read(file);
+    String source = file.toString();
+    Values values = Values.defaults();
+    Map<Key, String> origins = new HashMap<>();
+    readDocument(yaml, source, file.toAbsolutePath().getParent(), values, origins);
+    try {
+      ModelSection model = ModelSection.from(values);
+      if (!values.has(Schema.VOCAB_SIZE)) {
+        return new ModelArchitecture(model, java.util.OptionalInt.empty());
+      }
+      int vocabSize = values.integer(Schema.VOCAB_SIZE);
+      Check.atLeast(Schema.VOCAB_SIZE, vocabSize, 1);
+      return new ModelArchitecture(model, java.util.OptionalInt.of(vocabSize));
+    } catch (InvalidValueException e) {
+      throw new ConfigException(source + ": " + e.getMessage(), e);
     } catch (ConfigException e) {
       throw new ConfigException(source + ": " + e.getMessage(), e);
     }
@@ -98,6 +122,16 @@ public final class ConfigLoader {
       }
     }
     return fromYaml(resolvedYaml, source, Path.of("").toAbsolutePath(), "run", overrides);
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": no such config file");
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read it (" + e.getMessage() + ")");
+    }
   }
 
   private static void readDocument(

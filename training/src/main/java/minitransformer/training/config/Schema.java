@@ -23,7 +23,7 @@ public final class Schema {
 
   private static final Map<String, Key> KEYS = new LinkedHashMap<>();
 
-  // model: the architecture (vocab_size is not a key: it comes from the data)
+  // model: the architecture (a run's vocabulary size comes from its data)
   public static final Key N_LAYER = key(MODEL, "n_layer", Type.INT, 4);
   public static final Key N_HEAD = key(MODEL, "n_head", Type.INT, 4);
   public static final Key N_EMBD = key(MODEL, "n_embd", Type.INT, 128);
@@ -33,6 +33,11 @@ public final class Schema {
   public static final Key TIE_EMBEDDINGS = key(MODEL, "tie_embeddings", Type.BOOLEAN, true);
   public static final Key POSITIONAL_ENCODING =
       choice(MODEL, "positional_encoding", "learned", "learned", "sinusoidal");
+  /**
+   * Optional, only for architecture files read without a corpus (params --config, e.g. GPT-2's
+   * 50257); training refuses it, since a run's vocabulary size comes from its tokenizer.
+   */
+  public static final Key VOCAB_SIZE = key(MODEL, "vocab_size", Type.INT, null);
 
   // data: the corpus and its tokenizer
   /** Required. */

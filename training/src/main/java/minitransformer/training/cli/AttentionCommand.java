@@ -1,0 +1,223 @@
+package minitransformer.training.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import minitransformer.datasets.Tokenizer;
+import minitransformer.framework.GPTConfig;
+import minitransformer.framework.analysis.AttentionExplanation;
+import minitransformer.framework.analysis.AttentionMaps;
+import minitransformer.training.viz.AttentionCsv;
+import minitransformer.training.viz.AttentionHtml;
+import minitransformer.training.viz.AttentionPng;
+import minitransformer.training.viz.TerminalHeatmap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code attention --checkpoint DIR --prompt TEXT}: what each head attends to, as a terminal heatmap,
+ * a PNG, an interactive HTML page or a CSV; with {@code --explain}, the q·k calculation behind one
+ * query position.
+ */
+@Command(
+    name = "attention",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show the attention pattern of a prompt: in the terminal, or --out FILE.png (heatmaps), FILE.html"
+          + " (one self-contained interactive page with every layer and head) or FILE.csv.",
+      "With --explain: for one query position, each head's q·k, scaled scores, causal mask, softmax weights"
+          + " and value contributions, recomputed from the learned W_Q, W_K, W_V, W_O."
+    })
+public final class AttentionCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin ModelOptions checkpoint;
+
+  @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The text to run through the model.")
+  String prompt;
+
+  @Option(names = "--layer", paramLabel = "L",
+      description = "Only this block (0-based). Terminal default: 0. Files default: every layer.")
+  Integer layer;
+
+  @Option(names = "--head", paramLabel = "H",
+      description = "Only this head (0-based). Default: every head of the layer(s).")
+  Integer head;
+
+  @Option(names = "--out", paramLabel = "FILE",
+      description = "Write FILE.png, FILE.html (always every layer and head) or FILE.csv instead of drawing in the terminal.")
+  Path out;
+
+  @Option(names = "--explain", description = "Explain one query position step by step (see --position).")
+  boolean explain;
+
+  @Option(names = "--position", paramLabel = "I",
+      description = "With --explain: the query position (0-based; default: the last token).")
+  Integer position;
+
+  @Option(names = "--vectors", description = "With --explain: also print q, every k, v and w·v vector.")
+  boolean vectors;
+
+  @Override
+  public Integer call() {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!explain && (position != null || vectors)) {
+      throw new BadOptionException((position != null ? "--position" : "--vectors") + " needs --explain");
+    }
+    if (explain && out != null) {
+      throw new BadOptionException("--explain prints to the terminal; it does not go with --out");
+    }
+    String format = out == null ? null : extension(out);
+    ModelOptions.LoadedModel loaded = checkpoint.load(err);
+    GPTConfig config = loaded.gpt().config();
+    checkRange("--layer", layer, config.nLayer(), "layers");
+    checkRange("--head", head, config.nHead(), "heads per layer");
+    Tokenizer tokenizer = loaded.tokenizer();
+    int[] ids = Prompts.encode(tokenizer, prompt, config.blockSize(), err);
+    List<String> labels = Prompts.labels(tokenizer, ids);
+
+    if (explain) {
+      int t = position == null ? ids.length - 1 : position;
+      checkRange("--position", t, ids.length, "tokens");
+      explain(stdout, loaded, ids, labels, t);
+      return 0;
+    }
+    AttentionMaps maps = AttentionMaps.of(loaded.gpt(), ids);
+    if (out == null) {
+      int l = layer == null ? 0 : layer;
+      for (int h = 0; h < config.nHead(); h++) {
+        if (head == null || head == h) {
+          TerminalHeatmap.draw(stdout, "layer " + l + ", head " + h, maps.map(l, h), labels);
+          stdout.println();
+        }
+      }
+      TerminalHeatmap.legend(stdout);
+      stdout.flush();
+      return 0;
+    }
+    switch (format) {
+      case "png" -> AttentionPng.write(out, maps, layer, head, labels);
+      case "html" -> writeText(out, AttentionHtml.page(
+          "Attention: \"" + prompt + "\" (" + loaded.directory().getFileName() + ")", maps, labels));
+      case "csv" -> {
+        List<String> tokens = java.util.Arrays.stream(ids).mapToObj(tokenizer::token).toList();
+        try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+          AttentionCsv.write(w, maps, tokens, layer, head);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot write " + out, e);
+        }
+      }
+      default -> throw new IllegalStateException(format);
+    }
+    stdout.println("wrote " + out);
+    stdout.flush();
+    return 0;
+  }
+
+  private void explain(PrintWriter o, ModelOptions.LoadedModel loaded, int[] ids, List<String> labels, int t) {
+    GPTConfig config = loaded.gpt().config();
+    int hs = config.headSize();
+    o.printf(Locale.ROOT, "prompt: %d tokens; query position %d \"%s\"; head size hs = %d, scale 1/√hs = %.4f%n",
+        ids.length, t, labels.get(t), hs, 1.0 / Math.sqrt(hs));
+    for (int l = 0; l < config.nLayer(); l++) {
+      if (layer != null && layer != l) {
+        continue;
+      }
+      AttentionExplanation e = AttentionExplanation.of(loaded.gpt(), ids, l, t);
+      o.printf(Locale.ROOT, "%n== block %d: x = residual stream into h%d at position %d (|x| = %.4f), x̂ = ln_1(x)%n",
+          l, l, t, norm(e.residualIn()));
+      o.println("   q = x̂_t·W_Q + b_Q;  k_s = x̂_s·W_K + b_K;  v_s = x̂_s·W_V + b_V;  score = q·k / √hs; "
+          + "weights = softmax(score)");
+      for (AttentionExplanation.Head h : e.heads()) {
+        if (head != null && head != h.head()) {
+          continue;
+        }
+        o.printf(Locale.ROOT, "%n-- block %d, head %d (|q| = %.4f)%n", l, h.head(), norm(h.query()));
+        o.printf(Locale.ROOT, "   %-4s %-14s %10s %10s %8s %10s%n", "key", "token", "q·k", "q·k/√hs", "weight", "|w·v|");
+        for (int s = 0; s < ids.length; s++) {
+          String token = clip(labels.get(s));
+          if (h.masked(s)) {
+            o.printf(Locale.ROOT, "   %-4d %-14s %10s %10s %8s %10s%n", s, token, "masked", "-inf", "0", "-");
+          } else {
+            o.printf(Locale.ROOT, "   %-4d %-14s %10.4f %10.4f %8.4f %10.4f%n", s, token, h.dots()[s], h.scores()[s],
+                h.weights()[s], h.contributionNorm(s));
+          }
+        }
+        if (vectors) {
+          o.println("   q = " + vector(h.query()));
+          for (int s = 0; s <= t; s++) {
+            o.printf(Locale.ROOT, "   s=%d k = %s%n", s, vector(h.keys()[s]));
+            o.printf(Locale.ROOT, "   s=%d v = %s%n", s, vector(h.values()[s]));
+            o.printf(Locale.ROOT, "   s=%d w·v = %s%n", s, vector(h.contributions()[s]));
+          }
+        }
+        o.printf(Locale.ROOT, "   head output = Σ w·v (|.| = %.4f) = %s%n", norm(h.output()), vector(h.output()));
+      }
+      o.printf(Locale.ROOT, "%n   concat(heads)·W_O + b_O: |y| = %.4f; residual x + y: |x + y| = %.4f%n",
+          norm(e.projected()), norm(e.residualOut()));
+      o.printf(Locale.ROOT, "   check against the graph: max |weight - h%d/attn/probs| = %.2e, "
+              + "max |(x + y) + mlp(ln_2(x + y)) - h%d/out| = %.2e%n",
+          l, e.maxWeightDifference(), l, e.maxBlockOutDifference());
+    }
+    o.flush();
+  }
+
+  private static String clip(String label) {
+    return label.length() > 14 ? label.substring(0, 13) + "…" : label;
+  }
+
+  private static double norm(double[] v) {
+    double s = 0;
+    for (double x : v) {
+      s += x * x;
+    }
+    return Math.sqrt(s);
+  }
+
+  private static String vector(double[] v) {
+    StringBuilder b = new StringBuilder("[");
+    for (int i = 0; i < v.length; i++) {
+      b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", v[i]));
+    }
+    return b.append(']').toString();
+  }
+
+  private static void checkRange(String option, Integer value, int size, String what) {
+    if (value != null && (value < 0 || value >= size)) {
+      throw new BadOptionException(option + " " + value + " is out of range: the " + (option.equals("--position")
+          ? "prompt has " : "model has ") + size + " " + what + " (0.." + (size - 1) + ")");
+    }
+  }
+
+  private static String extension(Path file) {
+    String name = file.getFileName().toString();
+    String ext = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "";
+    if (!List.of("png", "html", "csv").contains(ext)) {
+      throw new BadOptionException("--out " + file + ": the file must end in .png, .html or .csv");
+    }
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new BadOptionException("--out " + file + ": the directory " + parent + " does not exist");
+    }
+    return ext;
+  }
+
+  private static void writeText(Path file, String text) {
+    try {
+      Files.writeString(file, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}

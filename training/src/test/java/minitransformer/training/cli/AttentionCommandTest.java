@@ -1,0 +1,212 @@
+package minitransformer.training.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import minitransformer.datasets.Tokenizer;
+import minitransformer.framework.GPT;
+import minitransformer.framework.Names;
+import minitransformer.training.cli.TinyTrainedModel.Result;
+import minitransformer.training.viz.TerminalHeatmap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** {@code attention} end to end on a trained tiny model: every output shows the graph's probabilities. */
+class AttentionCommandTest {
+  static String run;
+  static GPT gpt;
+  static Tokenizer tokenizer;
+  static int[] ids;
+  /** [layer] (1, nh, T, T) from GPT.outputs. */
+  static INDArray[] probs;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void train() throws IOException {
+    run = TinyTrainedModel.run().toString();
+    gpt = TinyTrainedModel.model();
+    tokenizer = TinyTrainedModel.tokenizer();
+    ids = tokenizer.encode(TinyTrainedModel.PROMPT);
+    probs = new INDArray[2];
+    for (int l = 0; l < 2; l++) {
+      probs[l] = gpt.outputs(GPT.idsArray(ids, 1, ids.length), List.of(Names.attentionProbs(l)))
+          .get(Names.attentionProbs(l));
+    }
+  }
+
+  private static double graph(int l, int h, int t, int s) {
+    return probs[l].getDouble(0, h, t, s);
+  }
+
+  @Test
+  void terminalHeatmapShadesEachCellByTheGraphsWeight() {
+    Result r = Result.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--layer", "1");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("layer 1, head 0") && r.out().contains("layer 1, head 1"), r.out());
+    int T = ids.length;
+    int found = 0;
+    for (int h = 0; h < 2; h++) {
+      for (int t = 0; t < T; t++) {
+        StringBuilder cells = new StringBuilder();
+        for (int s = 0; s <= t; s++) {
+          cells.append(TerminalHeatmap.shade(graph(1, h, t, s)));
+        }
+        String row = String.format("%2d %s", t, Prompts.display(tokenizer.token(ids[t])));
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(row) + " +" + Pattern.quote(cells.toString()) + "$")
+            .matcher(r.out());
+        if (m.find()) {
+          found++;
+        }
+      }
+    }
+    assertEquals(2 * T, found, "rows drawn with the graph's shades, out of " + 2 * T + ":\n" + r.out());
+  }
+
+  @Test
+  void csvHoldsEveryWeightOfTheGraph() throws IOException {
+    Path csv = tmp.resolve("att.csv");
+    Result r = Result.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--out", csv.toString());
+    assertEquals(0, r.exit(), r.err());
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals("layer,head,query_pos,key_pos,query_token,key_token,weight", lines.get(0));
+    int T = ids.length;
+    assertEquals(1 + 2 * 2 * T * T, lines.size());
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      int l = Integer.parseInt(f[0]);
+      int h = Integer.parseInt(f[1]);
+      int t = Integer.parseInt(f[2]);
+      int s = Integer.parseInt(f[3]);
+      assertEquals(tokenizer.token(ids[t]), f[4]);
+      assertEquals(tokenizer.token(ids[s]), f[5]);
+      assertEquals(graph(l, h, t, s), Double.parseDouble(f[6]), 1e-9, line);
+    }
+  }
+
+  @Test
+  void htmlPageIsSelfContainedAndCarriesTheGraphsWeights() throws IOException {
+    Path html = tmp.resolve("att.html");
+    Result r = Result.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--out", html.toString());
+    assertEquals(0, r.exit(), r.err());
+    String page = Files.readString(html, StandardCharsets.UTF_8);
+    for (String external : List.of("http://", "https://", "<link", " src=", "@import", "url(")) {
+      assertFalse(page.contains(external), "the page must fetch nothing, found " + external);
+    }
+    Matcher m = Pattern.compile("<script type=\"application/json\" id=\"attention-data\">(.*?)</script>", Pattern.DOTALL)
+        .matcher(page);
+    assertTrue(m.find());
+    JsonNode data = new ObjectMapper().readTree(m.group(1));
+    assertEquals(2, data.get("layers").asInt());
+    assertEquals(2, data.get("heads").asInt());
+    int T = ids.length;
+    assertEquals(T, data.get("tokens").size());
+    assertEquals("apple", data.get("tokens").get(T - 1).asText());
+    for (int l = 0; l < 2; l++) {
+      for (int h = 0; h < 2; h++) {
+        for (int t = 0; t < T; t++) {
+          for (int s = 0; s < T; s++) {
+            assertEquals(graph(l, h, t, s), data.get("weights").get(l).get(h).get(t).get(s).asDouble(), 1e-9);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void pngIsOneHeatmapOrAGridOfLayersByHeads() throws IOException {
+    Path one = tmp.resolve("one.png");
+    Path grid = tmp.resolve("grid.png");
+    assertEquals(0, Result.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT,
+        "--layer", "1", "--head", "0", "--out", one.toString()).exit());
+    assertEquals(0, Result.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT,
+        "--out", grid.toString()).exit());
+    BufferedImage single = ImageIO.read(one.toFile());
+    BufferedImage all = ImageIO.read(grid.toFile());
+    assertTrue(single.getWidth() >= 600 && single.getHeight() >= 600, single.getWidth() + "x" + single.getHeight());
+    // 2 layers x 2 heads of equal tiles: the grid's width and height are even multiples of a tile.
+    assertTrue(all.getWidth() > single.getWidth() && all.getWidth() % 2 == 0 && all.getHeight() % 2 == 0);
+    // The heatmap is drawn: some pixels are the blue of strong attention, not only white and grey.
+    int blue = 0;
+    for (int y = 0; y < single.getHeight(); y += 2) {
+      for (int x = 0; x < single.getWidth(); x += 2) {
+        int rgb = single.getRGB(x, y);
+        int red = (rgb >> 16) & 0xFF;
+        int b = rgb & 0xFF;
+        if (b - red > 80) {
+          blue++;
+        }
+      }
+    }
+    assertTrue(blue > 500, "blue pixels: " + blue);
+  }
+
+  @Test
+  void explainRecomputesEveryHeadAndAgreesWithTheGraph() {
+    int t = ids.length - 1;
+    Result r = Result.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--explain",
+        "--position", String.valueOf(t - 2));
+    assertEquals(0, r.exit(), r.err());
+    int q = t - 2;
+    // Every head of every layer: a row per key with q·k, q·k/√hs, weight and |w·v|; later keys masked.
+    for (int l = 0; l < 2; l++) {
+      for (int h = 0; h < 2; h++) {
+        String section = r.out().split("-- block " + l + ", head " + h + " ")[1];
+        for (int s = 0; s < ids.length; s++) {
+          Matcher m = Pattern.compile("(?m)^   " + s + " +\\S+ +(\\S+) +(\\S+) +(\\S+) +(\\S+)$").matcher(section);
+          assertTrue(m.find(), "row of key " + s + " in block " + l + " head " + h);
+          if (s > q) {
+            assertEquals("masked", m.group(1));
+            assertEquals("-inf", m.group(2));
+          } else {
+            assertEquals(Double.parseDouble(m.group(1)) / Math.sqrt(8), Double.parseDouble(m.group(2)), 1e-4);
+            assertEquals(graph(l, h, q, s), Double.parseDouble(m.group(3)), 1e-4, "weight " + l + "/" + h + "/" + s);
+          }
+        }
+      }
+    }
+    Matcher check = Pattern.compile("h(\\d)/attn/probs\\| = (\\S+), max .* - h\\d/out\\| = (\\S+)").matcher(r.out());
+    List<String> layers = new ArrayList<>();
+    while (check.find()) {
+      layers.add(check.group(1));
+      assertTrue(Double.parseDouble(check.group(2)) < 1e-5, check.group());
+      assertTrue(Double.parseDouble(check.group(3)) < 1e-5, check.group());
+    }
+    assertEquals(List.of("0", "1"), layers);
+  }
+
+  @Test
+  void badInputsGiveOneErrorLine() {
+    String p = TinyTrainedModel.PROMPT;
+    Result.of("attention", "--checkpoint", run, "--prompt", p, "--layer", "2").assertOneErrorLine("--layer 2");
+    Result.of("attention", "--checkpoint", run, "--prompt", p, "--head", "-1").assertOneErrorLine("--head -1");
+    Result.of("attention", "--checkpoint", run, "--prompt", p, "--explain", "--position", "11")
+        .assertOneErrorLine("--position 11");
+    Result.of("attention", "--checkpoint", run, "--prompt", p, "--position", "1").assertOneErrorLine("--explain");
+    Result.of("attention", "--checkpoint", run, "--prompt", p, "--out", tmp.resolve("a.gif").toString())
+        .assertOneErrorLine(".png, .html or .csv");
+    Result.of("attention", "--checkpoint", run, "--prompt", "").assertOneErrorLine("no tokens");
+    Result.of("attention", "--checkpoint", run, "--prompt", (p + " ").repeat(2)).assertOneErrorLine("block_size");
+    Result.of("attention", "--checkpoint", run).assertOneErrorLine("--prompt");
+    Result.of("attention", "--checkpoint", run, "--prompt", p, "--layer", "one").assertOneErrorLine("--layer");
+    Result.of("attention", "--checkpoint", tmp.resolve("nothing").toString(), "--prompt", p)
+        .assertOneErrorLine("nothing");
+    Result.of("attention", "--checkpoint", run, "--prompt", p, "--out", tmp.resolve("no/such/dir/a.html").toString())
+        .assertOneErrorLine("a.html");
+  }
+}

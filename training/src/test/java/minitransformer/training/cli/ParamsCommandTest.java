@@ -1,0 +1,115 @@
+package minitransformer.training.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import minitransformer.framework.GPT;
+import minitransformer.framework.GPTConfig;
+import minitransformer.framework.ParameterCount;
+import minitransformer.training.cli.TinyTrainedModel.Result;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code params}: the shipped GPT-2 and GPT-3 configs, and buildable models against the graph's own count. */
+class ParamsCommandTest {
+  @TempDir Path tmp;
+
+  /** configs/NAME from the repository root (found by walking up from the working directory). */
+  static Path shippedConfig(String name) {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path candidate = dir.resolve("configs").resolve(name);
+      if (Files.isRegularFile(candidate)) {
+        return candidate;
+      }
+    }
+    throw new AssertionError("configs/" + name + " not found above " + Path.of("").toAbsolutePath());
+  }
+
+  private static JsonNode json(String... args) throws IOException {
+    Result r = Result.of(args);
+    assertEquals(0, r.exit(), r.err());
+    return new ObjectMapper().readTree(r.out());
+  }
+
+  @Test
+  void gpt2SmallHas124439808Parameters() throws IOException {
+    Path config = shippedConfig("gpt2-small.yaml");
+    Result table = Result.of("params", "--config", config.toString());
+    assertEquals(0, table.exit(), table.err());
+    assertTrue(table.out().contains("124,439,808"), table.out());
+    assertTrue(table.out().contains("h11/attn/W_Q"), table.out());
+    JsonNode j = json("params", "--config", config.toString(), "--json");
+    assertEquals(124_439_808L, j.get("total").asLong());
+    assertEquals(50257, j.get("model").get("vocab_size").asInt());
+    assertEquals(12, j.get("layers").size());
+    assertEquals(7_087_872L, j.get("layers").get(0).asLong()); // 12·768² attention+MLP, biases and LayerNorms
+    long sum = 0;
+    for (JsonNode m : j.get("matrices")) {
+      sum += m.get("count").asLong();
+    }
+    assertEquals(j.get("total").asLong(), sum);
+  }
+
+  @Test
+  void gpt3CountsWithoutBuildingAnything() throws IOException {
+    JsonNode j = json("params", "--config", shippedConfig("gpt3-175b.yaml").toString(), "--json");
+    long total = j.get("total").asLong();
+    assertEquals(174_604_259_328L, total);
+    assertTrue(Math.abs(total - 175e9) / 175e9 < 0.005, "about 175B: " + total);
+    assertEquals(2.0 / 3.0, j.get("mlp").asDouble() / (j.get("mlp").asDouble() + j.get("attention").asDouble()), 1e-3);
+  }
+
+  @Test
+  void checkpointAndCorpusConfigsEqualTheGraphsCount() throws IOException {
+    GPT gpt = TinyTrainedModel.model();
+    JsonNode j = json("params", "--checkpoint", TinyTrainedModel.run().toString(), "--json");
+    assertEquals(ParameterCount.of(gpt).total(), j.get("total").asLong());
+    List<String> names = new ArrayList<>();
+    for (JsonNode m : j.get("matrices")) {
+      names.add(m.get("name").asText());
+      long[] shape = new ObjectMapper().convertValue(m.get("shape"), long[].class);
+      assertTrue(Arrays.equals(gpt.parameters().get(m.get("name").asText()).shape(), shape), m.toString());
+    }
+    assertEquals(gpt.parameterNames(), names);
+
+    // A config with a corpus (no vocab_size): the vocabulary comes from tokenizing it.
+    String text = "abcdefg hij\n".repeat(20);
+    Files.writeString(tmp.resolve("corpus.txt"), text);
+    int vocabSize = minitransformer.datasets.Tokenizers.fit(minitransformer.datasets.TokenizerSpec.chars(), text)
+        .vocabSize();
+    Path config = tmp.resolve("c.yaml");
+    Files.writeString(config, """
+        model: {n_layer: 3, n_head: 2, n_embd: 8, block_size: 8, bias: false, tie_embeddings: false,
+                positional_encoding: sinusoidal}
+        data: {path: corpus.txt, tokenizer: char}
+        """);
+    GPTConfig built = new GPTConfig(vocabSize, 8, 3, 2, 8, minitransformer.framework.PositionalEncoding.SINUSOIDAL,
+        false, false, 0.0);
+    assertEquals(ParameterCount.of(GPT.create(built, 1)).total(), json("params", "--config", config.toString(),
+        "--json").get("total").asLong());
+  }
+
+  @Test
+  void badInputsGiveOneErrorLine() throws IOException {
+    String gpt2 = shippedConfig("gpt2-small.yaml").toString();
+    Result.of("params").assertOneErrorLine("--config");
+    Result.of("params", "--config", gpt2, "--checkpoint", tmp.toString()).assertOneErrorLine("mutually exclusive");
+    Result.of("params", "--config", tmp.resolve("none.yaml").toString()).assertOneErrorLine("none.yaml");
+    Path zero = tmp.resolve("zero.yaml");
+    Files.writeString(zero, "model:\n  vocab_size: 0\n");
+    Result.of("params", "--config", zero.toString()).assertOneErrorLine("model.vocab_size");
+    Path noData = tmp.resolve("nodata.yaml");
+    Files.writeString(noData, "model:\n  n_layer: 2\n");
+    Result.of("params", "--config", noData.toString()).assertOneErrorLine("data.path");
+    // vocab_size describes an architecture; training takes the vocabulary from its tokenizer.
+    Result.of("train", "--dry-run", "--config", gpt2).assertOneErrorLine("model.vocab_size");
+  }
+}
