@@ -54,7 +54,7 @@ public final class Corpus {
 
   private static void checkArguments(double trainFraction, int blockSize) {
     if (!(trainFraction > 0 && trainFraction < 1)) {
-      throw new DataException("data.trainFraction must be between 0 and 1 (both excluded), got " + trainFraction);
+      throw new DataException("data.train_fraction must be between 0 and 1 (both excluded), got " + trainFraction);
     }
     if (blockSize < 1) {
       throw new DataException("block size must be at least 1, got " + blockSize);

@@ -21,11 +21,11 @@ public record TokenizerSpec(String kind, boolean lowercase, int maxVocab, int mi
           + (kind == null ? "nothing" : "\"" + kind + "\""));
     }
     if (maxVocab < 0 || maxVocab == 1) {
-      throw new DataException("data.maxVocab must be 0 (no limit) or at least 2 (<unk> and one word), got "
+      throw new DataException("data.max_vocab must be 0 (no limit) or at least 2 (<unk> and one word), got "
           + maxVocab);
     }
     if (minCount < 1) {
-      throw new DataException("data.minCount must be at least 1, got " + minCount);
+      throw new DataException("data.min_count must be at least 1, got " + minCount);
     }
   }
 

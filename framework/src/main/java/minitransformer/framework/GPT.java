@@ -159,14 +159,23 @@ public final class GPT {
    * reproducible). Returns the true mean loss and the gradient of every parameter.
    */
   public LossAndGradients lossAndGradients(INDArray ids, INDArray targets, long dropoutSeed) {
-    Map<String, INDArray> feed = feed(ids, targets);
-    feed.putAll(trainingMasks(ids.size(0), ids.size(1), dropoutSeed));
+    Map<String, INDArray> feed = trainingFeed(ids, targets, dropoutSeed);
     OutAndGrad result = sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames);
     Map<String, INDArray> gradients = new LinkedHashMap<>();
     for (String name : parameterNames) {
       gradients.put(name, result.getGradients().get(name));
     }
     return new LossAndGradients(result.getOutputs().get(Names.LOSS).getDouble(0), gradients);
+  }
+
+  /**
+   * The placeholders of one training step: ids, targets and (when dropout > 0) the masks drawn from
+   * dropoutSeed. For gradient checks and custom runs of {@link #sameDiff()}.
+   */
+  public Map<String, INDArray> trainingFeed(INDArray ids, INDArray targets, long dropoutSeed) {
+    Map<String, INDArray> feed = feed(ids, targets);
+    feed.putAll(trainingMasks(ids.size(0), ids.size(1), dropoutSeed));
+    return feed;
   }
 
   /** Eval mode mean cross-entropy. */

@@ -4,10 +4,16 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
- * Mean next-token cross-entropy: L = -(1/N) Σ_n log softmax(logits_n)[target_n] over N = B*T rows.
+ * Mean next-token cross-entropy: L = -(1/N) Σ_n log softmax(logits_n)[target_n] over N = B*T rows,
+ * written out as -mean(Σ_v y ⊙ logSoftmax(logits)) with one-hot labels y.
  *
- * <p>Uses softmaxCrossEntropy on one-hot labels: M2.1's sparseSoftmaxCrossEntropy has a backprop
- * that ignores the upstream gradient (after a mean it is N times too large).
+ * <p>Not a built-in loss op. In M2.1 the backprop of sparseSoftmaxCrossEntropy AND of
+ * softmaxCrossEntropy ignores the upstream gradient: d(3·L)/dlogits comes out equal to dL/dlogits
+ * (measured; with sparseSoftmaxCrossEntropy + mean it is N times too large). As the last node of
+ * the graph the upstream gradient is 1 and the result happens to be right, but any scaling of the
+ * loss (loss scaling, weighting, summing per-micro-batch losses) would silently be dropped.
+ * {@code logSoftmax(x)} without an explicit dimension differentiates correctly (with a dimension
+ * gradient creation throws).
  */
 public final class CrossEntropyLoss {
   private CrossEntropyLoss() {}
@@ -15,7 +21,9 @@ public final class CrossEntropyLoss {
   /** logits (B*T, V), targets (B, T) integer -> scalar named name. */
   public static SDVariable apply(SameDiff sd, String name, SDVariable logits, SDVariable targets, int vocabSize) {
     SDVariable flat = sd.reshape(targets, -1); // (B*T)
-    SDVariable labels = sd.oneHot(flat, vocabSize, -1, 1.0, 0.0, logits.dataType()); // (B*T, V)
-    return sd.loss().softmaxCrossEntropy(name, labels, logits, null); // ()
+    SDVariable y = sd.oneHot(flat, vocabSize, -1, 1.0, 0.0, logits.dataType()); // (B*T, V)
+    SDVariable logProbs = sd.nn().logSoftmax(logits); // (B*T, V), over the last axis
+    SDVariable logLikelihood = logProbs.mul(y).sum(1); // (B*T): log p(target)
+    return logLikelihood.mean().mul(name, -1.0); // ()
   }
 }

@@ -1,0 +1,39 @@
+package minitransformer.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class TokenizerSpecTest {
+
+  @Test
+  void kindMustBeCharOrWord() {
+    DataException e = assertThrows(DataException.class, () -> new TokenizerSpec("bpe", false, 0, 1));
+    assertEquals("data.tokenizer must be \"char\" or \"word\", got \"bpe\"", e.getMessage());
+    DataException none = assertThrows(DataException.class, () -> new TokenizerSpec(null, false, 0, 1));
+    assertEquals("data.tokenizer must be \"char\" or \"word\", got nothing", none.getMessage());
+  }
+
+  @Test
+  void maxVocabMustBeZeroOrAtLeastTwo() {
+    DataException negative = assertThrows(DataException.class, () -> TokenizerSpec.words(true, -5, 1));
+    assertEquals("data.max_vocab must be 0 (no limit) or at least 2 (<unk> and one word), got -5",
+        negative.getMessage());
+    DataException one = assertThrows(DataException.class, () -> TokenizerSpec.words(true, 1, 1));
+    assertEquals("data.max_vocab must be 0 (no limit) or at least 2 (<unk> and one word), got 1", one.getMessage());
+  }
+
+  @Test
+  void minCountMustBePositive() {
+    DataException e = assertThrows(DataException.class, () -> TokenizerSpec.words(false, 0, 0));
+    assertEquals("data.min_count must be at least 1, got 0", e.getMessage());
+  }
+
+  @Test
+  void validValuesAreKept() {
+    TokenizerSpec spec = TokenizerSpec.words(true, 500, 2);
+    assertEquals(new TokenizerSpec("word", true, 500, 2), spec);
+    assertEquals("char", TokenizerSpec.chars().kind());
+  }
+}

@@ -1,0 +1,42 @@
+package minitransformer.framework;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class GPTConfigTest {
+  private static String message(int v, int block, int layers, int heads, int embd, double dropout) {
+    return assertThrows(
+            ModelConfigException.class,
+            () -> new GPTConfig(v, block, layers, heads, embd, PositionalEncoding.LEARNED, true, true, dropout))
+        .getMessage();
+  }
+
+  @Test
+  void messagesNameTheKeyAndTheValue() {
+    assertEquals("n_embd (100) must be divisible by n_head (3)", message(65, 64, 4, 3, 100, 0));
+    assertEquals("vocab_size (0) must be positive", message(0, 64, 4, 4, 128, 0));
+    assertEquals("block_size (-1) must be positive", message(65, -1, 4, 4, 128, 0));
+    assertEquals("n_layer (0) must be positive", message(65, 64, 0, 4, 128, 0));
+    assertEquals("n_head (0) must be positive", message(65, 64, 4, 0, 128, 0));
+    assertEquals("n_embd (0) must be positive", message(65, 64, 4, 4, 0, 0));
+    assertEquals("dropout (1.0) must be in [0, 1)", message(65, 64, 4, 4, 128, 1.0));
+    assertEquals("dropout (-0.1) must be in [0, 1)", message(65, 64, 4, 4, 128, -0.1));
+    assertEquals("dropout (NaN) must be in [0, 1)", message(65, 64, 4, 4, 128, Double.NaN));
+  }
+
+  @Test
+  void headSizeIsWidthOverHeads() {
+    assertEquals(32, new GPTConfig(65, 64, 4, 4, 128, PositionalEncoding.SINUSOIDAL, false, false, 0.2).headSize());
+  }
+
+  @Test
+  void sinusoidsNeedAnEvenWidth() {
+    ModelConfigException e =
+        assertThrows(
+            ModelConfigException.class,
+            () -> new GPTConfig(65, 64, 1, 3, 9, PositionalEncoding.SINUSOIDAL, true, true, 0));
+    assertEquals("n_embd (9) must be even for sinusoidal positional encoding", e.getMessage());
+  }
+}

@@ -1,0 +1,170 @@
+package minitransformer.framework;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import minitransformer.framework.blocks.Block;
+import minitransformer.framework.blocks.CausalSelfAttention;
+import minitransformer.framework.blocks.Dropout;
+import minitransformer.framework.blocks.LayerNorm;
+import minitransformer.framework.blocks.Mlp;
+import minitransformer.framework.blocks.ParameterFactory;
+import minitransformer.framework.blocks.Sequence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.validation.GradCheckUtil;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Finite-difference gradient checks in double precision: each block on its own (with a random
+ * linear loss sum(y ⊙ R) so every output entry matters), then the whole model.
+ */
+class GradientCheckTest {
+  private static DataType savedFloat;
+  private static DataType savedDefault;
+
+  private static final int B = 2;
+  private static final int T = 5;
+
+  @BeforeAll
+  static void doublePrecision() {
+    savedDefault = Nd4j.dataType();
+    savedFloat = Nd4j.defaultFloatingPointType();
+    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+  }
+
+  @AfterAll
+  static void restore() {
+    Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
+  }
+
+  /** A small config for block checks: C 8, 2 heads, block 6 (T 5 < block: the mask is sliced). */
+  private static GPTConfig small(boolean bias, int nLayer) {
+    return new GPTConfig(7, 6, nLayer, 2, 8, PositionalEncoding.LEARNED, bias, true, 0.0);
+  }
+
+  /** sd holding x (B*T, C) ~ N(0,1) as a variable and the Sequence sizes; loss set on apply. */
+  private record Harness(SameDiff sd, SDVariable x, Sequence seq, ParameterFactory params) {
+    static Harness of(GPTConfig config) {
+      SameDiff sd = SameDiff.create();
+      INDArray xValue = Nd4j.randn(Nd4j.getRandomFactory().getNewRandomInstance(3), B * T, config.nEmbd());
+      SDVariable x = sd.var("x", xValue);
+      SDVariable shapeSource = sd.constant(Nd4j.zeros(DataType.INT32, B, T));
+      Sequence seq = Sequence.of(sd, shapeSource, config.blockSize(), DataType.DOUBLE);
+      // Larger weights than GPT-2's 0.02 so that the softmax and GELU are far from linear.
+      return new Harness(sd, x, seq, new ParameterFactory(sd, DataType.DOUBLE, 11));
+    }
+
+    void lossOn(SDVariable y) {
+      // y is (B*T, C); R ~ U(0, 1), drawn from a fixed seed.
+      INDArray r = Nd4j.rand(Nd4j.getRandomFactory().getNewRandomInstance(4), B * T, x.getArr().size(1));
+      SDVariable loss = y.mul(sd.constant(r)).sum();
+      sd.setLossVariables(loss);
+    }
+  }
+
+  private static void scaleParameters(SameDiff sd, double factor) {
+    for (SDVariable v : sd.variables()) {
+      if (v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE && !v.name().equals("x")) {
+        v.getArr().muli(factor);
+        if (v.name().endsWith("gamma")) {
+          v.getArr().addi(Nd4j.rand(DataType.DOUBLE, v.getArr().shape()));
+        }
+      }
+    }
+  }
+
+  private static boolean check(SameDiff sd, Map<String, INDArray> placeholders) {
+    return check(sd, placeholders, 8);
+  }
+
+  private static boolean check(SameDiff sd, Map<String, INDArray> placeholders, int perVariable) {
+    List<String> failures = FiniteDifferences.check(sd, placeholders, perVariable);
+    failures.stream().limit(20).forEach(System.out::println);
+    return failures.isEmpty();
+  }
+
+  @Test
+  void attention() {
+    GPTConfig config = small(true, 1);
+    Harness h = Harness.of(config);
+    CausalSelfAttention attn = new CausalSelfAttention(h.params(), new Dropout(0, DataType.DOUBLE), config, 0);
+    SDVariable y = attn.apply(h.sd(), h.x(), h.seq());
+    h.lossOn(y);
+    scaleParameters(h.sd(), 20); // weights std 0.4: peaked, non-uniform attention
+    assertTrue(check(h.sd(), Map.of()));
+  }
+
+  /** Every entry, through ND4J's own checker (no bias: a key bias has an exactly-zero gradient). */
+  @Test
+  void attentionWithoutBiasByGradCheckUtil() {
+    GPTConfig config = small(false, 1);
+    Harness h = Harness.of(config);
+    CausalSelfAttention attn = new CausalSelfAttention(h.params(), new Dropout(0, DataType.DOUBLE), config, 0);
+    h.lossOn(attn.apply(h.sd(), h.x(), h.seq()));
+    scaleParameters(h.sd(), 20);
+    assertTrue(GradCheckUtil.checkGradients(h.sd(), Map.of(), 1e-6, 1e-5, 1e-8, false, false));
+  }
+
+  @Test
+  void mlp() {
+    GPTConfig config = small(true, 1);
+    Harness h = Harness.of(config);
+    Mlp mlp = new Mlp(h.params(), new Dropout(0, DataType.DOUBLE), config, 0);
+    h.lossOn(mlp.apply(h.sd(), h.x()));
+    scaleParameters(h.sd(), 30);
+    assertTrue(check(h.sd(), Map.of()));
+  }
+
+  @Test
+  void layerNorm() {
+    GPTConfig config = small(true, 1);
+    Harness h = Harness.of(config);
+    LayerNorm ln = new LayerNorm(h.params(), "ln", config.nEmbd(), true);
+    h.lossOn(ln.apply(h.sd(), h.x()));
+    scaleParameters(h.sd(), 1);
+    assertTrue(check(h.sd(), Map.of()));
+  }
+
+  @Test
+  void oneBlock() {
+    GPTConfig config = small(true, 1);
+    Harness h = Harness.of(config);
+    Block block = new Block(h.params(), new Dropout(0, DataType.DOUBLE), config, 0);
+    h.lossOn(block.apply(h.sd(), h.x(), h.seq()));
+    scaleParameters(h.sd(), 20);
+    assertTrue(check(h.sd(), Map.of()));
+  }
+
+  /** The whole model with the cross-entropy loss; ids repeat, so the embedding gradient must accumulate. */
+  private static void checkWholeModel(GPTConfig config) {
+    GPT gpt = GPT.create(config, 5);
+    scaleParameters(gpt.sameDiff(), 10);
+    INDArray ids = TinyConfigs.randomIds(B, T, config.vocabSize(), 1); // 10 ids over 7: repeats
+    INDArray targets = TinyConfigs.randomIds(B, T, config.vocabSize(), 2);
+    Map<String, INDArray> feed = new HashMap<>(gpt.trainingFeed(ids, targets, 9));
+    assertTrue(check(gpt.sameDiff(), feed, 4));
+  }
+
+  @Test
+  void wholeModelLearnedPositions() {
+    checkWholeModel(new GPTConfig(7, 6, 2, 2, 8, PositionalEncoding.LEARNED, true, true, 0.0));
+  }
+
+  @Test
+  void wholeModelSinusoidalPositionsUntiedNoBias() {
+    checkWholeModel(new GPTConfig(7, 6, 2, 2, 8, PositionalEncoding.SINUSOIDAL, false, false, 0.0));
+  }
+
+  @Test
+  void wholeModelWithDropoutMasks() {
+    checkWholeModel(new GPTConfig(7, 6, 1, 2, 8, PositionalEncoding.LEARNED, true, false, 0.2));
+  }
+}
