@@ -1,11 +1,16 @@
 package minitransformer.training.cli;
 
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import minitransformer.datasets.DataException;
 import minitransformer.framework.ModelConfigException;
+import minitransformer.training.TrainingDivergedException;
 import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
 
 /** The {@code minitransformer} command: one subcommand per use case. */
 @Command(
@@ -15,13 +20,16 @@ import picocli.CommandLine.Command;
     description = "Train a small GPT-style transformer defined as SameDiff graphs, and look inside it.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      TrainCommand.class,
       InspectCommand.class,
       ExportCommand.class,
       ImportCommand.class
     })
 public final class Main implements Runnable {
-  /** The exit code of an error the user can fix (a bad file, key or value). */
-  public static final int USER_ERROR = 2;
+  /** Errors the user can fix (bad config, data, checkpoint or command line). */
+  static final int EXIT_USAGE = 2;
+
+  static final int EXIT_DIVERGED = 3;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -31,25 +39,56 @@ public final class Main implements Runnable {
   }
 
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      if (isUserError(e)) {
-        commandLine.getErr().println("error: " + e.getMessage());
-        return USER_ERROR;
-      }
-      throw e;
-    });
-    return cli;
-  }
-
-  private static boolean isUserError(Exception e) {
-    return e instanceof CheckpointException
-        || e instanceof ConfigException
-        || e instanceof DataException
-        || e instanceof ModelConfigException;
+    return new CommandLine(new Main()).setExecutionExceptionHandler(new UserErrors());
   }
 
   public static void main(String[] args) {
+    System.setProperty("java.awt.headless", "true");
     System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * Maps the errors a user can cause to one line, {@code error: <message>}, and exit code 2 (3 for a
+   * diverged run); the stack trace only with --verbose. Anything else is a bug and keeps its trace.
+   */
+  static final class UserErrors implements IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception e, CommandLine commandLine, ParseResult parseResult)
+        throws Exception {
+      PrintWriter err = commandLine.getErr();
+      int code;
+      if (e instanceof ConfigException
+          || e instanceof DataException
+          || e instanceof ModelConfigException
+          || e instanceof CheckpointException) {
+        code = EXIT_USAGE;
+      } else if (e instanceof TrainingDivergedException) {
+        code = EXIT_DIVERGED;
+      } else if (e instanceof UncheckedIOException io) {
+        err.println("error: " + io.getMessage() + " (" + io.getCause().getMessage() + ")");
+        if (verbose(parseResult)) {
+          e.printStackTrace(err);
+        }
+        err.flush();
+        return 1;
+      } else {
+        throw e;
+      }
+      err.println("error: " + e.getMessage());
+      if (verbose(parseResult)) {
+        e.printStackTrace(err);
+      }
+      err.flush();
+      return code;
+    }
+
+    private static boolean verbose(ParseResult parseResult) {
+      for (ParseResult p = parseResult; p != null; p = p.subcommand()) {
+        if (p.hasMatchedOption("--verbose")) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 }

@@ -37,6 +37,9 @@ public record ModelSection(
     Check.atLeast(BLOCK_SIZE, blockSize, 1);
     Check.inHalfOpen(DROPOUT, dropout, 0.0, 1.0);
     Check.notNull(POSITIONAL_ENCODING, positionalEncoding);
+    if (positionalEncoding == PositionalEncoding.SINUSOIDAL && nEmbd % 2 != 0) {
+      throw new InvalidValueException(N_EMBD, nEmbd, "must be even for sinusoidal positional encoding");
+    }
   }
 
   static ModelSection from(Values v) {

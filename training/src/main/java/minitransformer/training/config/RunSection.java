@@ -2,6 +2,7 @@ package minitransformer.training.config;
 
 import static minitransformer.training.config.Schema.NAME;
 import static minitransformer.training.config.Schema.OUT_DIR;
+import static minitransformer.training.config.Schema.PREDICTIONS;
 import static minitransformer.training.config.Schema.PROMPT;
 import static minitransformer.training.config.Schema.PROMPTS;
 import static minitransformer.training.config.Schema.SAMPLE_TOKENS;
@@ -22,7 +23,8 @@ import java.util.regex.Pattern;
  * @param prompts texts whose top next-token predictions are printed (empty: just {@code prompt})
  * @param sampleTokens how many tokens the sample has
  * @param temperature sampling temperature (0 = always the most likely token)
- * @param topK how many next-token predictions are printed per prompt
+ * @param topK sampling keeps the k most likely tokens (0 = all)
+ * @param predictions how many next-token predictions are printed per prompt
  */
 public record RunSection(
     String name,
@@ -31,7 +33,8 @@ public record RunSection(
     List<String> prompts,
     int sampleTokens,
     double temperature,
-    int topK) {
+    int topK,
+    int predictions) {
 
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
@@ -46,7 +49,8 @@ public record RunSection(
     prompts = List.copyOf(prompts);
     Check.atLeast(SAMPLE_TOKENS, sampleTokens, 0);
     Check.nonNegative(TEMPERATURE, temperature);
-    Check.atLeast(TOP_K, topK, 1);
+    Check.atLeast(TOP_K, topK, 0);
+    Check.atLeast(PREDICTIONS, predictions, 1);
   }
 
   static RunSection from(Values v) {
@@ -57,7 +61,8 @@ public record RunSection(
         v.stringList(PROMPTS),
         v.integer(SAMPLE_TOKENS),
         v.real(TEMPERATURE),
-        v.integer(TOP_K));
+        v.integer(TOP_K),
+        v.integer(PREDICTIONS));
   }
 
   /** The run's own directory: outDir/name. */
@@ -79,6 +84,7 @@ public record RunSection(
     m.put(SAMPLE_TOKENS, sampleTokens);
     m.put(TEMPERATURE, temperature);
     m.put(TOP_K, topK);
+    m.put(PREDICTIONS, predictions);
     return m;
   }
 }

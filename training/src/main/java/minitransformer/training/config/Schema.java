@@ -72,7 +72,10 @@ public final class Schema {
   public static final Key PROMPTS = key(RUN, "prompts", Type.STRING_LIST, List.of());
   public static final Key SAMPLE_TOKENS = key(RUN, "sample_tokens", Type.INT, 100);
   public static final Key TEMPERATURE = key(RUN, "temperature", Type.DOUBLE, 0.8);
-  public static final Key TOP_K = key(RUN, "top_k", Type.INT, 5);
+  /** Sampling: keep the k most likely tokens (0 = all), as nanoGPT's sample.py. */
+  public static final Key TOP_K = key(RUN, "top_k", Type.INT, 0);
+  /** How many next-token predictions are printed per prompt. */
+  public static final Key PREDICTIONS = key(RUN, "predictions", Type.INT, 5);
 
   private static Key key(String section, String name, Type type, Object defaultValue) {
     Key key = new Key(section, name, type, defaultValue, List.of());

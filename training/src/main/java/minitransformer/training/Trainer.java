@@ -1,0 +1,169 @@
+package minitransformer.training;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import minitransformer.datasets.Batch;
+import minitransformer.datasets.BatchSampler;
+import minitransformer.framework.GPT;
+import minitransformer.framework.LossAndGradients;
+import minitransformer.training.checkpoint.CheckpointStore;
+import minitransformer.training.config.TrainingSection;
+import minitransformer.training.optim.AdamW;
+import minitransformer.training.optim.GradientClipping;
+import minitransformer.training.optim.LearningRateSchedule;
+
+/**
+ * The training loop. Each step: a batch from the train stream, the loss and gradients with a
+ * dropout seed from the dropout stream, clipping by global norm, an AdamW update at the schedule's
+ * rate. Every eval_interval steps and at the end: an evaluation (its own stream). Every
+ * checkpoint_interval steps, at the end and when a stop is requested: a checkpoint.
+ *
+ * <p>Step numbers count completed steps: "step 250" is the state after 250 updates, so a resumed
+ * run continues with exactly the batches, dropout masks and evaluations an uninterrupted run would
+ * have had.
+ */
+public final class Trainer {
+  /** ND4J frees native memory only when the GC collects the Java wrappers (see the SameDiff notes). */
+  static final int GC_INTERVAL = 10;
+
+  public enum Outcome {
+    COMPLETED,
+    INTERRUPTED
+  }
+
+  /**
+   * @param lastCheckpoint the checkpoint written last in this session, null if none
+   * @param lastEvaluation the last evaluation of this session, null if none
+   */
+  public record Result(Outcome outcome, long step, Path lastCheckpoint, Evaluation lastEvaluation) {}
+
+  private final TrainingRun run;
+  private final CheckpointStore store;
+  private final MetricsLog log;
+  private final TrainingView view;
+  private volatile boolean stopRequested;
+
+  public Trainer(TrainingRun run, CheckpointStore store, MetricsLog log, TrainingView view) {
+    this.run = run;
+    this.store = store;
+    this.log = log;
+    this.view = view;
+  }
+
+  /** Asks the loop to stop after the current step and save a checkpoint (safe from any thread). */
+  public void requestStop() {
+    stopRequested = true;
+  }
+
+  public Result train() {
+    TrainingSection t = run.config().training();
+    GPT model = run.model();
+    LoopState state = run.state();
+    AdamW optimizer = run.optimizer();
+    LearningRateSchedule schedule = t.schedule();
+    int B = t.batchSize();
+    int T = run.config().model().blockSize();
+    BatchSampler batches = new BatchSampler(run.corpus().train(), B, T, state.batchRng);
+    Evaluator evaluator =
+        new Evaluator(
+            run.corpus().train(), run.corpus().validation(), B, T, t.evalIters(), state.evalRng,
+            run.characterLevel());
+
+    long sessionStart = System.nanoTime();
+    double elapsedBefore = run.elapsedSecondsBefore();
+    view.started(state.step, t.maxIters(), elapsedBefore);
+    Evaluation lastEvaluation = null;
+    if (state.step == 0 && run.fresh()) {
+      lastEvaluation = evaluate(evaluator, elapsedBefore);
+    }
+
+    Path lastCheckpoint = null;
+    double smoothedStepSeconds = Double.NaN;
+    double intervalSeconds = 0;
+    long intervalTokens = 0;
+    while (state.step < t.maxIters()) {
+      long stepStart = System.nanoTime();
+      double lr = schedule.at(state.step);
+      Batch batch = batches.next();
+      LossAndGradients lossAndGradients =
+          model.lossAndGradients(
+              GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), state.dropoutRng.nextLong());
+      double loss = lossAndGradients.loss();
+      if (!Double.isFinite(loss)) {
+        throw diverged("the loss", loss, lr, lastCheckpoint);
+      }
+      double gradNorm = GradientClipping.clipByGlobalNorm(lossAndGradients.gradients(), t.gradClip());
+      if (!Double.isFinite(gradNorm)) {
+        throw diverged("the gradient norm", gradNorm, lr, lastCheckpoint);
+      }
+      optimizer.step(lossAndGradients.gradients(), lr);
+      state.step++;
+      state.tokensSeen += (long) B * T;
+      state.lastTrainLoss = loss;
+
+      double stepSeconds = (System.nanoTime() - stepStart) / 1e9;
+      smoothedStepSeconds =
+          Double.isNaN(smoothedStepSeconds) ? stepSeconds : 0.9 * smoothedStepSeconds + 0.1 * stepSeconds;
+      intervalSeconds += stepSeconds;
+      intervalTokens += (long) B * T;
+      double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
+      view.stepped(new StepMetrics(state.step, loss, lr, gradNorm, B * T / smoothedStepSeconds, elapsed));
+      boolean last = state.step == t.maxIters();
+      if (state.step % t.logInterval() == 0 || last) {
+        log.step(new StepMetrics(state.step, loss, lr, gradNorm, intervalTokens / intervalSeconds, elapsed));
+        intervalSeconds = 0;
+        intervalTokens = 0;
+      }
+
+      boolean improved = false;
+      if (state.step % t.evalInterval() == 0 || last) {
+        double bestBefore = state.bestValLoss;
+        lastEvaluation = evaluate(evaluator, elapsedBefore + (System.nanoTime() - sessionStart) / 1e9);
+        improved = Double.isNaN(bestBefore) || lastEvaluation.valLoss() < bestBefore;
+      }
+      if (state.step % t.checkpointInterval() == 0 || last || stopRequested) {
+        lastCheckpoint = store.save(run.snapshot(), improved);
+        view.note("saved " + lastCheckpoint + (improved ? " (best validation loss so far)" : ""));
+      }
+      if (state.step % GC_INTERVAL == 0) {
+        System.gc();
+      }
+      if (stopRequested && !last) {
+        return new Result(Outcome.INTERRUPTED, state.step, lastCheckpoint, lastEvaluation);
+      }
+    }
+    return new Result(Outcome.COMPLETED, state.step, lastCheckpoint, lastEvaluation);
+  }
+
+  private Evaluation evaluate(Evaluator evaluator, double elapsed) {
+    LoopState state = run.state();
+    Evaluation evaluation = evaluator.evaluate(run.model(), state.step);
+    state.lastValLoss = evaluation.valLoss();
+    if (Double.isNaN(state.bestValLoss) || evaluation.valLoss() < state.bestValLoss) {
+      state.bestValLoss = evaluation.valLoss();
+    }
+    log.evaluation(evaluation, elapsed);
+    view.evaluated(evaluation);
+    return evaluation;
+  }
+
+  private TrainingDivergedException diverged(String what, double value, double lr, Path lastCheckpoint) {
+    long step = run.state().step + 1;
+    Path lastGood = lastCheckpoint;
+    if (lastGood == null) {
+      lastGood = run.resumedFrom();
+    }
+    return new TrainingDivergedException(
+        String.format(
+            Locale.ROOT,
+            "%s became %s at step %d (learning rate %.3g); training stopped without saving. %s"
+                + " Try a lower training.learning_rate or a training.grad_clip.",
+            what,
+            value,
+            step,
+            lr,
+            lastGood == null
+                ? "No checkpoint was written in this run."
+                : "The last good checkpoint, " + lastGood + ", is untouched."));
+  }
+}

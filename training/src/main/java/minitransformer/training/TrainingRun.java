@@ -1,0 +1,190 @@
+package minitransformer.training;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import minitransformer.datasets.Corpus;
+import minitransformer.datasets.Tokenizer;
+import minitransformer.datasets.TokenizerSpec;
+import minitransformer.datasets.Tokenizers;
+import minitransformer.framework.GPT;
+import minitransformer.training.checkpoint.CheckpointStore;
+import minitransformer.training.checkpoint.TrainingState;
+import minitransformer.training.config.Config;
+import minitransformer.training.config.ConfigException;
+import minitransformer.training.config.ConfigLoader;
+import minitransformer.training.config.TrainingSection;
+import minitransformer.training.optim.AdamW;
+
+/**
+ * Everything a training session works on, set up either fresh from a config or from a checkpoint:
+ * the resolved config, the corpus with its tokenizer, the model, AdamW and the loop state.
+ */
+public final class TrainingRun {
+  /** The resolved config's file name in the run directory. */
+  public static final String CONFIG_FILE = "config.yaml";
+
+  private final Config config;
+  private final String resolvedYaml;
+  private final Path runDirectory;
+  private final Corpus corpus;
+  private final GPT model;
+  private final AdamW optimizer;
+  private final LoopState state;
+  private final Path resumedFrom;
+  private final double elapsedSecondsBefore;
+
+  private TrainingRun(
+      Config config, Path runDirectory, Corpus corpus, GPT model, AdamW optimizer, LoopState state,
+      Path resumedFrom, double elapsedSecondsBefore) {
+    this.config = config;
+    this.resolvedYaml = config.toYaml();
+    this.runDirectory = runDirectory;
+    this.corpus = corpus;
+    this.model = model;
+    this.optimizer = optimizer;
+    this.state = state;
+    this.resumedFrom = resumedFrom;
+    this.elapsedSecondsBefore = elapsedSecondsBefore;
+  }
+
+  /** The corpus of a config, tokenized (the tokenizer fitted to it). */
+  public static Corpus loadCorpus(Config config) {
+    return Corpus.load(
+        config.data().path(),
+        config.data().tokenizerSpec(),
+        config.data().trainFraction(),
+        config.model().blockSize());
+  }
+
+  /**
+   * A fresh run. Refuses a run directory that already holds checkpoints (resume it, or choose
+   * another name), so a new run never mixes its checkpoints with an old one's.
+   */
+  public static TrainingRun start(Config config) {
+    Path runDirectory = config.runDirectory();
+    refuseExistingCheckpoints(runDirectory);
+    Corpus corpus = loadCorpus(config);
+    TrainingSection t = config.training();
+    GPT model = GPT.create(config.model().toGptConfig(corpus.tokenizer().vocabSize()), t.seed());
+    AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
+    return new TrainingRun(
+        config, runDirectory, corpus, model, optimizer, LoopState.fresh(t.seed()), null, 0);
+  }
+
+  /**
+   * A run continued from a checkpoint (or a run directory's latest): architecture, tokenizer,
+   * weights, AdamW moments, step and random states from the checkpoint; loop settings may change
+   * through overrides.
+   */
+  public static TrainingRun resume(Path checkpointOrRun, List<String> overrides, Consumer<String> warnings) {
+    Path checkpoint = CheckpointStore.resolve(checkpointOrRun, warnings);
+    TrainingState saved = CheckpointStore.load(checkpoint, warnings);
+    Config config =
+        ConfigLoader.forResume(saved.resolvedConfigYaml(), checkpoint.toString(), overrides);
+    Tokenizer tokenizer = Tokenizers.fromJson(saved.tokenizerJson());
+    Corpus corpus =
+        Corpus.load(
+            config.data().path(), tokenizer, config.data().trainFraction(), config.model().blockSize());
+    TrainingSection t = config.training();
+    GPT model = GPT.create(config.model().toGptConfig(tokenizer.vocabSize()), t.seed());
+    model.loadParameters(saved.parameters());
+    AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
+    optimizer.restore(saved.optimizerState(), saved.optimizerStep());
+    Path runDirectory = checkpoint.toAbsolutePath().getParent();
+    double elapsed = MetricsLog.lastElapsed(runDirectory.resolve(MetricsLog.FILE));
+    return new TrainingRun(
+        config, runDirectory, corpus, model, optimizer, LoopState.of(saved), checkpoint, elapsed);
+  }
+
+  private static void refuseExistingCheckpoints(Path runDirectory) {
+    if (!Files.isDirectory(runDirectory)) {
+      return;
+    }
+    try (DirectoryStream<Path> steps = Files.newDirectoryStream(runDirectory, "step-*")) {
+      for (Path step : steps) {
+        throw new ConfigException(
+            runDirectory
+                + " already holds checkpoints ("
+                + step.getFileName()
+                + "); continue that run with `train --resume "
+                + runDirectory
+                + "`, or start a new one under another name with --run NAME");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + runDirectory, e);
+    }
+  }
+
+  /** Writes the resolved config into the run directory. */
+  public Path writeResolvedConfig() {
+    Path file = runDirectory.resolve(CONFIG_FILE);
+    try {
+      Files.createDirectories(runDirectory);
+      Files.writeString(
+          file,
+          resolvedYaml + "# vocab_size: " + corpus.tokenizer().vocabSize() + " (from the data)\n",
+          StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+    return file;
+  }
+
+  /** The state to checkpoint now (live arrays; the store writes them before the next step). */
+  TrainingState snapshot() {
+    return state.toTrainingState(
+        resolvedYaml,
+        Tokenizers.toJson(corpus.tokenizer()),
+        model.parameters(),
+        optimizer.state(),
+        optimizer.stepCount());
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public Path runDirectory() {
+    return runDirectory;
+  }
+
+  public Corpus corpus() {
+    return corpus;
+  }
+
+  public GPT model() {
+    return model;
+  }
+
+  public AdamW optimizer() {
+    return optimizer;
+  }
+
+  public LoopState state() {
+    return state;
+  }
+
+  /** Whether this session starts at step 0 of a new run (it then evaluates the untrained model). */
+  public boolean fresh() {
+    return resumedFrom == null;
+  }
+
+  /** The checkpoint this session resumed from, null for a fresh run. */
+  public Path resumedFrom() {
+    return resumedFrom;
+  }
+
+  public double elapsedSecondsBefore() {
+    return elapsedSecondsBefore;
+  }
+
+  public boolean characterLevel() {
+    return TokenizerSpec.CHAR.equals(corpus.tokenizer().kind());
+  }
+}

@@ -1,0 +1,195 @@
+package minitransformer.training.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import minitransformer.datasets.Corpus;
+import minitransformer.framework.GPTConfig;
+import minitransformer.framework.ParameterCount;
+import minitransformer.training.AfterTraining;
+import minitransformer.training.LossCurve;
+import minitransformer.training.MetricsLog;
+import minitransformer.training.ProgressBarView;
+import minitransformer.training.QuietView;
+import minitransformer.training.Trainer;
+import minitransformer.training.TrainingRun;
+import minitransformer.training.TrainingView;
+import minitransformer.training.checkpoint.CheckpointStore;
+import minitransformer.training.config.Config;
+import minitransformer.training.config.ConfigException;
+import minitransformer.training.config.ConfigLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code train}: a config file in, a trained model, its checkpoints, metrics and loss curve out. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train a model from a YAML config into its run directory (out_dir/NAME): config.yaml,"
+          + " metrics.jsonl, step-NNNNNN checkpoints and loss_curve.png.",
+      "Ctrl-C finishes the current step, saves a checkpoint and exits with 130."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:trained (or dry run)",
+      "2:bad input: config, data, checkpoint or command line",
+      "3:training diverged (NaN or infinite loss)",
+      "130:stopped by Ctrl-C (a checkpoint was saved)"
+    })
+public final class TrainCommand implements Callable<Integer> {
+  static final Path DEFAULT_CONFIG = Path.of("configs", "default.yaml");
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "The YAML config (default: configs/default.yaml in the working directory).")
+  Path config;
+
+  @Option(
+      names = "--set",
+      paramLabel = "SECTION.KEY=VALUE",
+      description = "Override one config key, e.g. --set training.max_iters=4000 (repeatable).")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--run", paramLabel = "NAME", description = "The run's name (run.name): its directory under out_dir.")
+  String runName;
+
+  @Option(names = "--dry-run", description = "Print the resolved config and the parameter table; train nothing.")
+  boolean dryRun;
+
+  @Option(names = "--quiet", description = "Print only the evaluation lines (for logs and CI).")
+  boolean quiet;
+
+  @Option(
+      names = "--resume",
+      paramLabel = "DIR",
+      description =
+          "Continue a run: its directory (latest checkpoint) or one checkpoint directory. Architecture and"
+              + " tokenizer come from the checkpoint; loop settings may change with --set.")
+  Path resume;
+
+  @Option(names = "--verbose", description = "Show stack traces of errors.")
+  boolean verbose;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (resume != null && config != null) {
+      throw new ConfigException(
+          "--config and --resume cannot be combined: a resumed run's config comes from its checkpoint"
+              + " (change loop settings with --set)");
+    }
+    if (resume != null && runName != null) {
+      throw new ConfigException("--run cannot be combined with --resume: a resumed run keeps its directory");
+    }
+    List<String> allOverrides = new ArrayList<>(overrides);
+    if (runName != null) {
+      allOverrides.add("run.name=" + runName);
+    }
+    if (dryRun) {
+      return dryRun(out, allOverrides);
+    }
+
+    TrainingRun run =
+        resume == null
+            ? TrainingRun.start(ConfigLoader.load(config == null ? DEFAULT_CONFIG : config, allOverrides))
+            : TrainingRun.resume(resume, allOverrides, line -> err.println("warning: " + line));
+    Config resolved = run.config();
+    Path runDirectory = run.runDirectory();
+    run.writeResolvedConfig();
+    if (!quiet) {
+      describe(run, out);
+    }
+    CheckpointStore store =
+        new CheckpointStore(runDirectory, resolved.training().keepLast(), line -> err.println("warning: " + line));
+    Trainer.Result result;
+    try (MetricsLog log =
+            run.fresh() ? MetricsLog.create(runDirectory) : MetricsLog.continueAfter(runDirectory, run.state().step());
+        TrainingView view = quiet ? new QuietView(out) : new ProgressBarView(out)) {
+      Trainer trainer = new Trainer(run, store, log, view);
+      try (StopOnSignal stop = new StopOnSignal(trainer::requestStop, out)) {
+        result = trainer.train();
+        view.close();
+        LossCurve.write(
+            MetricsLog.read(log.file()), resolved.run().name(), runDirectory.resolve(LossCurve.FILE));
+        if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
+          out.println("interrupted at step " + result.step() + "; saved " + result.lastCheckpoint());
+          out.println("resume with: train --resume " + displayed(runDirectory));
+          out.flush();
+          return 130;
+        }
+        if (run.state().step() >= resolved.training().maxIters() && result.lastCheckpoint() == null && !quiet) {
+          out.println(
+              "nothing to train: the run is at step " + run.state().step() + " and training.max_iters is "
+                  + resolved.training().maxIters() + " (raise it with --set training.max_iters=N)");
+        }
+        if (!quiet) {
+          out.println("wrote " + runDirectory.resolve(LossCurve.FILE));
+          AfterTraining.show(run.model(), run.corpus().tokenizer(), resolved.run(), resolved.training().seed(), out);
+        }
+        out.flush();
+      }
+    }
+    return 0;
+  }
+
+  private Integer dryRun(PrintWriter out, List<String> allOverrides) {
+    Config resolved;
+    int vocabSize;
+    if (resume == null) {
+      resolved = ConfigLoader.load(config == null ? DEFAULT_CONFIG : config, allOverrides);
+      Corpus corpus = TrainingRun.loadCorpus(resolved);
+      vocabSize = corpus.tokenizer().vocabSize();
+      out.printf(
+          Locale.ROOT, "# data: %s, %s tokenizer, vocabulary %d, %,d train / %,d validation tokens%n",
+          resolved.data().path(), corpus.tokenizer().kind(), vocabSize, corpus.trainSize(), corpus.validationSize());
+    } else {
+      TrainingRun run = TrainingRun.resume(resume, allOverrides, line -> out.println("# warning: " + line));
+      resolved = run.config();
+      vocabSize = run.corpus().tokenizer().vocabSize();
+      out.println("# resuming " + run.resumedFrom() + " at step " + run.state().step());
+    }
+    out.print(resolved.toYaml());
+    out.println();
+    GPTConfig model = resolved.model().toGptConfig(vocabSize);
+    out.println("parameters (vocab_size " + vocabSize + "):");
+    out.print(ParameterCount.of(model).table());
+    out.println("dry run: nothing trained, nothing written");
+    out.flush();
+    return 0;
+  }
+
+  private static void describe(TrainingRun run, PrintWriter out) {
+    long parameters = ParameterCount.of(run.model()).total();
+    out.printf(
+        Locale.ROOT,
+        "%s run %s: %,d parameters, %s vocabulary %d, %,d train / %,d validation tokens%n",
+        run.fresh() ? "new" : "resumed",
+        run.config().run().name(),
+        parameters,
+        run.corpus().tokenizer().kind(),
+        run.corpus().tokenizer().vocabSize(),
+        run.corpus().trainSize(),
+        run.corpus().validationSize());
+    out.println(
+        (run.fresh() ? "writing to " : "continuing at step " + run.state().step() + " in ")
+            + displayed(run.runDirectory()));
+    out.flush();
+  }
+
+  /** A path relative to the working directory when it lies below it (shorter to read and to retype). */
+  static String displayed(Path path) {
+    Path cwd = Path.of("").toAbsolutePath();
+    Path absolute = path.toAbsolutePath().normalize();
+    return absolute.startsWith(cwd) ? cwd.relativize(absolute).toString() : absolute.toString();
+  }
+}
