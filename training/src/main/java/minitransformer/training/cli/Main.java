@@ -23,7 +23,8 @@ import picocli.CommandLine.ParseResult;
       TrainCommand.class,
       InspectCommand.class,
       ExportCommand.class,
-      ImportCommand.class
+      ImportCommand.class,
+      BenchCommand.class
     })
 public final class Main implements Runnable {
   /** Errors the user can fix (bad config, data, checkpoint or command line). */
