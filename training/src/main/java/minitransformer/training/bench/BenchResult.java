@@ -1,5 +1,6 @@
 package minitransformer.training.bench;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,8 +32,16 @@ public record BenchResult(
    * @param peakDuringBytes the largest VmRSS sampled after each timed step
    * @param endBytes VmRSS after the last step
    * @param processPeakBytes VmHWM: the peak since the JVM started (includes earlier workloads)
+   * @param samples VmRSS after step 1 and every --rss-every steps (empty without it)
    */
-  public record Memory(long peakDuringBytes, long endBytes, long processPeakBytes) {}
+  public record Memory(long peakDuringBytes, long endBytes, long processPeakBytes, List<RssSample> samples) {
+    public Memory {
+      samples = List.copyOf(samples);
+    }
+  }
+
+  /** VmRSS after a step (1-based, warm-up steps included). */
+  public record RssSample(int step, long rssBytes) {}
 
   /**
    * Sampling speed: tokens per second generating {@code tokens} tokens one at a time from a

@@ -1,6 +1,8 @@
 package minitransformer.training.bench;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import minitransformer.datasets.Batch;
@@ -29,10 +31,15 @@ public final class Benchmark {
 
   private final Consumer<String> progress;
   private final int sampleTokens;
+  private final int rssEvery;
 
-  /** @param progress receives one line per phase (for a person watching) */
-  public Benchmark(int sampleTokens, Consumer<String> progress) {
+  /**
+   * @param rssEvery record VmRSS after every this many steps (warm-up included; 0: none)
+   * @param progress receives one line per phase (for a person watching)
+   */
+  public Benchmark(int sampleTokens, int rssEvery, Consumer<String> progress) {
     this.sampleTokens = sampleTokens;
+    this.rssEvery = rssEvery;
     this.progress = progress;
   }
 
@@ -54,6 +61,7 @@ public final class Benchmark {
     long[] stepNanos = new long[workload.steps()];
     long[][] phaseNanos = new long[PHASES.length][workload.steps()];
     long peakRss = -1;
+    List<BenchResult.RssSample> rssSamples = new ArrayList<>();
     for (int i = 0; i < total; i++) {
       boolean timed = i >= workload.warmup();
       long start = System.nanoTime();
@@ -84,6 +92,9 @@ public final class Benchmark {
       if ((i + 1) % Trainer.GC_INTERVAL == 0) {
         System.gc();
       }
+      if (rssEvery > 0 && ((i + 1) % rssEvery == 0 || i == 0)) {
+        rssSamples.add(new BenchResult.RssSample(i + 1, ResidentMemory.now().rssBytes()));
+      }
     }
     ResidentMemory end = ResidentMemory.now();
     StepTimes step = StepTimes.ofNanos(stepNanos);
@@ -99,7 +110,7 @@ public final class Benchmark {
         step,
         phases,
         B * T / (step.medianMs() / 1000.0),
-        new BenchResult.Memory(peakRss, end.rssBytes(), end.peakBytes()),
+        new BenchResult.Memory(peakRss, end.rssBytes(), end.peakBytes(), rssSamples),
         sampling,
         workload.referenceMs());
   }

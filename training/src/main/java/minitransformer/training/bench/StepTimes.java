@@ -15,6 +15,9 @@ public record StepTimes(int count, double medianMs, double p25Ms, double p75Ms, 
 
   /** From durations in nanoseconds. */
   public static StepTimes ofNanos(long[] nanos) {
+    if (nanos.length == 0) {
+      throw new IllegalArgumentException("no timings");
+    }
     double[] ms = Arrays.stream(nanos).mapToDouble(n -> n / 1e6).sorted().toArray();
     return new StepTimes(
         ms.length, percentile(ms, 50), percentile(ms, 25), percentile(ms, 75), ms[0], ms[ms.length - 1]);

@@ -73,6 +73,13 @@ public final class BenchCommand implements Callable<Integer> {
               + " the working directory or above).")
   Path data;
 
+  @Option(
+      names = "--rss-every",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "Also record resident memory every N steps (to see whether it stays flat; 0: off).")
+  int rssEvery;
+
   @Option(names = "--json", description = "Print the results as one JSON document instead of a table.")
   boolean json;
 
@@ -86,10 +93,14 @@ public final class BenchCommand implements Callable<Integer> {
     if (sampleTokens < 0) {
       throw new ConfigException("--sample-tokens (" + sampleTokens + ") must be at least 0");
     }
+    if (rssEvery < 0) {
+      throw new ConfigException("--rss-every (" + rssEvery + ") must be at least 0");
+    }
     List<Workload> plan = plan(err);
     Benchmark benchmark =
         new Benchmark(
             sampleTokens,
+            rssEvery,
             line -> {
               if (!json) {
                 err.println(line);
@@ -212,6 +223,14 @@ public final class BenchCommand implements Callable<Integer> {
           String.format(
               Locale.ROOT, "; RSS at end %s, process peak (VmHWM) %s%n",
               megabytes(r.memory().endBytes()), megabytes(r.memory().processPeakBytes())));
+    }
+    for (BenchResult r : results) {
+      if (!r.memory().samples().isEmpty()) {
+        s.append("  ").append(r.name()).append(" VmRSS by step:");
+        r.memory().samples().forEach(
+            sample -> s.append(String.format(Locale.ROOT, " %d:%s", sample.step(), megabytes(sample.rssBytes()))));
+        s.append('\n');
+      }
     }
     return s.toString();
   }
