@@ -45,8 +45,8 @@ public record BenchResult(
 
   /**
    * Sampling speed: tokens per second generating {@code tokens} tokens one at a time from a
-   * one-token prompt, with a full-context forward per token; the KV-cache figure is NaN until the
-   * framework has one.
+   * one-token prompt, with a full-context forward per token and through the SameDiff KV cache
+   * (which re-fills with a full forward once the block is full). NaN when not measured.
    */
   public record Sampling(int tokens, double fullForwardTokensPerSecond, double kvCacheTokensPerSecond) {}
 

@@ -12,6 +12,8 @@ import minitransformer.datasets.SplitMix64;
 import minitransformer.framework.GPT;
 import minitransformer.framework.LossAndGradients;
 import minitransformer.framework.ParameterCount;
+import minitransformer.framework.generate.CachedSampler;
+import minitransformer.framework.generate.SameDiffKvCache;
 import minitransformer.framework.generate.Sampler;
 import minitransformer.framework.generate.SamplingOptions;
 import minitransformer.training.Trainer;
@@ -115,19 +117,32 @@ public final class Benchmark {
         workload.referenceMs());
   }
 
-  /** Tokens per second generating sampleTokens tokens after a short untimed warm-up. */
+  /**
+   * Tokens per second generating sampleTokens tokens from a one-token prompt, after a short untimed
+   * warm-up: with a full-context forward pass per token ({@link Sampler}) and through the
+   * SameDiff KV cache ({@link CachedSampler} with {@link SameDiffKvCache}).
+   */
   private BenchResult.Sampling sampling(GPT model, String name) {
     if (sampleTokens == 0) {
       return new BenchResult.Sampling(0, Double.NaN, Double.NaN);
     }
-    progress.accept(name + ": sampling " + sampleTokens + " tokens (full-context forward per token)");
-    Sampler sampler = new Sampler(model);
     SamplingOptions options = new SamplingOptions(1.0, 0, 1.0, 1);
     int[] prompt = {0};
-    sampler.generate(prompt, Math.min(4, sampleTokens), options, id -> {});
+    int warmupTokens = Math.min(4, sampleTokens);
+
+    progress.accept(name + ": sampling " + sampleTokens + " tokens, full-context forward per token");
+    Sampler sampler = new Sampler(model);
+    sampler.generate(prompt, warmupTokens, options, id -> {});
     long start = System.nanoTime();
     sampler.generate(prompt, sampleTokens, options, id -> {});
     double fullForward = sampleTokens / ((System.nanoTime() - start) / 1e9);
-    return new BenchResult.Sampling(sampleTokens, fullForward, Double.NaN);
+
+    progress.accept(name + ": sampling " + sampleTokens + " tokens through the KV cache");
+    CachedSampler cached = new CachedSampler(model, new SameDiffKvCache(model));
+    cached.generate(prompt, warmupTokens, options, id -> {});
+    start = System.nanoTime();
+    cached.generate(prompt, sampleTokens, options, id -> {});
+    double withCache = sampleTokens / ((System.nanoTime() - start) / 1e9);
+    return new BenchResult.Sampling(sampleTokens, fullForward, withCache);
   }
 }

@@ -213,7 +213,7 @@ public final class BenchCommand implements Callable<Integer> {
               Double.isNaN(r.sampling().fullForwardTokensPerSecond())
                   ? "-" : String.format(Locale.ROOT, "%.1f", r.sampling().fullForwardTokensPerSecond()),
               Double.isNaN(r.sampling().kvCacheTokensPerSecond())
-                  ? "n/a (no KV cache yet)" : String.format(Locale.ROOT, "%.1f", r.sampling().kvCacheTokensPerSecond())));
+                  ? "-" : String.format(Locale.ROOT, "%.1f", r.sampling().kvCacheTokensPerSecond())));
     }
     s.append("\nmedian ms per phase of the step:\n");
     for (BenchResult r : results) {

@@ -24,6 +24,8 @@ import picocli.CommandLine.ParseResult;
       InspectCommand.class,
       ExportCommand.class,
       ImportCommand.class,
+      SampleCommand.class,
+      PredictCommand.class,
       BenchCommand.class
     })
 public final class Main implements Runnable {
@@ -61,7 +63,8 @@ public final class Main implements Runnable {
       if (e instanceof ConfigException
           || e instanceof DataException
           || e instanceof ModelConfigException
-          || e instanceof CheckpointException) {
+          || e instanceof CheckpointException
+          || e instanceof BadOptionException) {
         code = EXIT_USAGE;
       } else if (e instanceof TrainingDivergedException) {
         code = EXIT_DIVERGED;

@@ -54,6 +54,7 @@ class BenchCommandTest {
     assertTrue(result.get("step").get("maxMs").asDouble() >= median);
     assertEquals(4 * 8 / (median / 1000), result.get("tokensPerSecond").asDouble(), 1e-6);
     assertTrue(result.get("sampling").get("fullForwardTokensPerSecond").asDouble() > 0);
+    assertTrue(result.get("sampling").get("kvCacheTokensPerSecond").asDouble() > 0);
     // steps 1, 2 and 4 of the 4 run (1 warm-up + 3 timed)
     assertEquals(3, result.get("memory").get("samples").size());
     if (Files.exists(Path.of("/proc/self/status"))) {

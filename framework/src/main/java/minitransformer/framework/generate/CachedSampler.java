@@ -1,0 +1,78 @@
+package minitransformer.framework.generate;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.function.IntConsumer;
+import minitransformer.framework.GPT;
+
+/**
+ * {@link Sampler}'s generation through a {@link KvCache}: the prompt (its last block_size tokens) is
+ * read in one batched forward pass, then each new token costs one cached step.
+ *
+ * <p><b>When the block is full.</b> Positions are absolute, so sliding the window changes every
+ * token's position and invalidates every cached key and value. The cache is then re-filled with one
+ * batched forward pass over the last {@code refill} tokens (the new one included):
+ * <ul>
+ *   <li>{@code refill = block_size} (the default): every token sees exactly the last block_size
+ *       tokens, so the text equals {@link Sampler}'s token for token (same seed, same text), but once
+ *       the block is full every token costs a full forward pass, as without a cache;</li>
+ *   <li>{@code refill < block_size}: after a re-fill the next block_size - refill tokens are cheap
+ *       steps again; every token then sees between refill and block_size tokens of context (each
+ *       logit is still exactly the model's for the context it sees), so the text can differ from the
+ *       uncached one.</li>
+ * </ul>
+ * Tokens are drawn exactly as {@link Sampler} draws them (same filters, same random stream).
+ */
+public final class CachedSampler {
+  private final KvCache cache;
+  private final int blockSize;
+  private final int refill;
+
+  /** Exact sliding: refill = block_size. */
+  public CachedSampler(GPT model, KvCache cache) {
+    this(model, cache, model.config().blockSize());
+  }
+
+  public CachedSampler(GPT model, KvCache cache, int refill) {
+    this.cache = cache;
+    this.blockSize = model.config().blockSize();
+    if (refill < 1 || refill > blockSize) {
+      throw new IllegalArgumentException(
+          "refill (" + refill + ") must be in [1, block_size = " + blockSize + "]");
+    }
+    this.refill = refill;
+  }
+
+  /**
+   * Generates n tokens after the prompt, passing each to onToken as soon as it is chosen.
+   *
+   * @return the n new tokens (without the prompt)
+   */
+  public int[] generate(int[] prompt, int n, SamplingOptions options, IntConsumer onToken) {
+    if (prompt.length == 0) {
+      throw new IllegalArgumentException("the prompt must hold at least one token");
+    }
+    Random random = new Random(options.seed());
+    int[] context = Arrays.copyOf(prompt, prompt.length + n);
+    int length = prompt.length;
+    int[] generated = new int[n];
+    double[] logits = cache.prefill(tail(context, length, blockSize));
+    for (int i = 0; i < n; i++) {
+      int next = Sampler.choose(logits, options, random);
+      generated[i] = next;
+      context[length++] = next;
+      onToken.accept(next);
+      if (i == n - 1) {
+        break; // no logits needed after the last token
+      }
+      logits = cache.length() < blockSize
+          ? cache.append(next)
+          : cache.prefill(tail(context, length, refill)); // slide: re-fill with the last refill tokens
+    }
+    return generated;
+  }
+
+  private static int[] tail(int[] context, int length, int n) {
+    return Arrays.copyOfRange(context, Math.max(0, length - n), length);
+  }
+}

@@ -1,0 +1,98 @@
+package minitransformer.training.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import minitransformer.framework.generate.Prediction;
+import minitransformer.framework.generate.Sampler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code predict}: the most likely next tokens after a prompt, with the model's probabilities. */
+@Command(
+    name = "predict",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Given the text so far, which token comes next and how sure is the model? Prints the N most likely next"
+          + " tokens, best first (ties: lower id first), with probability and natural-log probability under the"
+          + " model (temperature 1, no filtering). A prompt longer than block_size keeps its last block_size"
+          + " tokens.",
+      PromptOptions.HELP
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "2:bad input: option value, prompt or checkpoint"})
+public final class PredictCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin ModelOptions model;
+
+  @Mixin PromptOptions prompt;
+
+  @Option(names = "--top", paramLabel = "N", defaultValue = "10",
+      description = "How many tokens to list (at most the vocabulary size; default ${DEFAULT-VALUE}).")
+  int top;
+
+  @Option(names = "--json", description = "Print JSON instead of a table.")
+  boolean json;
+
+  @Option(names = "--verbose", description = "Show stack traces of errors.")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine cli = spec.commandLine();
+    PrintWriter out = cli.getOut();
+    if (top <= 0) {
+      throw new BadOptionException("--top (" + top + ") must be positive");
+    }
+    ModelOptions.LoadedModel m = model.load(cli.getErr());
+    int[] ids = prompt.encode(cli, m.tokenizer(), cli.getErr());
+    int block = m.config().blockSize();
+    int contextTokens = Math.min(ids.length, block);
+    List<Prediction> best = new Sampler(m.gpt()).predictNext(ids, Math.min(top, m.config().vocabSize()));
+    if (json) {
+      ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      ObjectNode root = mapper.createObjectNode();
+      root.put("checkpoint", m.directory().toString());
+      root.put("step", m.step());
+      root.put("prompt_tokens", ids.length);
+      root.put("context_tokens", contextTokens);
+      ArrayNode list = root.putArray("predictions");
+      int rank = 1;
+      for (Prediction p : best) {
+        list.addObject()
+            .put("rank", rank++)
+            .put("id", p.id())
+            .put("token", m.tokenizer().token(p.id()))
+            .put("probability", p.probability())
+            .put("log_probability", p.logProbability());
+      }
+      out.println(mapper.writeValueAsString(root));
+    } else {
+      out.printf(Locale.ROOT, "next token after %d prompt tokens (model reads the last %d), %s step %d%n",
+          ids.length, contextTokens, m.directory(), m.step());
+      out.printf(Locale.ROOT, "%4s  %-16s %6s  %11s  %9s%n", "rank", "token", "id", "probability", "log p");
+      int rank = 1;
+      for (Prediction p : best) {
+        out.printf(Locale.ROOT, "%4d  %-16s %6d  %11.6f  %9.4f%n", rank++, visible(m.tokenizer().token(p.id())),
+            p.id(), p.probability(), p.logProbability());
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** A token as a table cell: line breaks, tabs and spaces made visible. */
+  static String visible(String token) {
+    return token.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r").replace(" ", "␣");
+  }
+}

@@ -1,0 +1,174 @@
+package minitransformer.training.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import minitransformer.datasets.Tokenizer;
+import minitransformer.framework.generate.CachedSampler;
+import minitransformer.framework.generate.JavaKvCache;
+import minitransformer.framework.generate.KvCache;
+import minitransformer.framework.generate.SameDiffKvCache;
+import minitransformer.framework.generate.Sampler;
+import minitransformer.framework.generate.SamplingOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sample}: continue a prompt, streaming each token to the terminal as it is chosen. */
+@Command(
+    name = "sample",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Continue a prompt with a trained model, printing each token as soon as it is chosen.",
+      "Filters, in order: temperature, top-k, top-p; ties go to the lower token id, so the same seed gives"
+          + " the same text. A prompt longer than block_size keeps its last block_size tokens.",
+      "KV cache (default): the prompt is read in one forward pass, then each token costs one cached step."
+          + " When the context fills the block, the window slides and the cache is re-filled with one forward"
+          + " pass over the last --refill tokens; with the default (block_size) the text equals --no-cache's"
+          + " token for token, but every token past the block costs a full forward pass. A smaller --refill"
+          + " is faster (only one re-fill per block_size - refill tokens) but then tokens see between refill"
+          + " and block_size tokens of context.",
+      PromptOptions.HELP
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "2:bad input: option value, prompt or checkpoint"})
+public final class SampleCommand implements Callable<Integer> {
+  /** Which KV cache implementation runs the decoding step. */
+  enum CacheKind { java, samediff }
+
+  @Spec CommandSpec spec;
+
+  @Mixin ModelOptions model;
+
+  @Mixin PromptOptions prompt;
+
+  @Option(names = "--tokens", paramLabel = "N", defaultValue = "300", description = "Tokens to generate (default ${DEFAULT-VALUE}).")
+  int tokens;
+
+  @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.8",
+      description = "Divides the logits; 0 = greedy, the same text for every seed (default ${DEFAULT-VALUE}).")
+  double temperature;
+
+  @Option(names = "--top-k", paramLabel = "K", defaultValue = "0",
+      description = "Keep only the K most likely tokens; 0 = off (default ${DEFAULT-VALUE}).")
+  int topK;
+
+  @Option(names = "--top-p", paramLabel = "P", defaultValue = "0.95",
+      description = "Keep the smallest set of most likely tokens whose probability reaches P, in (0, 1];"
+          + " 1 = off (default ${DEFAULT-VALUE}).")
+  double topP;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "1337", description = "Random seed (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--num-samples", paramLabel = "M", defaultValue = "1",
+      description = "Independent samples; sample i uses seed S + i (default ${DEFAULT-VALUE}).")
+  int numSamples;
+
+  @Option(names = "--no-cache", description = "No KV cache: one full forward pass over the context per token.")
+  boolean noCache;
+
+  @Option(names = "--refill", paramLabel = "R",
+      description = "Tokens re-read when the cache is full, 1..block_size (default block_size: exact).")
+  Integer refill;
+
+  @Option(names = "--cache-impl", paramLabel = "IMPL", defaultValue = "java",
+      description = "The cached step: java (plain loops, fast) or samediff (the incremental SameDiff graph);"
+          + " both equal the full forward (default ${DEFAULT-VALUE}).")
+  CacheKind cacheImpl;
+
+  @Option(names = "--verbose", description = "Show stack traces of errors.")
+  boolean verbose;
+
+  @Override
+  public Integer call() {
+    CommandLine cli = spec.commandLine();
+    PrintWriter out = cli.getOut();
+    PrintWriter err = cli.getErr();
+    if (tokens <= 0) {
+      throw new BadOptionException("--tokens (" + tokens + ") must be positive");
+    }
+    if (numSamples <= 0) {
+      throw new BadOptionException("--num-samples (" + numSamples + ") must be positive");
+    }
+    SamplingOptions options = options(cli, seed);
+    ModelOptions.LoadedModel m = model.load(err);
+    int block = m.config().blockSize();
+    int refillTokens = refill == null ? block : refill;
+    if (refillTokens < 1 || refillTokens > block) {
+      throw new BadOptionException("--refill (" + refillTokens + ") must be in [1, block_size = "
+          + block + "]");
+    }
+    int[] ids = prompt.encode(cli, m.tokenizer(), err);
+    Tokenizer tokenizer = m.tokenizer();
+    for (int s = 0; s < numSamples; s++) {
+      if (numSamples > 1) {
+        out.printf(Locale.ROOT, "%s--- sample %d of %d (seed %d) ---%n", s == 0 ? "" : "\n", s + 1, numSamples,
+            seed + s);
+      }
+      SamplingOptions sampleOptions = options(cli, seed + s);
+      Stream stream = new Stream(out, tokenizer, ids);
+      if (noCache) {
+        new Sampler(m.gpt()).generate(ids, tokens, sampleOptions, stream::accept);
+      } else {
+        KvCache cache = cacheImpl == CacheKind.java ? new JavaKvCache(m.gpt()) : new SameDiffKvCache(m.gpt());
+        new CachedSampler(m.gpt(), cache, refillTokens).generate(ids, tokens, sampleOptions, stream::accept);
+      }
+      out.println();
+      out.flush();
+    }
+    return 0;
+  }
+
+  private SamplingOptions options(CommandLine cli, long s) {
+    if (!(temperature >= 0.0) || Double.isInfinite(temperature)) {
+      throw new BadOptionException("--temperature (" + temperature + ") must be >= 0");
+    }
+    if (topK < 0) {
+      throw new BadOptionException("--top-k (" + topK + ") must be >= 0 (0 = off)");
+    }
+    if (!(topP > 0.0 && topP <= 1.0)) {
+      throw new BadOptionException("--top-p (" + topP + ") must be in (0, 1]");
+    }
+    return new SamplingOptions(temperature, topK, topP, s);
+  }
+
+  /**
+   * Prints the prompt, then each new token as it comes. The whole text is re-decoded and only the new
+   * end is printed, so a word tokenizer's spacing (which depends on the neighbours) comes out right.
+   */
+  private static final class Stream {
+    private final PrintWriter out;
+    private final Tokenizer tokenizer;
+    private final List<Integer> ids = new ArrayList<>();
+    private String printed;
+
+    Stream(PrintWriter out, Tokenizer tokenizer, int[] prompt) {
+      this.out = out;
+      this.tokenizer = tokenizer;
+      for (int id : prompt) {
+        ids.add(id);
+      }
+      printed = tokenizer.decode(prompt);
+      out.print(printed);
+      out.flush();
+    }
+
+    void accept(int id) {
+      ids.add(id);
+      String text = tokenizer.decode(ids.stream().mapToInt(Integer::intValue).toArray());
+      if (text.startsWith(printed)) {
+        out.print(text.substring(printed.length()));
+      } else {
+        out.print(" " + tokenizer.decode(new int[] {id})); // spacing changed earlier text: print the token
+      }
+      printed = text;
+      out.flush();
+    }
+  }
+}
