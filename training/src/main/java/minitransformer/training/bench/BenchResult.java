@@ -1,0 +1,57 @@
+package minitransformer.training.bench;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the benchmark measured for one workload.
+ *
+ * @param shape the model and batch that were measured
+ * @param step the full training step (batch, forward and backward, clipping, AdamW)
+ * @param phaseMedianMs the median milliseconds of each part of the step, in step order
+ * @param tokensPerSecond B·T tokens divided by the median step time
+ * @param memory resident memory during the timed steps
+ * @param sampling generation speed after training
+ * @param referenceMs PyTorch's step time for this workload, NaN if none
+ */
+public record BenchResult(
+    String name,
+    String title,
+    Shape shape,
+    StepTimes step,
+    Map<String, Double> phaseMedianMs,
+    double tokensPerSecond,
+    Memory memory,
+    Sampling sampling,
+    double referenceMs) {
+
+  /** Sizes: parameters, vocabulary V, batch B, context T (tokens per step = B·T). */
+  public record Shape(long parameters, int vocabSize, int batchSize, int blockSize) {}
+
+  /**
+   * @param peakDuringBytes the largest VmRSS sampled after each timed step
+   * @param endBytes VmRSS after the last step
+   * @param processPeakBytes VmHWM: the peak since the JVM started (includes earlier workloads)
+   * @param samples VmRSS after step 1 and every --rss-every steps (empty without it)
+   */
+  public record Memory(long peakDuringBytes, long endBytes, long processPeakBytes, List<RssSample> samples) {
+    public Memory {
+      samples = List.copyOf(samples);
+    }
+  }
+
+  /** VmRSS after a step (1-based, warm-up steps included). */
+  public record RssSample(int step, long rssBytes) {}
+
+  /**
+   * Sampling speed: tokens per second generating {@code tokens} tokens one at a time from a
+   * one-token prompt, with a full-context forward per token and through the SameDiff KV cache
+   * (which re-fills with a full forward once the block is full). NaN when not measured.
+   */
+  public record Sampling(int tokens, double fullForwardTokensPerSecond, double kvCacheTokensPerSecond) {}
+
+  /** This step's median over PyTorch's, NaN without a reference. */
+  public double ratioToReference() {
+    return step.medianMs() / referenceMs;
+  }
+}
