@@ -42,7 +42,21 @@ public final class Corpus {
   public static Corpus load(Path file, TokenizerSpec spec, double trainFraction, int blockSize) {
     checkArguments(trainFraction, blockSize);
     String text = readUtf8(file);
-    return split(file, Tokenizers.fit(spec, text), text, trainFraction, blockSize);
+    Tokenizer tokenizer = Tokenizers.fit(spec, text);
+    requireTwoTokens(file, spec, tokenizer);
+    return split(file, tokenizer, text, trainFraction, blockSize);
+  }
+
+  /** One token to choose from leaves nothing to predict (and SameDiff fails on a vocabulary of 1). */
+  private static void requireTwoTokens(Path file, TokenizerSpec spec, Tokenizer tokenizer) {
+    if (tokenizer.vocabSize() >= 2) {
+      return;
+    }
+    String why = tokenizer instanceof WordTokenizer
+        ? "only " + WordTokenizer.UNK + ": no word occurs at least data.min_count = " + spec.minCount() + " times"
+        : "only the " + CharTokenizer.describe(tokenizer.token(0).codePointAt(0));
+    throw new DataException(file + " gives a vocabulary of " + tokenizer.vocabSize() + " token (" + why
+        + "); a language model needs at least 2");
   }
 
   /** The same, with a tokenizer given (a resumed run keeps its checkpoint's tokenizer). */

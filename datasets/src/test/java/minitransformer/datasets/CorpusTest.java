@@ -126,6 +126,20 @@ class CorpusTest {
   }
 
   @Test
+  void aVocabularyOfOneTokenIsAnErrorNamingTheFileAndTheCause() throws Exception {
+    // Every word rarer than min_count used to reach the model as a vocabulary of 1 and crash SameDiff.
+    Path words = write("rare.txt", "the apple pie.\nthe bank loan.\n".repeat(20));
+    assertEquals(words + " gives a vocabulary of 1 token (only <unk>: no word occurs at least data.min_count = 1000"
+        + " times); a language model needs at least 2",
+        message(() -> Corpus.load(words, TokenizerSpec.words(true, 0, 1000), 0.9, 8)));
+    Path chars = write("same.txt", "a".repeat(100));
+    assertTrue(message(() -> Corpus.load(chars, TokenizerSpec.chars(), 0.9, 8))
+        .startsWith(chars + " gives a vocabulary of 1 token (only the character 'a'"));
+    assertEquals(2, Corpus.load(write("two.txt", "ab".repeat(50)), TokenizerSpec.chars(), 0.9, 8)
+        .tokenizer().vocabSize(), "two tokens are enough");
+  }
+
+  @Test
   void trainFractionMustBeStrictlyBetweenZeroAndOne() throws Exception {
     Path file = write("c.txt", "abcdefghij".repeat(10));
     for (double bad : new double[] {0, 1, -0.5, 1.5, Double.NaN}) {

@@ -61,6 +61,11 @@ public final class CheckpointStore {
   public static final String LATEST_MARKER = "latest";
   public static final String BEST_MARKER = "best";
   /**
+   * meta.json's own checksum: SHA-256 of the document without this key, as this class serializes it.
+   * Checked when present; checkpoints saved before it existed have none and still load.
+   */
+  static final String META_SHA256 = "meta_sha256";
+  /**
    * Test-only: milliseconds to sleep after each file of a save, so that a test can kill the process
    * in the middle of one. Unset (0) in normal use.
    */
@@ -230,7 +235,15 @@ public final class CheckpointStore {
     });
     meta.put("config_yaml", state.resolvedConfigYaml());
     meta.put("tokenizer_json", state.tokenizerJson());
+    meta.put(META_SHA256, metaChecksum(meta));
     return JSON.writeValueAsBytes(meta);
+  }
+
+  /** SHA-256 (hex) of the meta document without its own checksum key, serialized as saved. */
+  private static String metaChecksum(ObjectNode meta) throws JsonProcessingException {
+    ObjectNode body = meta.deepCopy();
+    body.remove(META_SHA256);
+    return HexFormat.of().formatHex(sha256().digest(JSON.writeValueAsBytes(body)));
   }
 
   /** A loss is a JSON number, or null for NaN (JSON has no NaN). */
@@ -477,7 +490,29 @@ public final class CheckpointStore {
           + " is newer than this program reads (" + FORMAT_VERSION + "); use a newer minitransformer");
     }
     if (version < 1) throw new CheckpointException(metaFile + ": invalid format_version " + version);
+    verifyMetaChecksum((ObjectNode) meta, metaFile);
     return meta;
+  }
+
+  /** An edited meta.json (step, random state, config...) would resume a different run: refuse it. */
+  private static void verifyMetaChecksum(ObjectNode meta, Path metaFile) {
+    JsonNode recorded = meta.get(META_SHA256);
+    if (recorded == null) return; // saved before meta.json carried its own checksum
+    String actual;
+    try {
+      actual = metaChecksum(meta);
+    } catch (JsonProcessingException e) {
+      throw new CheckpointException(metaFile + ": cannot check its checksum (" + describe(e) + ")", e);
+    }
+    if (!recorded.isTextual() || !actual.equalsIgnoreCase(recorded.asText())) {
+      throw new CheckpointException(metaFile + ": checksum mismatch (SHA-256 of its contents " + actual.substring(0, 12)
+          + "..., its key '" + META_SHA256 + "' says " + abbreviate(recorded) + "): the file was altered or damaged");
+    }
+  }
+
+  private static String abbreviate(JsonNode recorded) {
+    String text = recorded.isTextual() ? recorded.asText() : recorded.toString();
+    return text.length() > 12 ? text.substring(0, 12) + "..." : text;
   }
 
   private static void verifyFile(Path dir, String name, JsonNode files, Path metaFile) {

@@ -208,7 +208,8 @@ public final class AttentionCommand implements Callable<Integer> {
     }
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null && !Files.isDirectory(parent)) {
-      throw new BadOptionException("--out " + file + ": the directory " + parent + " does not exist");
+      throw new BadOptionException("--out " + file + ": " + parent
+          + (Files.exists(parent) ? " is a file, not a directory" : ": the directory does not exist"));
     }
     return ext;
   }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import minitransformer.datasets.DataException;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
@@ -51,7 +52,12 @@ public final class ImportCommand implements Callable<Integer> {
       throw new CheckpointException(out + ": already exists and is not empty; import into a new directory");
     }
     ModelExport.Model model = ModelExport.read(npz, modelConfig, tokenizerFile);
-    Tokenizer tokenizer = Tokenizers.fromJson(model.tokenizerJson());
+    Tokenizer tokenizer;
+    try {
+      tokenizer = Tokenizers.fromJson(model.tokenizerJson());
+    } catch (DataException e) {
+      throw new DataException(tokenizerFile + ": " + e.getMessage(), e); // e.g. another JSON file given by mistake
+    }
     if (tokenizer.vocabSize() != model.config().vocabSize()) {
       throw new CheckpointException(tokenizerFile + ": the tokenizer has " + tokenizer.vocabSize()
           + " tokens but " + modelConfig + " says vocab_size " + model.config().vocabSize());

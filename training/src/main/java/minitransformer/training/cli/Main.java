@@ -61,7 +61,9 @@ public final class Main implements Runnable {
    */
   private static int badCommandLine(CommandLine.ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
-    cmd.getErr().println("error: " + e.getMessage() + " (see: " + cmd.getCommandSpec().qualifiedName() + " --help)");
+    // picocli starts some messages (argument groups) with its own "Error: ".
+    String message = e.getMessage().replaceFirst("^Error: ", "");
+    cmd.getErr().println("error: " + message + " (see: " + cmd.getCommandSpec().qualifiedName() + " --help)");
     cmd.getErr().flush();
     return EXIT_USAGE;
   }

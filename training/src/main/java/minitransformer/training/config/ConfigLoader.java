@@ -1,11 +1,13 @@
 package minitransformer.training.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -29,7 +31,9 @@ import java.util.Set;
 public final class ConfigLoader {
   private ConfigLoader() {}
 
-  private static final YAMLMapper READER = new YAMLMapper();
+  /** Duplicate keys are errors: otherwise the later value silently wins over the one the user reads first. */
+  private static final YAMLMapper READER =
+      YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   /** On resume only these may change: the architecture and tokenizer come from the checkpoint. */
   private static final Set<String> RESUMABLE_SECTIONS = Set.of(Schema.TRAINING, Schema.RUN);
@@ -129,6 +133,8 @@ public final class ConfigLoader {
       return Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new ConfigException(file + ": no such config file");
+    } catch (CharacterCodingException e) {
+      throw new ConfigException(file + ": not valid UTF-8 (save the config file as UTF-8)");
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot read it (" + e.getMessage() + ")");
     }
@@ -186,6 +192,9 @@ public final class ConfigLoader {
       throw new ConfigException("--set " + override + ": expected section.key=value");
     }
     String path = override.substring(0, equals).trim();
+    if (Schema.SECTIONS.contains(path)) {
+      throw new ConfigException("--set " + override + ": " + path + " is a section; expected section.key=value");
+    }
     Key key =
         Schema.find(path)
             .orElseThrow(() -> new ConfigException("--set " + override + ": " + unknown(path)));

@@ -86,6 +86,10 @@ final class Values {
                   : null;
           case STRING_LIST -> stringList(node);
         };
+    if (value == null && key.type() == Key.Type.INT && node.isIntegralNumber()) {
+      throw new ConfigException(
+          key.path() + " must be an integer between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE + ", got " + render(node));
+    }
     if (value == null) {
       throw new ConfigException(
           key.path() + " must be " + key.type().description + ", got " + render(node));

@@ -56,6 +56,26 @@ class BadCheckpointTest {
   }
 
   @Test
+  void alteredMetaJson() throws IOException {
+    // An edited step (or random state, config, tokenizer) would silently resume a different run.
+    Path meta = dir.resolve("meta.json");
+    String text = Files.readString(meta);
+    assertTrue(text.contains("\"step\" : 500,"), text);
+    Files.writeString(meta, text.replace("\"step\" : 500,", "\"step\" : 501,"));
+    assertFailsNaming(meta, "checksum mismatch");
+  }
+
+  @Test
+  void metaJsonSavedBeforeItCarriedItsOwnChecksumStillLoads() throws IOException {
+    Path meta = dir.resolve("meta.json");
+    String text = Files.readString(meta);
+    String withoutChecksum = text.replaceAll(",\\s*\"meta_sha256\" : \"[0-9a-f]{64}\"", "");
+    assertFalse(withoutChecksum.contains("meta_sha256"), withoutChecksum);
+    Files.writeString(meta, withoutChecksum);
+    assertEquals(500, CheckpointStore.load(dir, w -> {}).step());
+  }
+
+  @Test
   void directoryThatIsNotACheckpoint() throws IOException {
     Path other = Files.createDirectories(tmp.resolve("photos"));
     Files.writeString(other.resolve("cat.jpg"), "meow");

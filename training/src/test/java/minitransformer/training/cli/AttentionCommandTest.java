@@ -191,7 +191,7 @@ class AttentionCommandTest {
   }
 
   @Test
-  void badInputsGiveOneErrorLine() {
+  void badInputsGiveOneErrorLine() throws IOException {
     String p = TinyTrainedModel.PROMPT;
     Result.of("attention", "--checkpoint", run, "--prompt", p, "--layer", "2").assertOneErrorLine("--layer 2");
     Result.of("attention", "--checkpoint", run, "--prompt", p, "--head", "-1").assertOneErrorLine("--head -1");
@@ -208,5 +208,9 @@ class AttentionCommandTest {
         .assertOneErrorLine("nothing");
     Result.of("attention", "--checkpoint", run, "--prompt", p, "--out", tmp.resolve("no/such/dir/a.html").toString())
         .assertOneErrorLine("a.html");
+    // A regular file where the directory should be used to be reported as a directory that "does not exist".
+    Path file = Files.writeString(tmp.resolve("plain.txt"), "not a directory");
+    Result.of("attention", "--checkpoint", run, "--prompt", p, "--out", file.resolve("a.png").toString())
+        .assertOneErrorLine(file + " is a file, not a directory");
   }
 }

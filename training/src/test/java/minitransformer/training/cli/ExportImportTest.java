@@ -195,6 +195,22 @@ class ExportImportTest {
   }
 
   @Test
+  void importOfTheWrongFileAsTokenizerNamesIt() {
+    Path npz = tmp.resolve("export/model.npz");
+    assertEquals(0, run("export", "--checkpoint", run.toString(), "--out", npz.toString()).exit);
+    Path config = tmp.resolve("export/model_config.json");
+
+    Result r = run("import", "--npz", npz.toString(), "--config", config.toString(), "--tokenizer",
+        config.toString(), "--out", tmp.resolve("bad").toString()); // model_config.json given twice
+
+    assertEquals(2, r.exit);
+    assertTrue(r.err.startsWith("error: " + config + ": "), r.err);
+    assertTrue(r.err.contains("minitransformer-tokenizer"), r.err);
+    assertEquals(1, r.err.lines().count(), r.err);
+    assertFalse(Files.exists(tmp.resolve("bad/step-000000")));
+  }
+
+  @Test
   void inspectOfADamagedCheckpointIsOneErrorLine() throws IOException {
     Path model = run.resolve("step-000003/model.npz");
     byte[] bytes = Files.readAllBytes(model);

@@ -1,6 +1,7 @@
 package minitransformer.training.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -100,8 +101,13 @@ class ParamsCommandTest {
   @Test
   void badInputsGiveOneErrorLine() throws IOException {
     String gpt2 = shippedConfig("gpt2-small.yaml").toString();
-    Result.of("params").assertOneErrorLine("--config");
-    Result.of("params", "--config", gpt2, "--checkpoint", tmp.toString()).assertOneErrorLine("mutually exclusive");
+    Result none = Result.of("params");
+    none.assertOneErrorLine("--config");
+    Result both = Result.of("params", "--config", gpt2, "--checkpoint", tmp.toString());
+    both.assertOneErrorLine("mutually exclusive");
+    for (Result r : List.of(none, both)) {
+      assertFalse(r.err().startsWith("error: Error:"), "picocli's own 'Error: ' is not repeated: " + r.err());
+    }
     Result.of("params", "--config", tmp.resolve("none.yaml").toString()).assertOneErrorLine("none.yaml");
     Path zero = tmp.resolve("zero.yaml");
     Files.writeString(zero, "model:\n  vocab_size: 0\n");

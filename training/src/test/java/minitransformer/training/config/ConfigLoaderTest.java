@@ -216,6 +216,31 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void duplicateKeyIsAnErrorNamingTheKey() throws IOException {
+    // The later value used to win silently over the one the user reads first.
+    ConfigException e = failure(MINIMAL.replace("  n_layer: 2\n", "  n_layer: 2\n  n_layer: 6\n"));
+    assertTrue(e.getMessage().startsWith(dir.resolve("bad.yaml") + ": not valid YAML at line 3"), e.getMessage());
+    assertTrue(e.getMessage().contains("n_layer"), e.getMessage());
+    assertEquals(1, e.getMessage().lines().count());
+  }
+
+  @Test
+  void nonUtf8FileSaysSo() throws IOException {
+    Path file = dir.resolve("latin1.yaml");
+    Files.write(file, "model:\n  n_layer: 2 # caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertEquals(file + ": not valid UTF-8 (save the config file as UTF-8)",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(file, List.of())).getMessage());
+  }
+
+  @Test
+  void setOfASectionOrOfAnIntegerTooLargeSaysWhatIsWrong() throws IOException {
+    assertEquals("--set model=3: model is a section; expected section.key=value",
+        failure(MINIMAL, "model=3").getMessage());
+    assertEquals("--set training.max_iters=99999999999: training.max_iters must be an integer between -2147483648"
+        + " and 2147483647, got 99999999999", failure(MINIMAL, "training.max_iters=99999999999").getMessage());
+  }
+
+  @Test
   void resolvedYamlReadsBackIntoAnEqualConfig() throws IOException {
     Config config =
         ConfigLoader.load(
