@@ -1,7 +1,9 @@
 package minitransformer.training.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import minitransformer.framework.GPTConfig;
 import minitransformer.training.checkpoint.CheckpointStore;
@@ -28,9 +30,20 @@ public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "FILE.npz", description = "The .npz to write.")
   Path out;
 
+  @Option(names = "--force", description = "Replace an existing .npz, model_config.json and tokenizer.json.")
+  boolean force;
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
+    if (!force) {
+      // Never replace what a user saved earlier without being told to (a second export once did).
+      ModelExport.ExportFiles targets = ModelExport.ExportFiles.beside(out);
+      Stream.of(targets.npz(), targets.modelConfig(), targets.tokenizer()).filter(Files::exists).findFirst()
+          .ifPresent(existing -> {
+            throw new BadOptionException(existing + " already exists; export does not replace files (use --force)");
+          });
+    }
     Path dir = CheckpointStore.resolve(checkpoint, w -> err.println("warning: " + w));
     TrainingState state = CheckpointStore.load(dir, w -> {});
     GPTConfig config = CheckpointModel.gptConfig(state, dir);

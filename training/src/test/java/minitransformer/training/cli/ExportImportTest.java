@@ -153,6 +153,26 @@ class ExportImportTest {
   }
 
   @Test
+  void exportRefusesToReplaceEarlierFilesUnlessForced() throws IOException {
+    Path npz = tmp.resolve("export/model.npz");
+    assertEquals(0, run("export", "--checkpoint", run.toString(), "--out", npz.toString()).exit);
+    Path tokenizer = tmp.resolve("export/tokenizer.json");
+    Files.writeString(tokenizer, "kept");
+    Path other = tmp.resolve("export/other.npz");
+
+    Result refused = run("export", "--checkpoint", run.toString(), "--out", other.toString());
+    assertEquals(2, refused.exit);
+    Path modelConfig = tmp.resolve("export/model_config.json"); // the first existing file is named
+    assertEquals("error: " + modelConfig + " already exists; export does not replace files (use --force)",
+        refused.err.strip());
+    assertEquals("kept", Files.readString(tokenizer), "an earlier file was touched");
+    assertFalse(Files.exists(other), "nothing is written when export refuses");
+
+    assertEquals(0, run("export", "--checkpoint", run.toString(), "--out", other.toString(), "--force").exit);
+    assertTrue(Files.readString(tokenizer).contains("\"kind\""), "--force replaces the files");
+  }
+
+  @Test
   void numpyReadsEveryArrayBitForBit() throws Exception {
     Assumptions.assumeTrue(hasNumpy(), "python3 with numpy is not available");
     Path npz = tmp.resolve("model.npz");
