@@ -63,6 +63,9 @@ public final class Trainer {
     LearningRateSchedule schedule = t.schedule();
     int B = t.batchSize();
     int T = run.config().model().blockSize();
+    // Gradient accumulation over slices when a whole batch's activations would not fit the budget
+    // (SameDiff M2.1 keeps them all until the step ends); the whole batch for every small model.
+    int microBatch = GPT.microBatchSize(model.config(), B, T, GPT.ACTIVATION_BUDGET_BYTES);
     BatchSampler batches = new BatchSampler(run.corpus().train(), B, T, state.batchRng);
     Evaluator evaluator =
         new Evaluator(
@@ -90,8 +93,9 @@ public final class Trainer {
       LossAndGradients lossAndGradients =
           firstStep
               ? SilencedStdout.call(() -> model.lossAndGradients(
-                  GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed))
-              : model.lossAndGradients(GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed);
+                  GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed, microBatch))
+              : model.lossAndGradients(
+                  GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed, microBatch);
       firstStep = false;
       double loss = lossAndGradients.loss();
       if (!Double.isFinite(loss)) {

@@ -58,6 +58,15 @@ public final class Benchmark {
     BatchSampler batches = new BatchSampler(corpus.train(), B, T, new SplitMix64(t.seed()));
     SplitMix64 dropoutSeeds = new SplitMix64(~t.seed());
     double lr = t.learningRate();
+    int microBatch = GPT.microBatchSize(model.config(), B, T, GPT.ACTIVATION_BUDGET_BYTES);
+    if (microBatch < B) {
+      progress.accept(
+          String.format(java.util.Locale.ROOT,
+              "%s: gradients accumulated over %d slices of %d sequences (estimated %.1f GB of activations"
+                  + " per sequence x %d > the %.1f GB budget)",
+              workload.name(), B / microBatch, microBatch,
+              GPT.trainingBytesPerSequence(model.config(), T) / 1e9, B, GPT.ACTIVATION_BUDGET_BYTES / 1e9));
+    }
 
     int total = workload.warmup() + workload.steps();
     long[] stepNanos = new long[workload.steps()];
@@ -70,7 +79,8 @@ public final class Benchmark {
       Batch batch = batches.next();
       long batched = System.nanoTime();
       LossAndGradients lg =
-          model.lossAndGradients(GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeeds.nextLong());
+          model.lossAndGradients(
+              GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeeds.nextLong(), microBatch);
       if (!Double.isFinite(lg.loss())) {
         throw new IllegalStateException(workload.name() + ": the loss became " + lg.loss() + " at step " + (i + 1));
       }

@@ -29,6 +29,21 @@ public record ResidentMemory(long rssBytes, long peakBytes) {
     return new ResidentMemory(rss, hwm);
   }
 
+  /** MemAvailable from /proc/meminfo (what can be allocated without swapping), -1 if unknown. */
+  public static long availableBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+        if (line.startsWith("MemAvailable:")) {
+          long kb = kilobytes(line);
+          return kb < 0 ? -1 : kb * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+
   public boolean available() {
     return rssBytes >= 0;
   }

@@ -28,8 +28,25 @@ public record Workload(String name, String title, Config config, int steps, int 
     }
   }
 
-  /** A built-in workload: its name, resource, default steps and warm-up, PyTorch reference. */
-  public record BuiltIn(String name, String title, int steps, int warmup, double referenceMs) {
+  /**
+   * A built-in workload: its name, resource, default steps and warm-up, PyTorch reference, and the
+   * free memory it needs (its measured peak RSS plus a margin; 0: small enough not to check).
+   */
+  public record BuiltIn(String name, String title, int steps, int warmup, double referenceMs, long memoryNeededBytes) {
+    /**
+     * Null when this workload may start with availableBytes of free memory (or when that is unknown,
+     * -1); otherwise why not, as one line.
+     */
+    public String memoryShortfall(long availableBytes) {
+      if (memoryNeededBytes <= 0 || availableBytes < 0 || availableBytes >= memoryNeededBytes) {
+        return null;
+      }
+      return String.format(
+          java.util.Locale.ROOT,
+          "the %s workload needs about %.1f GB of free memory and MemAvailable in /proc/meminfo is %.1f GB",
+          name, memoryNeededBytes / 1e9, availableBytes / 1e9);
+    }
+
     public Workload with(Path corpus, Integer stepsOverride, Integer warmupOverride, List<String> overrides) {
       String resource = "/bench/" + name + ".yaml";
       String yaml;
@@ -51,12 +68,19 @@ public record Workload(String name, String title, Config config, int steps, int 
     }
   }
 
+  /**
+   * The big workload's peak RSS was 4.7 GB (VmHWM, 8 gradient-accumulation slices of 8 sequences;
+   * before slicing the kernel killed it at 19.5 GB); 6 GB leaves a margin for the JVM's own growth.
+   */
+  static final long BIG_MEMORY_NEEDED_BYTES = 6_000_000_000L;
+
   /** The three workloads, in its table's order. */
   public static final List<BuiltIn> BUILT_IN =
       List.of(
-          new BuiltIn("char", "nanoGPT CPU recipe (char, 4 layers, 4 heads, C 128, T 64, B 12)", 30, 5, 45.6),
-          new BuiltIn("big", "shakespeare_char (6 layers, 6 heads, C 384, T 256, B 64, dropout 0.2)", 3, 1, 10_200),
-          new BuiltIn("word", "CPU recipe sizes, word level (vocabulary 11,466)", 30, 5, 147));
+          new BuiltIn("char", "nanoGPT CPU recipe (char, 4 layers, 4 heads, C 128, T 64, B 12)", 30, 5, 45.6, 0),
+          new BuiltIn("big", "shakespeare_char (6 layers, 6 heads, C 384, T 256, B 64, dropout 0.2)", 3, 1, 10_200,
+              BIG_MEMORY_NEEDED_BYTES),
+          new BuiltIn("word", "CPU recipe sizes, word level (vocabulary 11,466)", 30, 5, 147, 0));
 
   /** A user's config file. */
   public static Workload fromFile(Path file, int steps, int warmup, List<String> overrides) {

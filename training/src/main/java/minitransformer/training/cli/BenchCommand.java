@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import minitransformer.training.bench.BenchResult;
 import minitransformer.training.bench.Benchmark;
+import minitransformer.training.bench.ResidentMemory;
 import minitransformer.training.bench.Workload;
 import minitransformer.training.config.ConfigException;
 import org.nd4j.linalg.factory.Nd4j;
@@ -34,6 +35,8 @@ import picocli.CommandLine.Spec;
       "Without --config it runs the three built-in workloads on tinyshakespeare.txt: char (nanoGPT's CPU"
           + " recipe), big (6 layers, width 384, context 256, batch 64: about 10-40 s a step, so 3 steps by"
           + " default) and word (CPU recipe sizes, word vocabulary 11,466).",
+      "big needs about 6 GB of free memory (its peak RSS was 4.7 GB): when MemAvailable in /proc/meminfo is"
+          + " lower, the default set leaves it out with a note, and --workload big refuses to start.",
       "The machine should be otherwise idle; medians are robust to a few slow steps, not to a busy CPU."
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -154,8 +157,24 @@ public final class BenchCommand implements Callable<Integer> {
       }
       chosen.add(builtIn);
     }
+    long available = ResidentMemory.availableBytes();
     if (chosen.isEmpty()) {
-      chosen.addAll(Workload.BUILT_IN);
+      for (Workload.BuiltIn builtIn : Workload.BUILT_IN) {
+        String shortfall = builtIn.memoryShortfall(available);
+        if (shortfall == null) {
+          chosen.add(builtIn);
+        } else {
+          err.println("bench: skipping " + builtIn.name() + ": " + shortfall);
+          err.flush();
+        }
+      }
+    } else {
+      for (Workload.BuiltIn builtIn : chosen) {
+        String shortfall = builtIn.memoryShortfall(available);
+        if (shortfall != null) {
+          throw new ConfigException("--workload " + builtIn.name() + ": " + shortfall + "; not started");
+        }
+      }
     }
     Path corpus = Workload.findCorpus(data);
     if (corpus == null || !Files.isRegularFile(corpus)) {
