@@ -103,19 +103,31 @@ public final class TrainingRun {
   }
 
   private static void refuseExistingCheckpoints(Path runDirectory) {
+    firstCheckpoint(runDirectory).ifPresent(step -> {
+      throw new ConfigException(
+          runDirectory
+              + " already holds checkpoints ("
+              + step.getFileName()
+              + "); continue that run with `train --resume "
+              + runDirectory
+              + "`, or start a new one under another name with --run NAME");
+    });
+  }
+
+  /** Whether a directory already holds checkpoints of an earlier run (a fresh run must not mix with them). */
+  public static boolean holdsCheckpoints(Path runDirectory) {
+    return firstCheckpoint(runDirectory).isPresent();
+  }
+
+  private static java.util.Optional<Path> firstCheckpoint(Path runDirectory) {
     if (!Files.isDirectory(runDirectory)) {
-      return;
+      return java.util.Optional.empty();
     }
     try (DirectoryStream<Path> steps = Files.newDirectoryStream(runDirectory, "step-*")) {
       for (Path step : steps) {
-        throw new ConfigException(
-            runDirectory
-                + " already holds checkpoints ("
-                + step.getFileName()
-                + "); continue that run with `train --resume "
-                + runDirectory
-                + "`, or start a new one under another name with --run NAME");
+        return java.util.Optional.of(step);
       }
+      return java.util.Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + runDirectory, e);
     }

@@ -79,6 +79,31 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "Show stack traces of errors.")
   boolean verbose;
 
+  /**
+   * The config of a fresh run. When its name comes from the config file (no --run, no --set run.name) and that
+   * directory already holds an earlier run, the run goes to the first free NAME-2, NAME-3, ... so that running the
+   * same command twice never touches the earlier run; an explicitly named run is refused instead.
+   */
+  private Config freshRunConfig(List<String> overrides, PrintWriter err) {
+    Path file = config == null ? DEFAULT_CONFIG : config;
+    Config loaded = ConfigLoader.load(file, overrides);
+    boolean named = overrides.stream().anyMatch(o -> o.startsWith("run.name="));
+    if (named || !TrainingRun.holdsCheckpoints(loaded.runDirectory())) {
+      return loaded;
+    }
+    String base = loaded.run().name();
+    for (int k = 2; ; k++) {
+      List<String> renamed = new ArrayList<>(overrides);
+      renamed.add("run.name=" + base + "-" + k);
+      Config candidate = ConfigLoader.load(file, renamed);
+      if (!TrainingRun.holdsCheckpoints(candidate.runDirectory())) {
+        err.println("note: " + displayed(loaded.runDirectory()) + " holds an earlier run; this run writes to "
+            + displayed(candidate.runDirectory()) + " (name one with --run NAME)");
+        return candidate;
+      }
+    }
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -101,7 +126,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     TrainingRun run =
         resume == null
-            ? TrainingRun.start(ConfigLoader.load(config == null ? DEFAULT_CONFIG : config, allOverrides))
+            ? TrainingRun.start(freshRunConfig(allOverrides, err))
             : TrainingRun.resume(resume, allOverrides, line -> err.println("warning: " + line));
     Config resolved = run.config();
     Path runDirectory = run.runDirectory();

@@ -107,10 +107,18 @@ class TrainCommandTest {
     assertEquals(List.of(0L, 3L, 6L), evalIters, "appended, no second evaluation at step 3");
     assertTrue(Files.exists(runDir.resolve("step-000006/meta.json")));
 
-    // a fresh run into a directory with checkpoints is refused
-    Outcome again = run("train", "--config", config.toString());
-    assertEquals(2, again.code());
-    assertTrue(again.err().startsWith("error: " + runDir + " already holds checkpoints"), again.err());
+    // the same command again starts a new run beside the earlier one, which stays as it was
+    byte[] earlierLog = Files.readAllBytes(runDir.resolve("metrics.jsonl"));
+    Outcome again = run("train", "--config", config.toString(), "--quiet", "--set", "training.max_iters=1");
+    assertEquals(0, again.code(), again.err());
+    assertTrue(again.err().contains("this run writes to"), again.err());
+    assertTrue(Files.exists(dir.resolve("runs/tiny-2/step-000001/meta.json")));
+    assertArrayEquals(earlierLog, Files.readAllBytes(runDir.resolve("metrics.jsonl")), "the earlier run was touched");
+
+    // an explicitly named run into a directory with checkpoints is refused
+    Outcome named = run("train", "--config", config.toString(), "--run", "tiny");
+    assertEquals(2, named.code());
+    assertTrue(named.err().startsWith("error: " + runDir + " already holds checkpoints"), named.err());
   }
 
   @Test
