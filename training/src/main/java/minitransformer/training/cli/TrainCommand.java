@@ -12,6 +12,7 @@ import minitransformer.framework.ParameterCount;
 import minitransformer.training.AfterTraining;
 import minitransformer.training.LossCurve;
 import minitransformer.training.MetricsLog;
+import minitransformer.training.LogView;
 import minitransformer.training.ProgressBarView;
 import minitransformer.training.QuietView;
 import minitransformer.training.Trainer;
@@ -104,6 +105,11 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  /** A progress bar only on a terminal; a log or a pipe gets whole lines instead. */
+  private static boolean interactive() {
+    return System.console() != null;
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -139,7 +145,7 @@ public final class TrainCommand implements Callable<Integer> {
     Trainer.Result result;
     try (MetricsLog log =
             run.fresh() ? MetricsLog.create(runDirectory) : MetricsLog.continueAfter(runDirectory, run.state().step());
-        TrainingView view = quiet ? new QuietView(out) : new ProgressBarView(out)) {
+        TrainingView view = quiet ? new QuietView(out) : interactive() ? new ProgressBarView(out) : new LogView(out)) {
       Trainer trainer = new Trainer(run, store, log, view);
       try (StopOnSignal stop = new StopOnSignal(trainer::requestStop, out)) {
         result = trainer.train();
