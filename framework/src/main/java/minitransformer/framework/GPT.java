@@ -1,11 +1,14 @@
 package minitransformer.framework;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import minitransformer.framework.blocks.Block;
 import minitransformer.framework.blocks.CrossEntropyLoss;
 import minitransformer.framework.blocks.Dropout;
@@ -251,7 +254,10 @@ public final class GPT {
 
   private LossAndGradients onePass(INDArray ids, INDArray targets, long dropoutSeed) {
     Map<String, INDArray> feed = trainingFeed(ids, targets, dropoutSeed);
-    OutAndGrad result = sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames);
+    OutAndGrad result =
+        sd.getFunction("grad") == null
+            ? buildingGradientFunction(() -> sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames))
+            : sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames);
     Map<String, INDArray> gradients = new LinkedHashMap<>();
     for (String name : parameterNames) {
       gradients.put(name, result.getGradients().get(name));
@@ -259,6 +265,21 @@ public final class GPT {
     double loss = result.getOutputs().get(Names.LOSS).getDouble(0);
     releaseGradientSessions();
     return new LossAndGradients(loss, gradients);
+  }
+
+  /**
+   * Runs the call that first builds the gradient function with System.out discarded: M2.1's
+   * SameDiff.createGradFunction prints "Added differentiated op X" there, one line per op, with a
+   * plain System.out.println (see the SameDiff notes). Later calls reuse the function and print nothing.
+   */
+  private static synchronized <T> T buildingGradientFunction(Supplier<T> call) {
+    PrintStream original = System.out;
+    System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+    try {
+      return call.get();
+    } finally {
+      System.setOut(original);
+    }
   }
 
   /**

@@ -81,7 +81,6 @@ public final class Trainer {
     }
 
     Path lastCheckpoint = null;
-    boolean firstStep = true;
     double smoothedStepSeconds = Double.NaN;
     double intervalSeconds = 0;
     long intervalTokens = 0;
@@ -91,12 +90,8 @@ public final class Trainer {
       Batch batch = batches.next();
       long dropoutSeed = state.dropoutRng.nextLong();
       LossAndGradients lossAndGradients =
-          firstStep
-              ? SilencedStdout.call(() -> model.lossAndGradients(
-                  GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed, microBatch))
-              : model.lossAndGradients(
-                  GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed, microBatch);
-      firstStep = false;
+          model.lossAndGradients(
+              GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed, microBatch);
       double loss = lossAndGradients.loss();
       if (!Double.isFinite(loss)) {
         throw diverged("the loss", loss, lr, lastCheckpoint);

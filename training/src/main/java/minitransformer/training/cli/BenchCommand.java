@@ -3,8 +3,6 @@ package minitransformer.training.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -112,16 +110,8 @@ public final class BenchCommand implements Callable<Integer> {
             });
     Map<String, Object> environment = environment();
     List<BenchResult> results = new ArrayList<>();
-    // M2.1's SameDiff.createGradFunction prints "Added differentiated op ..." to System.out for every
-    // op; picocli's writer was made from the original stream, so silencing System.out keeps our output clean.
-    PrintStream systemOut = System.out;
-    System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-    try {
-      for (Workload workload : plan) {
-        results.add(benchmark.run(workload));
-      }
-    } finally {
-      System.setOut(systemOut);
+    for (Workload workload : plan) {
+      results.add(benchmark.run(workload));
     }
     environment.put("load_average_after", loadAverage());
     if (json) {
