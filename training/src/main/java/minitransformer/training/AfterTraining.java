@@ -8,6 +8,8 @@ import java.util.stream.Collectors;
 import minitransformer.datasets.DataException;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.GPT;
+import minitransformer.framework.generate.CachedSampler;
+import minitransformer.framework.generate.JavaKvCache;
 import minitransformer.framework.generate.Prediction;
 import minitransformer.framework.generate.Sampler;
 import minitransformer.framework.generate.SamplingOptions;
@@ -21,7 +23,7 @@ public final class AfterTraining {
   public static void show(GPT model, Tokenizer tokenizer, RunSection run, long seed, PrintWriter out) {
     Sampler sampler = new Sampler(model);
     if (run.sampleTokens() > 0) {
-      sample(sampler, tokenizer, run, seed, out);
+      sample(new CachedSampler(model, new JavaKvCache(model)), tokenizer, run, seed, out);
     }
     out.println("top " + run.predictions() + " next-token predictions:");
     for (String prompt : run.predictionPrompts()) {
@@ -40,7 +42,8 @@ public final class AfterTraining {
     out.flush();
   }
 
-  private static void sample(Sampler sampler, Tokenizer tokenizer, RunSection run, long seed, PrintWriter out) {
+  /** Exact sliding (refill = block_size): the same text as the uncached {@link Sampler}, token for token. */
+  private static void sample(CachedSampler sampler, Tokenizer tokenizer, RunSection run, long seed, PrintWriter out) {
     int[] prompt;
     try {
       prompt = run.prompt().isEmpty() ? startToken(tokenizer) : tokenizer.encode(run.prompt());

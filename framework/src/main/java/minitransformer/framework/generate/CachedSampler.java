@@ -13,13 +13,14 @@ import minitransformer.framework.GPT;
  * token's position and invalidates every cached key and value. The cache is then re-filled with one
  * batched forward pass over the last {@code refill} tokens (the new one included):
  * <ul>
- *   <li>{@code refill = block_size} (the default): every token sees exactly the last block_size
- *       tokens, so the text equals {@link Sampler}'s token for token (same seed, same text), but once
- *       the block is full every token costs a full forward pass, as without a cache;</li>
+ *   <li>{@code refill = block_size} (exact): every token sees exactly the last block_size tokens, so
+ *       the text equals {@link Sampler}'s token for token (same seed, same text), but once the block
+ *       is full every token costs a full forward pass, as without a cache;</li>
  *   <li>{@code refill < block_size}: after a re-fill the next block_size - refill tokens are cheap
  *       steps again; every token then sees between refill and block_size tokens of context (each
  *       logit is still exactly the model's for the context it sees), so the text can differ from the
- *       uncached one.</li>
+ *       uncached one. {@link #defaultRefill} keeps half the block, as llama.cpp's context shift
+ *       keeps half of its context.</li>
  * </ul>
  * Tokens are drawn exactly as {@link Sampler} draws them (same filters, same random stream).
  */
@@ -31,6 +32,15 @@ public final class CachedSampler {
   /** Exact sliding: refill = block_size. */
   public CachedSampler(GPT model, KvCache cache) {
     this(model, cache, model.config().blockSize());
+  }
+
+  /**
+   * The refill the {@code sample} command uses unless told otherwise: half the block (at least 1),
+   * so a re-fill, one batched forward pass over block_size/2 tokens, comes once per block_size/2
+   * generated tokens and every token sees at least half a block of context.
+   */
+  public static int defaultRefill(int blockSize) {
+    return Math.max(1, blockSize / 2);
   }
 
   public CachedSampler(GPT model, KvCache cache, int refill) {

@@ -29,10 +29,10 @@ import picocli.CommandLine.Spec;
           + " the same text. A prompt longer than block_size keeps its last block_size tokens.",
       "KV cache (default): the prompt is read in one forward pass, then each token costs one cached step."
           + " When the context fills the block, the window slides and the cache is re-filled with one forward"
-          + " pass over the last --refill tokens; with the default (block_size) the text equals --no-cache's"
-          + " token for token, but every token past the block costs a full forward pass. A smaller --refill"
-          + " is faster (only one re-fill per block_size - refill tokens) but then tokens see between refill"
-          + " and block_size tokens of context.",
+          + " pass over the last --refill tokens (default: half the block), after which block_size - refill"
+          + " tokens are cheap steps again; tokens then see between refill and block_size tokens of context."
+          + " --refill block_size is exact, the text equals --no-cache's token for token, but then every token"
+          + " past the block costs a full forward pass.",
       PromptOptions.HELP
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -74,7 +74,8 @@ public final class SampleCommand implements Callable<Integer> {
   boolean noCache;
 
   @Option(names = "--refill", paramLabel = "R",
-      description = "Tokens re-read when the cache is full, 1..block_size (default block_size: exact).")
+      description = "Tokens re-read when the cache is full, 1..block_size (default: block_size / 2;"
+          + " block_size: exact, as --no-cache).")
   Integer refill;
 
   @Option(names = "--cache-impl", paramLabel = "IMPL", defaultValue = "java",
@@ -99,7 +100,7 @@ public final class SampleCommand implements Callable<Integer> {
     SamplingOptions options = options(cli, seed);
     ModelOptions.LoadedModel m = model.load(err);
     int block = m.config().blockSize();
-    int refillTokens = refill == null ? block : refill;
+    int refillTokens = refill == null ? CachedSampler.defaultRefill(block) : refill;
     if (refillTokens < 1 || refillTokens > block) {
       throw new BadOptionException("--refill (" + refillTokens + ") must be in [1, block_size = "
           + block + "]");

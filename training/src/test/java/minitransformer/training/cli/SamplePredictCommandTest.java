@@ -107,11 +107,18 @@ class SamplePredictCommandTest {
   }
 
   @Test
-  void everyCachePathGivesTheUncachedTextPastTheBlock() { // 30 tokens > block_size 8: the window slides
+  void everyExactCachePathGivesTheUncachedTextPastTheBlock() { // 30 tokens > block_size 8: the window slides
     String uncached = sample("30", "--seed", "9", "--temperature", "1", "--top-p", "0.9", "--no-cache");
-    assertEquals(uncached, sample("30", "--seed", "9", "--temperature", "1", "--top-p", "0.9"));
-    assertEquals(uncached, sample("30", "--seed", "9", "--temperature", "1", "--top-p", "0.9", "--cache-impl",
-        "samediff"));
+    assertEquals(uncached, sample("30", "--seed", "9", "--temperature", "1", "--top-p", "0.9", "--refill", "8"));
+    assertEquals(uncached, sample("30", "--seed", "9", "--temperature", "1", "--top-p", "0.9", "--refill", "8",
+        "--cache-impl", "samediff"));
+  }
+
+  @Test
+  void theDefaultRefillIsHalfTheBlock() { // block_size 8
+    String half = sample("30", "--seed", "9", "--temperature", "1", "--refill", "4");
+    assertEquals(half, sample("30", "--seed", "9", "--temperature", "1"));
+    assertEquals(half, sample("30", "--seed", "9", "--temperature", "1", "--cache-impl", "samediff"));
   }
 
   @Test
