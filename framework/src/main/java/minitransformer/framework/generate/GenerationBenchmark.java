@@ -39,12 +39,15 @@ public final class GenerationBenchmark {
     GPTConfig config = new GPTConfig(65, 64, 4, 4, 128, PositionalEncoding.LEARNED, true, true, 0.0);
     GPT gpt = GPT.create(config, 1337);
     int block = config.blockSize();
+    int refill = CachedSampler.defaultRefill(block);
     List<Path> paths = List.of(
         new Path("no cache (full forward per token)", () -> new Sampler(gpt)::generate),
         new Path("SameDiff cache, exact slide", () -> new CachedSampler(gpt, new SameDiffKvCache(gpt))::generate),
-        new Path("Java-step cache, exact slide", () -> new CachedSampler(gpt, new JavaKvCache(gpt))::generate),
-        new Path("Java-step cache, refill " + block / 2,
-            () -> new CachedSampler(gpt, new JavaKvCache(gpt), block / 2)::generate));
+        new Path("SameDiff cache, refill " + refill,
+            () -> new CachedSampler(gpt, new SameDiffKvCache(gpt), refill)::generate),
+        new Path("Java cache, exact slide", () -> new CachedSampler(gpt, new JavaKvCache(gpt))::generate),
+        new Path("Java cache, refill " + refill + " (default)",
+            () -> new CachedSampler(gpt, new JavaKvCache(gpt), refill)::generate));
     int[] prompt = new int[PROMPT_LENGTH];
     for (int i = 0; i < prompt.length; i++) {
       prompt[i] = (7 * i + 3) % config.vocabSize();
@@ -69,7 +72,7 @@ public final class GenerationBenchmark {
           within[r] = (inBlock - 1) / ((at[inBlock - 1] - at[0]) / 1e9);
         }
       }
-      System.out.printf(Locale.ROOT, "%-36s %8.0f tok/s   first token %7.2f ms   within block %8.0f tok/s%n",
+      System.out.printf(Locale.ROOT, "%-38s %8.0f tok/s   first token %7.2f ms   within block %8.0f tok/s%n",
           path.name(), median(total), median(first), median(within));
     }
   }
