@@ -68,7 +68,7 @@ class ReferenceTrainingTest {
   }
 
   private void compare(GPTConfig config, long seed) throws Exception {
-    Assumptions.assumeTrue(hasNumpy(), "python3 with numpy is not available");
+    Assumptions.assumeTrue(Python.hasNumpy(), "python3 with numpy is not available");
     GPT model = GPT.create(config, seed);
     ModelExport.write(new ModelExport.Model(config, model.parameters(), "{}"), dir.resolve("model.npz"));
 
@@ -163,21 +163,11 @@ class ReferenceTrainingTest {
 
   /** Runs the reference with one argument; returns its output, failing the test on a non-zero exit. */
   private static String python(String argument) throws IOException, InterruptedException {
-    Assumptions.assumeTrue(hasNumpy(), "python3 with numpy is not available");
+    Assumptions.assumeTrue(Python.hasNumpy(), "python3 with numpy is not available");
     Process p = new ProcessBuilder("python3", script().toString(), argument).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the reference did not finish in 120 s");
     assertEquals(0, p.exitValue(), "the reference failed:\n" + out);
     return out;
-  }
-
-  private static boolean hasNumpy() {
-    try {
-      Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
   }
 }

@@ -23,6 +23,7 @@ import minitransformer.datasets.TokenizerSpec;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
+import minitransformer.training.Python;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;
@@ -82,7 +83,7 @@ class ExportImportTest {
   /** The NumPy forward pass printed in checkpoints/README.md reproduces the logits (both layouts of the head). */
   @Test
   void readmeNumpyForwardPassReproducesTheLogits() throws Exception {
-    Assumptions.assumeTrue(hasNumpy(), "python3 with numpy is not available");
+    Assumptions.assumeTrue(Python.hasNumpy(), "python3 with numpy is not available");
     Path readme = findUp(Path.of("checkpoints/README.md"));
     Assumptions.assumeTrue(readme != null, "checkpoints/README.md not found above the working directory");
     String doc = Files.readString(readme);
@@ -174,7 +175,7 @@ class ExportImportTest {
 
   @Test
   void numpyReadsEveryArrayBitForBit() throws Exception {
-    Assumptions.assumeTrue(hasNumpy(), "python3 with numpy is not available");
+    Assumptions.assumeTrue(Python.hasNumpy(), "python3 with numpy is not available");
     Path npz = tmp.resolve("model.npz");
     assertEquals(0, run("export", "--checkpoint", run.toString(), "--out", npz.toString()).exit);
     String script = "import numpy, hashlib, sys\n"
@@ -253,16 +254,6 @@ class ExportImportTest {
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     for (float v : values) b.putFloat(v);
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.array()));
-  }
-
-  static boolean hasNumpy() {
-    try {
-      Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
   }
 
   record Result(int exit, String out, String err) {}
