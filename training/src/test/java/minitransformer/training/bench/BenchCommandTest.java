@@ -9,25 +9,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import minitransformer.training.cli.Main;
+import minitransformer.training.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class BenchCommandTest {
   @TempDir Path dir;
-
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @Test
   void tinyConfigGivesJsonWithPositiveTimesAndMemory() throws Exception {
@@ -42,9 +30,9 @@ class BenchCommandTest {
             "data: {path: text.txt, tokenizer: char}",
             "training: {batch_size: 4}",
             ""));
-    Run r = run("bench", "--config", config.toString(), "--steps", "3", "--warmup", "1",
+    CliRun r = CliRun.of("bench", "--config", config.toString(), "--steps", "3", "--warmup", "1",
         "--sample-tokens", "3", "--rss-every", "2", "--json");
-    assertEquals(0, r.code(), r.err());
+    assertEquals(0, r.exit(), r.err());
     JsonNode result = new ObjectMapper().readTree(r.out()).get("results").get(0);
     assertEquals("tiny", result.get("name").asText());
     assertEquals(3, result.get("step").get("count").asInt());
@@ -64,17 +52,17 @@ class BenchCommandTest {
 
   @Test
   void missingCorpusIsOneErrorLine() {
-    Run r = run("bench", "--data", dir.resolve("absent.txt").toString());
-    assertEquals(2, r.code());
+    CliRun r = CliRun.of("bench", "--data", dir.resolve("absent.txt").toString());
+    assertEquals(2, r.exit());
     assertTrue(r.err().startsWith("error: " + dir.resolve("absent.txt") + ": no such file"), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
   }
 
   @Test
   void unknownWorkloadAndBadStepsAreErrors() throws Exception {
-    assertEquals(2, run("bench", "--workload", "huge").code());
+    assertEquals(2, CliRun.of("bench", "--workload", "huge").exit());
     Path text = dir.resolve("t.txt");
     Files.writeString(text, "some text");
-    assertEquals(2, run("bench", "--data", text.toString(), "--steps", "0").code());
+    assertEquals(2, CliRun.of("bench", "--data", text.toString(), "--steps", "0").exit());
   }
 }

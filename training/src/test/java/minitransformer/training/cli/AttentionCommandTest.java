@@ -19,7 +19,6 @@ import javax.imageio.ImageIO;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.GPT;
 import minitransformer.framework.Names;
-import minitransformer.training.cli.TinyTrainedModel.Result;
 import minitransformer.training.viz.TerminalHeatmap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,7 +55,7 @@ class AttentionCommandTest {
 
   @Test
   void terminalHeatmapShadesEachCellByTheGraphsWeight() {
-    Result r = Result.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--layer", "1");
+    CliRun r = CliRun.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--layer", "1");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("layer 1, head 0") && r.out().contains("layer 1, head 1"), r.out());
     int T = ids.length;
@@ -81,7 +80,7 @@ class AttentionCommandTest {
   @Test
   void csvHoldsEveryWeightOfTheGraph() throws IOException {
     Path csv = tmp.resolve("att.csv");
-    Result r = Result.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--out", csv.toString());
+    CliRun r = CliRun.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--out", csv.toString());
     assertEquals(0, r.exit(), r.err());
     List<String> lines = Files.readAllLines(csv);
     assertEquals("layer,head,query_pos,key_pos,query_token,key_token,weight", lines.get(0));
@@ -102,7 +101,7 @@ class AttentionCommandTest {
   @Test
   void htmlPageIsSelfContainedAndCarriesTheGraphsWeights() throws IOException {
     Path html = tmp.resolve("att.html");
-    Result r = Result.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--out", html.toString());
+    CliRun r = CliRun.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--out", html.toString());
     assertEquals(0, r.exit(), r.err());
     String page = Files.readString(html, StandardCharsets.UTF_8);
     for (String external : List.of("http://", "https://", "<link", " src=", "@import", "url(")) {
@@ -132,9 +131,9 @@ class AttentionCommandTest {
   void pngIsOneHeatmapOrAGridOfLayersByHeads() throws IOException {
     Path one = tmp.resolve("one.png");
     Path grid = tmp.resolve("grid.png");
-    assertEquals(0, Result.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT,
+    assertEquals(0, CliRun.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT,
         "--layer", "1", "--head", "0", "--out", one.toString()).exit());
-    assertEquals(0, Result.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT,
+    assertEquals(0, CliRun.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT,
         "--out", grid.toString()).exit());
     BufferedImage single = ImageIO.read(one.toFile());
     BufferedImage all = ImageIO.read(grid.toFile());
@@ -159,7 +158,7 @@ class AttentionCommandTest {
   @Test
   void explainRecomputesEveryHeadAndAgreesWithTheGraph() {
     int t = ids.length - 1;
-    Result r = Result.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--explain",
+    CliRun r = CliRun.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--explain",
         "--position", String.valueOf(t - 2));
     assertEquals(0, r.exit(), r.err());
     int q = t - 2;
@@ -193,24 +192,24 @@ class AttentionCommandTest {
   @Test
   void badInputsGiveOneErrorLine() throws IOException {
     String p = TinyTrainedModel.PROMPT;
-    Result.of("attention", "--checkpoint", run, "--prompt", p, "--layer", "2").assertOneErrorLine("--layer 2");
-    Result.of("attention", "--checkpoint", run, "--prompt", p, "--head", "-1").assertOneErrorLine("--head -1");
-    Result.of("attention", "--checkpoint", run, "--prompt", p, "--explain", "--position", "11")
+    CliRun.of("attention", "--checkpoint", run, "--prompt", p, "--layer", "2").assertOneErrorLine("--layer 2");
+    CliRun.of("attention", "--checkpoint", run, "--prompt", p, "--head", "-1").assertOneErrorLine("--head -1");
+    CliRun.of("attention", "--checkpoint", run, "--prompt", p, "--explain", "--position", "11")
         .assertOneErrorLine("--position 11");
-    Result.of("attention", "--checkpoint", run, "--prompt", p, "--position", "1").assertOneErrorLine("--explain");
-    Result.of("attention", "--checkpoint", run, "--prompt", p, "--out", tmp.resolve("a.gif").toString())
+    CliRun.of("attention", "--checkpoint", run, "--prompt", p, "--position", "1").assertOneErrorLine("--explain");
+    CliRun.of("attention", "--checkpoint", run, "--prompt", p, "--out", tmp.resolve("a.gif").toString())
         .assertOneErrorLine(".png, .html or .csv");
-    Result.of("attention", "--checkpoint", run, "--prompt", "").assertOneErrorLine("no tokens");
-    Result.of("attention", "--checkpoint", run, "--prompt", (p + " ").repeat(2)).assertOneErrorLine("block_size");
-    Result.of("attention", "--checkpoint", run).assertOneErrorLine("--prompt");
-    Result.of("attention", "--checkpoint", run, "--prompt", p, "--layer", "one").assertOneErrorLine("--layer");
-    Result.of("attention", "--checkpoint", tmp.resolve("nothing").toString(), "--prompt", p)
+    CliRun.of("attention", "--checkpoint", run, "--prompt", "").assertOneErrorLine("no tokens");
+    CliRun.of("attention", "--checkpoint", run, "--prompt", (p + " ").repeat(2)).assertOneErrorLine("block_size");
+    CliRun.of("attention", "--checkpoint", run).assertOneErrorLine("--prompt");
+    CliRun.of("attention", "--checkpoint", run, "--prompt", p, "--layer", "one").assertOneErrorLine("--layer");
+    CliRun.of("attention", "--checkpoint", tmp.resolve("nothing").toString(), "--prompt", p)
         .assertOneErrorLine("nothing");
-    Result.of("attention", "--checkpoint", run, "--prompt", p, "--out", tmp.resolve("no/such/dir/a.html").toString())
+    CliRun.of("attention", "--checkpoint", run, "--prompt", p, "--out", tmp.resolve("no/such/dir/a.html").toString())
         .assertOneErrorLine("a.html");
     // A regular file where the directory should be used to be reported as a directory that "does not exist".
     Path file = Files.writeString(tmp.resolve("plain.txt"), "not a directory");
-    Result.of("attention", "--checkpoint", run, "--prompt", p, "--out", file.resolve("a.png").toString())
+    CliRun.of("attention", "--checkpoint", run, "--prompt", p, "--out", file.resolve("a.png").toString())
         .assertOneErrorLine(file + " is a file, not a directory");
   }
 }

@@ -95,7 +95,7 @@ class ExportImportTest {
     for (String yaml : List.of(CONFIG, tiedSinusoidalNoBias)) {
       Path dir = saveTinyModel(yaml, Files.createTempDirectory(tmp, "run"));
       Path export = Files.createTempDirectory(tmp, "export");
-      assertEquals(0, run("export", "--checkpoint", dir.toString(), "--out", export.resolve("model.npz").toString()).exit);
+      assertEquals(0, CliRun.of("export", "--checkpoint", dir.toString(), "--out", export.resolve("model.npz").toString()).exit());
       INDArray ids = randomIds(2, 8, gpt.config().vocabSize());
       String script = code + "\nids = np.array(" + java.util.Arrays.deepToString(ids.toIntMatrix()) + ")\n"
           + "np.savetxt(__import__('sys').stdout, forward(ids).reshape(-1), fmt='%.9e')\n";
@@ -119,28 +119,28 @@ class ExportImportTest {
 
   @Test
   void inspectShowsWhatTheCheckpointHolds() {
-    Result r = run("inspect", "--checkpoint", run.toString());
-    assertEquals(0, r.exit, r.err);
+    CliRun r = CliRun.of("inspect", "--checkpoint", run.toString());
+    assertEquals(0, r.exit(), r.err());
     long count = gpt.parameters().values().stream().mapToLong(INDArray::length).sum();
     for (String expected : List.of("step-000003", "step            3", "tokens seen     96", "last train 2.7500",
         "best val 2.5000", "vocabulary      " + gpt.config().vocabSize() + " tokens (char tokenizer)",
         String.format("parameters      %,d in", count), "model.npz", "optimizer.npz", "meta.json", "n_layer: 2")) {
-      assertTrue(r.out.contains(expected), "missing '" + expected + "' in:\n" + r.out);
+      assertTrue(r.out().contains(expected), "missing '" + expected + "' in:\n" + r.out());
     }
   }
 
   @Test
   void exportThenImportGivesIdenticalLogits() {
     Path npz = tmp.resolve("export/model.npz");
-    Result exported = run("export", "--checkpoint", run.toString(), "--out", npz.toString());
-    assertEquals(0, exported.exit, exported.err);
+    CliRun exported = CliRun.of("export", "--checkpoint", run.toString(), "--out", npz.toString());
+    assertEquals(0, exported.exit(), exported.err());
     assertTrue(Files.isRegularFile(tmp.resolve("export/model_config.json")));
     assertTrue(Files.isRegularFile(tmp.resolve("export/tokenizer.json")));
 
     Path imported = tmp.resolve("imported");
-    Result r = run("import", "--npz", npz.toString(), "--config", tmp.resolve("export/model_config.json").toString(),
+    CliRun r = CliRun.of("import", "--npz", npz.toString(), "--config", tmp.resolve("export/model_config.json").toString(),
         "--tokenizer", tmp.resolve("export/tokenizer.json").toString(), "--out", imported.toString());
-    assertEquals(0, r.exit, r.err);
+    assertEquals(0, r.exit(), r.err());
 
     TrainingState state = CheckpointStore.load(imported, w -> {});
     GPT rebuilt = GPT.create(CheckpointModel.gptConfig(state, imported), 99); // other seed: weights must come from the file
@@ -156,20 +156,20 @@ class ExportImportTest {
   @Test
   void exportRefusesToReplaceEarlierFilesUnlessForced() throws IOException {
     Path npz = tmp.resolve("export/model.npz");
-    assertEquals(0, run("export", "--checkpoint", run.toString(), "--out", npz.toString()).exit);
+    assertEquals(0, CliRun.of("export", "--checkpoint", run.toString(), "--out", npz.toString()).exit());
     Path tokenizer = tmp.resolve("export/tokenizer.json");
     Files.writeString(tokenizer, "kept");
     Path other = tmp.resolve("export/other.npz");
 
-    Result refused = run("export", "--checkpoint", run.toString(), "--out", other.toString());
-    assertEquals(2, refused.exit);
+    CliRun refused = CliRun.of("export", "--checkpoint", run.toString(), "--out", other.toString());
+    assertEquals(2, refused.exit());
     Path modelConfig = tmp.resolve("export/model_config.json"); // the first existing file is named
     assertEquals("error: " + modelConfig + " already exists; export does not replace files (use --force)",
-        refused.err.strip());
+        refused.err().strip());
     assertEquals("kept", Files.readString(tokenizer), "an earlier file was touched");
     assertFalse(Files.exists(other), "nothing is written when export refuses");
 
-    assertEquals(0, run("export", "--checkpoint", run.toString(), "--out", other.toString(), "--force").exit);
+    assertEquals(0, CliRun.of("export", "--checkpoint", run.toString(), "--out", other.toString(), "--force").exit());
     assertTrue(Files.readString(tokenizer).contains("\"kind\""), "--force replaces the files");
   }
 
@@ -177,7 +177,7 @@ class ExportImportTest {
   void numpyReadsEveryArrayBitForBit() throws Exception {
     Assumptions.assumeTrue(Python.hasNumpy(), "python3 with numpy is not available");
     Path npz = tmp.resolve("model.npz");
-    assertEquals(0, run("export", "--checkpoint", run.toString(), "--out", npz.toString()).exit);
+    assertEquals(0, CliRun.of("export", "--checkpoint", run.toString(), "--out", npz.toString()).exit());
     String script = "import numpy, hashlib, sys\n"
         + "z = numpy.load(sys.argv[1])\n"
         + "for k in z.files:\n"
@@ -201,33 +201,33 @@ class ExportImportTest {
   @Test
   void importRejectsAWrongShapeWithOneLine() throws IOException {
     Path npz = tmp.resolve("export/model.npz");
-    assertEquals(0, run("export", "--checkpoint", run.toString(), "--out", npz.toString()).exit);
+    assertEquals(0, CliRun.of("export", "--checkpoint", run.toString(), "--out", npz.toString()).exit());
     Path config = tmp.resolve("export/model_config.json");
     Files.writeString(config, Files.readString(config).replace("\"n_embd\" : 16", "\"n_embd\" : 32"));
 
-    Result r = run("import", "--npz", npz.toString(), "--config", config.toString(), "--tokenizer",
+    CliRun r = CliRun.of("import", "--npz", npz.toString(), "--config", config.toString(), "--tokenizer",
         tmp.resolve("export/tokenizer.json").toString(), "--out", tmp.resolve("bad").toString());
 
-    assertEquals(2, r.exit);
-    assertTrue(r.err.startsWith("error: " + npz), r.err);
-    assertTrue(r.err.contains("shape"), r.err);
-    assertEquals(1, r.err.lines().count(), r.err);
+    assertEquals(2, r.exit());
+    assertTrue(r.err().startsWith("error: " + npz), r.err());
+    assertTrue(r.err().contains("shape"), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
     assertFalse(Files.exists(tmp.resolve("bad/step-000000")));
   }
 
   @Test
   void importOfTheWrongFileAsTokenizerNamesIt() {
     Path npz = tmp.resolve("export/model.npz");
-    assertEquals(0, run("export", "--checkpoint", run.toString(), "--out", npz.toString()).exit);
+    assertEquals(0, CliRun.of("export", "--checkpoint", run.toString(), "--out", npz.toString()).exit());
     Path config = tmp.resolve("export/model_config.json");
 
-    Result r = run("import", "--npz", npz.toString(), "--config", config.toString(), "--tokenizer",
+    CliRun r = CliRun.of("import", "--npz", npz.toString(), "--config", config.toString(), "--tokenizer",
         config.toString(), "--out", tmp.resolve("bad").toString()); // model_config.json given twice
 
-    assertEquals(2, r.exit);
-    assertTrue(r.err.startsWith("error: " + config + ": "), r.err);
-    assertTrue(r.err.contains("minitransformer-tokenizer"), r.err);
-    assertEquals(1, r.err.lines().count(), r.err);
+    assertEquals(2, r.exit());
+    assertTrue(r.err().startsWith("error: " + config + ": "), r.err());
+    assertTrue(r.err().contains("minitransformer-tokenizer"), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
     assertFalse(Files.exists(tmp.resolve("bad/step-000000")));
   }
 
@@ -237,9 +237,9 @@ class ExportImportTest {
     byte[] bytes = Files.readAllBytes(model);
     bytes[200] ^= 1;
     Files.write(model, bytes);
-    Result r = run("inspect", "--checkpoint", run.toString());
-    assertEquals(2, r.exit);
-    assertEquals("error: " + model + ": checksum mismatch", r.err.strip().replaceAll(" \\(SHA-256.*", ""));
+    CliRun r = CliRun.of("inspect", "--checkpoint", run.toString());
+    assertEquals(2, r.exit());
+    assertEquals("error: " + model + ": checksum mismatch", r.err().strip().replaceAll(" \\(SHA-256.*", ""));
   }
 
   private static INDArray randomIds(int b, int t, int vocab) {
@@ -256,15 +256,4 @@ class ExportImportTest {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.array()));
   }
 
-  record Result(int exit, String out, String err) {}
-
-  static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args);
-    return new Result(exit, out.toString(), err.toString());
-  }
 }

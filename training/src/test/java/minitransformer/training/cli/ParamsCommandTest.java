@@ -15,7 +15,6 @@ import java.util.List;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.ParameterCount;
-import minitransformer.training.cli.TinyTrainedModel.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +34,7 @@ class ParamsCommandTest {
   }
 
   private static JsonNode json(String... args) throws IOException {
-    Result r = Result.of(args);
+    CliRun r = CliRun.of(args);
     assertEquals(0, r.exit(), r.err());
     return new ObjectMapper().readTree(r.out());
   }
@@ -43,7 +42,7 @@ class ParamsCommandTest {
   @Test
   void gpt2SmallHas124439808Parameters() throws IOException {
     Path config = shippedConfig("gpt2-small.yaml");
-    Result table = Result.of("params", "--config", config.toString());
+    CliRun table = CliRun.of("params", "--config", config.toString());
     assertEquals(0, table.exit(), table.err());
     assertTrue(table.out().contains("124,439,808"), table.out());
     assertTrue(table.out().contains("h11/attn/W_Q"), table.out());
@@ -101,21 +100,21 @@ class ParamsCommandTest {
   @Test
   void badInputsGiveOneErrorLine() throws IOException {
     String gpt2 = shippedConfig("gpt2-small.yaml").toString();
-    Result none = Result.of("params");
+    CliRun none = CliRun.of("params");
     none.assertOneErrorLine("--config");
-    Result both = Result.of("params", "--config", gpt2, "--checkpoint", tmp.toString());
+    CliRun both = CliRun.of("params", "--config", gpt2, "--checkpoint", tmp.toString());
     both.assertOneErrorLine("mutually exclusive");
-    for (Result r : List.of(none, both)) {
+    for (CliRun r : List.of(none, both)) {
       assertFalse(r.err().startsWith("error: Error:"), "picocli's own 'Error: ' is not repeated: " + r.err());
     }
-    Result.of("params", "--config", tmp.resolve("none.yaml").toString()).assertOneErrorLine("none.yaml");
+    CliRun.of("params", "--config", tmp.resolve("none.yaml").toString()).assertOneErrorLine("none.yaml");
     Path zero = tmp.resolve("zero.yaml");
     Files.writeString(zero, "model:\n  vocab_size: 0\n");
-    Result.of("params", "--config", zero.toString()).assertOneErrorLine("model.vocab_size");
+    CliRun.of("params", "--config", zero.toString()).assertOneErrorLine("model.vocab_size");
     Path noData = tmp.resolve("nodata.yaml");
     Files.writeString(noData, "model:\n  n_layer: 2\n");
-    Result.of("params", "--config", noData.toString()).assertOneErrorLine("data.path");
+    CliRun.of("params", "--config", noData.toString()).assertOneErrorLine("data.path");
     // vocab_size describes an architecture; training takes the vocabulary from its tokenizer.
-    Result.of("train", "--dry-run", "--config", gpt2).assertOneErrorLine("model.vocab_size");
+    CliRun.of("train", "--dry-run", "--config", gpt2).assertOneErrorLine("model.vocab_size");
   }
 }

@@ -63,24 +63,12 @@ class SamplePredictCommandTest {
     return new CheckpointStore(run, 1).save(state, false);
   }
 
-  record Result(int exit, String out, String err) {}
-
-  static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args);
-    return new Result(exit, out.toString(), err.toString());
-  }
-
   static String sample(String... extra) {
     String[] args = new String[6 + extra.length];
     System.arraycopy(new String[] {"sample", "--checkpoint", charRun.toString(), "--prompt", PROMPT, "--tokens"}, 0,
         args, 0, 6);
     System.arraycopy(extra, 0, args, 6, extra.length);
-    Result r = run(args);
+    CliRun r = CliRun.of(args);
     assertEquals(0, r.exit(), r.err());
     return r.out();
   }
@@ -133,7 +121,7 @@ class SamplePredictCommandTest {
 
   @Test
   void aCheckpointDirectoryWorksLikeItsRunDirectory() {
-    Result r = run("sample", "--checkpoint", charCheckpoint.toString(), "--prompt", PROMPT, "--tokens", "15",
+    CliRun r = CliRun.of("sample", "--checkpoint", charCheckpoint.toString(), "--prompt", PROMPT, "--tokens", "15",
         "--seed", "3");
     assertEquals(0, r.exit(), r.err());
     assertEquals(sample("15", "--seed", "3"), r.out());
@@ -141,7 +129,7 @@ class SamplePredictCommandTest {
 
   @Test
   void predictJsonIsSortedSumsToAtMostOneAndStartsWithTheGreedyToken() throws Exception {
-    Result r = run("predict", "--checkpoint", charRun.toString(), "--prompt", PROMPT, "--top", "5", "--json");
+    CliRun r = CliRun.of("predict", "--checkpoint", charRun.toString(), "--prompt", PROMPT, "--top", "5", "--json");
     assertEquals(0, r.exit(), r.err());
     JsonNode root = new ObjectMapper().readTree(r.out());
     JsonNode predictions = root.get("predictions");
@@ -159,7 +147,7 @@ class SamplePredictCommandTest {
     String greedy = sample("1", "--temperature", "0");
     assertEquals(greedy.charAt(PROMPT.length()), predictions.get(0).get("token").asText().charAt(0));
     // All of the vocabulary: the probabilities sum to 1.
-    Result all = run("predict", "--checkpoint", charRun.toString(), "--prompt", PROMPT, "--top", "1000", "--json");
+    CliRun all = CliRun.of("predict", "--checkpoint", charRun.toString(), "--prompt", PROMPT, "--top", "1000", "--json");
     double total = 0;
     for (JsonNode p : new ObjectMapper().readTree(all.out()).get("predictions")) {
       total += p.get("probability").asDouble();
@@ -169,7 +157,7 @@ class SamplePredictCommandTest {
 
   @Test
   void predictTableListsTheTopTokensBestFirst() {
-    Result r = run("predict", "--checkpoint", charRun.toString(), "--prompt", PROMPT, "--top", "3");
+    CliRun r = CliRun.of("predict", "--checkpoint", charRun.toString(), "--prompt", PROMPT, "--top", "3");
     assertEquals(0, r.exit(), r.err());
     String[] lines = r.out().strip().split("\\R");
     assertEquals(2 + 3, lines.length, r.out()); // a title, a header, 3 rows
@@ -178,10 +166,10 @@ class SamplePredictCommandTest {
 
   @Test
   void unknownWordsAreReadAsUnkWithAWarningNamingThem() {
-    Result r = run("predict", "--checkpoint", wordRun.toString(), "--prompt", "the zebra sat", "--top", "2");
+    CliRun r = CliRun.of("predict", "--checkpoint", wordRun.toString(), "--prompt", "the zebra sat", "--top", "2");
     assertEquals(0, r.exit(), r.err());
     assertEquals("warning: not in the vocabulary, read as <unk>: zebra", r.err().strip());
-    Result s = run("sample", "--checkpoint", wordRun.toString(), "--prompt", "the cat", "--tokens", "12");
+    CliRun s = CliRun.of("sample", "--checkpoint", wordRun.toString(), "--prompt", "the cat", "--tokens", "12");
     assertEquals(0, s.exit(), s.err());
     assertTrue(s.out().startsWith("the cat"), s.out());
   }
@@ -217,7 +205,7 @@ class SamplePredictCommandTest {
       args[2] = charRun.toString();
       System.arraycopy(parts, 1, args, 3, parts.length - 1);
     }
-    Result r = run(args);
+    CliRun r = CliRun.of(args);
     assertEquals(Main.EXIT_USAGE, r.exit(), r.out() + r.err());
     String[] lines = r.err().strip().split("\\R");
     assertEquals(1, lines.length, r.err());
@@ -227,7 +215,7 @@ class SamplePredictCommandTest {
   @Test
   void aPromptFileIsRead() throws Exception {
     Path file = Files.writeString(tmp.resolve("prompt.txt"), PROMPT);
-    Result r = run("sample", "--checkpoint", charRun.toString(), "--prompt-file", file.toString(), "--tokens", "15",
+    CliRun r = CliRun.of("sample", "--checkpoint", charRun.toString(), "--prompt-file", file.toString(), "--tokens", "15",
         "--seed", "3");
     assertEquals(0, r.exit(), r.err());
     assertEquals(sample("15", "--seed", "3"), r.out());

@@ -10,7 +10,6 @@ import java.util.regex.Pattern;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.GPT;
 import minitransformer.framework.Names;
-import minitransformer.training.cli.TinyTrainedModel.Result;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -63,7 +62,7 @@ class SimilarityCommandTest {
 
   @Test
   void threeTablesOfTheEmbeddings() {
-    Result r = Result.of("similarity", "--checkpoint", run, "--words", "apple,orange,phone");
+    CliRun r = CliRun.of("similarity", "--checkpoint", run, "--words", "apple,orange,phone");
     assertEquals(0, r.exit(), r.err());
     List<String> words = List.of("apple", "orange", "phone");
     for (String a : words) {
@@ -82,7 +81,7 @@ class SimilarityCommandTest {
 
   @Test
   void nearestWordsByCosine() {
-    Result r = Result.of("similarity", "--checkpoint", run, "--nearest", "apple", "--top", "3");
+    CliRun r = CliRun.of("similarity", "--checkpoint", run, "--nearest", "apple", "--top", "3");
     assertEquals(0, r.exit(), r.err());
     double[] apple = embedding("apple");
     double best = Double.NEGATIVE_INFINITY;
@@ -103,7 +102,7 @@ class SimilarityCommandTest {
 
   @Test
   void followsTheWordsVectorThroughTheLayers() {
-    Result r = Result.of("similarity", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--word", "apple",
+    CliRun r = CliRun.of("similarity", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--word", "apple",
         "--ref", "orange,phone");
     assertEquals(0, r.exit(), r.err());
     int[] ids = tokenizer.encode(TinyTrainedModel.PROMPT);
@@ -122,17 +121,17 @@ class SimilarityCommandTest {
 
   @Test
   void badInputsGiveOneErrorLine() {
-    Result.of("similarity", "--checkpoint", run, "--words", "apple,kiwi").assertOneErrorLine("\"kiwi\"");
-    Result.of("similarity", "--checkpoint", run, "--nearest", "banana").assertOneErrorLine("\"banana\"");
-    Result.of("similarity", "--checkpoint", run, "--words", "apple").assertOneErrorLine("at least two");
-    Result.of("similarity", "--checkpoint", run).assertOneErrorLine("exactly one of");
-    Result.of("similarity", "--checkpoint", run, "--words", "apple,phone", "--nearest", "apple")
+    CliRun.of("similarity", "--checkpoint", run, "--words", "apple,kiwi").assertOneErrorLine("\"kiwi\"");
+    CliRun.of("similarity", "--checkpoint", run, "--nearest", "banana").assertOneErrorLine("\"banana\"");
+    CliRun.of("similarity", "--checkpoint", run, "--words", "apple").assertOneErrorLine("at least two");
+    CliRun.of("similarity", "--checkpoint", run).assertOneErrorLine("exactly one of");
+    CliRun.of("similarity", "--checkpoint", run, "--words", "apple,phone", "--nearest", "apple")
         .assertOneErrorLine("exactly one of");
-    Result.of("similarity", "--checkpoint", run, "--prompt", "the apple").assertOneErrorLine("--word");
-    Result.of("similarity", "--checkpoint", run, "--prompt", "the apple", "--word", "phone", "--ref", "orange")
+    CliRun.of("similarity", "--checkpoint", run, "--prompt", "the apple").assertOneErrorLine("--word");
+    CliRun.of("similarity", "--checkpoint", run, "--prompt", "the apple", "--word", "phone", "--ref", "orange")
         .assertOneErrorLine("does not occur in the prompt");
-    Result.of("similarity", "--checkpoint", run, "--prompt", "the apple", "--word", "apple", "--ref", "orange,plum")
+    CliRun.of("similarity", "--checkpoint", run, "--prompt", "the apple", "--word", "apple", "--ref", "orange,plum")
         .assertOneErrorLine("\"plum\"");
-    Result.of("similarity", "--checkpoint", run, "--nearest", "apple", "--top", "0").assertOneErrorLine("--top");
+    CliRun.of("similarity", "--checkpoint", run, "--nearest", "apple", "--top", "0").assertOneErrorLine("--top");
   }
 }

@@ -73,7 +73,7 @@ final class TinyTrainedModel {
       Files.writeString(dir.resolve("corpus.txt"), CORPUS, StandardCharsets.UTF_8);
       Path config = dir.resolve("tiny.yaml");
       Files.writeString(config, CONFIG, StandardCharsets.UTF_8);
-      Result r = Result.of("train", "--quiet", "--config", config.toString());
+      CliRun r = CliRun.of("train", "--quiet", "--config", config.toString());
       assertEquals(0, r.exit(), r.err());
       runDirectory = dir.resolve("runs").resolve("tiny");
     }
@@ -92,25 +92,4 @@ final class TinyTrainedModel {
     return Tokenizers.fromJson(CheckpointStore.load(run()).tokenizerJson());
   }
 
-  /** What a command printed, and its exit code. */
-  record Result(int exit, String out, String err) {
-    static Result of(String... args) {
-      CommandLine cli = Main.commandLine();
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
-      cli.setOut(new PrintWriter(out, true));
-      cli.setErr(new PrintWriter(err, true));
-      int exit = cli.execute(args);
-      return new Result(exit, out.toString(), err.toString());
-    }
-
-    /** A user error: exit 2, nothing on stdout, exactly one line on stderr, "error: ..." naming {@code what}. */
-    void assertOneErrorLine(String what) {
-      org.junit.jupiter.api.Assertions.assertEquals(2, exit, "exit code; stderr: " + err);
-      String[] lines = err.strip().split("\\R");
-      org.junit.jupiter.api.Assertions.assertEquals(1, lines.length, "one line expected, got:\n" + err);
-      org.junit.jupiter.api.Assertions.assertTrue(lines[0].startsWith("error: "), lines[0]);
-      org.junit.jupiter.api.Assertions.assertTrue(lines[0].contains(what), "\"" + what + "\" not in: " + lines[0]);
-    }
-  }
 }

@@ -25,23 +25,11 @@ class TrainCommandTest {
 
   @TempDir Path dir;
 
-  private record Outcome(int code, String out, String err) {}
-
-  private static Outcome run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Outcome(code, out.toString(), err.toString());
-  }
-
   @Test
   void trainsATinyConfigAndWritesItsFiles() throws IOException {
     Path config = TinyRuns.write(dir, "");
-    Outcome result = run("train", "--config", config.toString(), "--run", "e2e");
-    assertEquals(0, result.code(), result.err());
+    CliRun result = CliRun.of("train", "--config", config.toString(), "--run", "e2e");
+    assertEquals(0, result.exit(), result.err());
     Path runDir = dir.resolve("runs/e2e");
 
     // the resolved config, readable back, with the --run name
@@ -85,8 +73,8 @@ class TrainCommandTest {
   @Test
   void quietPrintsOnlyEvaluationLines() throws IOException {
     Path config = TinyRuns.write(dir, "");
-    Outcome result = run("train", "--config", config.toString(), "--quiet");
-    assertEquals(0, result.code(), result.err());
+    CliRun result = CliRun.of("train", "--config", config.toString(), "--quiet");
+    assertEquals(0, result.exit(), result.err());
     List<String> lines = result.out().lines().toList();
     assertEquals(3, lines.size(), result.out());
     assertTrue(lines.stream().allMatch(l -> l.matches("step \\d+: train loss .*")), result.out());
@@ -95,10 +83,10 @@ class TrainCommandTest {
   @Test
   void resumeContinuesTheRunAndItsLog() throws IOException {
     Path config = TinyRuns.write(dir, "");
-    assertEquals(0, run("train", "--config", config.toString(), "--quiet", "--set", "training.max_iters=3").code());
+    assertEquals(0, CliRun.of("train", "--config", config.toString(), "--quiet", "--set", "training.max_iters=3").exit());
     Path runDir = dir.resolve("runs/tiny");
-    Outcome resumed = run("train", "--resume", runDir.toString(), "--quiet", "--set", "training.max_iters=6");
-    assertEquals(0, resumed.code(), resumed.err());
+    CliRun resumed = CliRun.of("train", "--resume", runDir.toString(), "--quiet", "--set", "training.max_iters=6");
+    assertEquals(0, resumed.exit(), resumed.err());
     List<Long> evalIters =
         MetricsLog.read(runDir.resolve("metrics.jsonl")).stream()
             .filter(m -> m.path("type").asText().equals("eval"))
@@ -109,31 +97,31 @@ class TrainCommandTest {
 
     // the same command again starts a new run beside the earlier one, which stays as it was
     byte[] earlierLog = Files.readAllBytes(runDir.resolve("metrics.jsonl"));
-    Outcome again = run("train", "--config", config.toString(), "--quiet", "--set", "training.max_iters=1");
-    assertEquals(0, again.code(), again.err());
+    CliRun again = CliRun.of("train", "--config", config.toString(), "--quiet", "--set", "training.max_iters=1");
+    assertEquals(0, again.exit(), again.err());
     assertTrue(again.err().contains("this run writes to"), again.err());
     assertTrue(Files.exists(dir.resolve("runs/tiny-2/step-000001/meta.json")));
     assertArrayEquals(earlierLog, Files.readAllBytes(runDir.resolve("metrics.jsonl")), "the earlier run was touched");
 
     // an explicitly named run into a directory with checkpoints is refused
-    Outcome named = run("train", "--config", config.toString(), "--run", "tiny");
-    assertEquals(2, named.code());
+    CliRun named = CliRun.of("train", "--config", config.toString(), "--run", "tiny");
+    assertEquals(2, named.exit());
     assertTrue(named.err().startsWith("error: " + runDir + " already holds checkpoints"), named.err());
   }
 
   @Test
   void dryRunPrintsConfigAndParametersAndWritesNothing() throws IOException {
     Path config = TinyRuns.write(dir, "");
-    Outcome result = run("train", "--config", config.toString(), "--dry-run");
-    assertEquals(0, result.code(), result.err());
+    CliRun result = CliRun.of("train", "--config", config.toString(), "--dry-run");
+    assertEquals(0, result.exit(), result.err());
     assertTrue(result.out().contains("n_layer: 1"), result.out());
     assertTrue(result.out().contains("h0/attn/W_Q"), result.out());
     assertTrue(result.out().lines().anyMatch(l -> l.startsWith("total")), result.out());
     assertFalse(Files.exists(dir.resolve("runs")));
   }
 
-  private void assertUserError(Outcome result, String expectedStart) {
-    assertEquals(2, result.code(), result.out() + result.err());
+  private void assertUserError(CliRun result, String expectedStart) {
+    assertEquals(2, result.exit(), result.out() + result.err());
     assertTrue(result.err().startsWith("error: " + expectedStart), result.err());
     assertEquals(1, result.err().lines().count(), "one line, no stack trace: " + result.err());
   }
@@ -142,39 +130,39 @@ class TrainCommandTest {
   void badInputIsOneLineAndExitCodeTwo() throws IOException {
     Path config = TinyRuns.write(dir, "");
     assertUserError(
-        run("train", "--config", config.toString(), "--set", "training.learning_rat=1"),
+        CliRun.of("train", "--config", config.toString(), "--set", "training.learning_rat=1"),
         "--set training.learning_rat=1: training.learning_rat is not a known key (did you mean training.learning_rate?)");
     assertUserError(
-        run("train", "--config", config.toString(), "--set", "model.n_head=3"),
+        CliRun.of("train", "--config", config.toString(), "--set", "model.n_head=3"),
         "--set model.n_head=3: model.n_embd must be divisible by model.n_head (3), got 16");
     Files.writeString(dir.resolve("typo.yaml"), Files.readString(config).replace("max_iters:", "max_iter:"));
     assertUserError(
-        run("train", "--config", dir.resolve("typo.yaml").toString()),
+        CliRun.of("train", "--config", dir.resolve("typo.yaml").toString()),
         dir.resolve("typo.yaml") + ": training.max_iter is not a known key (did you mean training.max_iters?)");
     assertUserError(
-        run("train", "--config", config.toString(), "--set", "data.path=" + dir.resolve("missing.txt")),
+        CliRun.of("train", "--config", config.toString(), "--set", "data.path=" + dir.resolve("missing.txt")),
         "corpus file " + dir.resolve("missing.txt") + " does not exist");
-    assertUserError(run("train", "--resume", dir.resolve("nothing").toString()), dir.resolve("nothing") + ": no such");
+    assertUserError(CliRun.of("train", "--resume", dir.resolve("nothing").toString()), dir.resolve("nothing") + ": no such");
     assertUserError(
-        run("train", "--resume", dir.toString(), "--config", config.toString()),
+        CliRun.of("train", "--resume", dir.toString(), "--config", config.toString()),
         "--config and --resume cannot be combined");
     // no --config: configs/default.yaml relative to the working directory (absent in the module directory)
-    assertUserError(run("train"), Path.of("configs", "default.yaml") + ": no such config file");
+    assertUserError(CliRun.of("train"), Path.of("configs", "default.yaml") + ": no such config file");
   }
 
   @Test
   void verboseShowsTheStackTrace() throws IOException {
     Path config = TinyRuns.write(dir, "");
-    Outcome result = run("train", "--config", config.toString(), "--set", "model.n_layer=0", "--verbose");
-    assertEquals(2, result.code());
+    CliRun result = CliRun.of("train", "--config", config.toString(), "--set", "model.n_layer=0", "--verbose");
+    assertEquals(2, result.exit());
     assertTrue(result.err().startsWith("error: "), result.err());
     assertTrue(result.err().contains("at minitransformer."), result.err());
   }
 
   @Test
   void unknownOptionIsAUsageError() {
-    Outcome result = run("train", "--no-such-option");
-    assertEquals(2, result.code());
+    CliRun result = CliRun.of("train", "--no-such-option");
+    assertEquals(2, result.exit());
     assertTrue(result.err().contains("Unknown option: '--no-such-option'"), result.err());
   }
 }
