@@ -28,7 +28,11 @@ public final class LayerNorm {
     SDVariable centred = x.sub(mu); // (N, C)
     SDVariable variance = centred.mul(centred).mean(true, 1); // (N, 1)
     SDVariable xHat = centred.div(sd.math().sqrt(variance.add(EPS))); // (N, C)
-    SDVariable y = xHat.mul(gamma); // (N, C)
+    // γ is first spread over the rows by a broadcast add, so that both products below have equal
+    // shapes: M2.1's multiply_bp with a broadcast [C] operand takes a generic path (4.3 ms on
+    // [768, 128] against 0.18 ms for equal shapes), while add_bp reduces a broadcast in 0.19 ms.
+    SDVariable gammaRows = sd.zerosLike(xHat).add(gamma); // (N, C): γ in every row
+    SDVariable y = xHat.mul(gammaRows); // (N, C)
     return beta == null ? y : y.add(beta);
   }
 }

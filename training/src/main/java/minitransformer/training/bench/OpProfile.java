@@ -1,0 +1,253 @@
+package minitransformer.training.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import minitransformer.datasets.Batch;
+import minitransformer.datasets.BatchSampler;
+import minitransformer.datasets.Corpus;
+import minitransformer.datasets.SplitMix64;
+import minitransformer.framework.GPT;
+import minitransformer.training.TrainingRun;
+import minitransformer.training.config.Config;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.Op;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Where a training step's time goes, per op type, forward and backward apart. A listener times each
+ * op from SameDiff's preOpExecution to its opExecution (output allocation, the op context and the
+ * native call); with replay on, it also runs the same native call again on the same, already
+ * allocated arrays, which is the op's bare native time. The rest of the step (the gap between ops)
+ * is SameDiff's session bookkeeping.
+ *
+ * <p>Usage: {@code java -cp minitransformer.jar minitransformer.training.bench.OpProfile [char|word]
+ * [steps] [replay|keep]}: keep calls SameDiff directly and keeps its gradient session between
+ * steps. System properties: profile.gc (System.gc() cadence, default {@code Trainer.GC_INTERVAL}),
+ * profile.blasThreads and profile.ompThreads (set after ND4J has started). A developer's tool:
+ * the numbers in framework/docs/performance.md came from it.
+ */
+public final class OpProfile {
+  private OpProfile() {}
+
+  /** Per (phase, op type): how many calls and how long. */
+  static final class Tally {
+    long count;
+    long nanos;
+    long replayNanos;
+    long replays;
+    double flops;
+    double bytes;
+    final Set<String> shapes = new HashSet<>();
+  }
+
+  static final class Timer extends BaseListener {
+    final Set<String> forwardOps;
+    final Map<String, Tally> tallies = new LinkedHashMap<>();
+    boolean replay;
+    boolean recording;
+    long opStart;
+    long opNanos;
+    long ops;
+
+    Timer(Set<String> forwardOps) {
+      this.forwardOps = forwardOps;
+    }
+
+    @Override
+    public boolean isActive(Operation operation) {
+      return true;
+    }
+
+    @Override
+    public void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext opContext) {
+      opStart = System.nanoTime();
+    }
+
+    @Override
+    public void opExecution(
+        SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx, INDArray[] outputs) {
+      long dt = System.nanoTime() - opStart;
+      if (!recording) {
+        return;
+      }
+      String phase = forwardOps.contains(op.getName()) ? "fwd" : "bwd";
+      String type = op.getOp().opName();
+      Tally t = tallies.computeIfAbsent(phase + " " + type, k -> new Tally());
+      t.count++;
+      t.nanos += dt;
+      opNanos += dt;
+      ops++;
+      List<INDArray> inputs = ctx == null ? List.of() : ctx.getInputArrays();
+      StringBuilder shape = new StringBuilder();
+      double elems = 0;
+      for (INDArray in : inputs) {
+        if (in != null) {
+          shape.append(Arrays.toString(in.shape()));
+          elems += in.length();
+        }
+      }
+      for (INDArray out : outputs) {
+        if (out != null) {
+          elems += out.length();
+        }
+      }
+      t.bytes += 4 * elems;
+      t.flops += matmulFlops(type, ctx);
+      if (t.shapes.size() < 4) {
+        t.shapes.add(shape.toString());
+      }
+      if (replay && ctx != null) {
+        long r = replay(op, ctx);
+        if (r >= 0) {
+          t.replayNanos += r;
+          t.replays++;
+        }
+      }
+    }
+
+    /** Median of 3 re-runs of the same native call on the same arrays; -1 if not replayable. */
+    private static long replay(SameDiffOp op, OpContext ctx) {
+      Object df = op.getOp();
+      long[] times = new long[3];
+      try {
+        for (int i = 0; i < times.length; i++) {
+          long s = System.nanoTime();
+          if (df instanceof CustomOp c) {
+            Nd4j.getExecutioner().exec(c, ctx);
+          } else if (df instanceof Op o) {
+            Nd4j.getExecutioner().exec(o, ctx);
+          } else {
+            return -1;
+          }
+          times[i] = System.nanoTime() - s;
+        }
+      } catch (RuntimeException e) {
+        return -1;
+      }
+      Arrays.sort(times);
+      return times[1];
+    }
+
+    /** 2·m·n·k (times batch) for matmul; twice that for its backward (two products). */
+    private static double matmulFlops(String type, OpContext ctx) {
+      if (ctx == null || !(type.equals("matmul") || type.equals("matmul_bp"))) {
+        return 0;
+      }
+      INDArray a = ctx.getInputArray(0);
+      INDArray b = ctx.getInputArray(1);
+      long[] ta = a.shape();
+      long[] tb = b.shape();
+      List<Long> iargs = ctx.getIArguments();
+      boolean transA = iargs.size() > 0 && iargs.get(0) != 0;
+      boolean transB = iargs.size() > 1 && iargs.get(1) != 0;
+      int r = ta.length;
+      long m = transA ? ta[r - 1] : ta[r - 2];
+      long k = transA ? ta[r - 2] : ta[r - 1];
+      long n = transB ? tb[tb.length - 2] : tb[tb.length - 1];
+      long batch = 1;
+      for (int i = 0; i < r - 2; i++) {
+        batch *= ta[i];
+      }
+      double f = 2.0 * batch * m * n * k;
+      return type.equals("matmul_bp") ? 2 * f : f;
+    }
+  }
+
+  public static void main(String[] args) {
+    String name = args.length > 0 ? args[0] : "char";
+    int steps = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    boolean replay = args.length > 2 && args[2].equals("replay");
+    boolean keep = args.length > 2 && args[2].equals("keep");
+    if (Integer.getInteger("profile.blasThreads") != null) {
+      Nd4j.factory().blas().setMaxThreads(Integer.getInteger("profile.blasThreads"));
+    }
+    if (Integer.getInteger("profile.ompThreads") != null) {
+      Nd4j.getEnvironment().setMaxThreads(Integer.getInteger("profile.ompThreads"));
+    }
+    Workload.BuiltIn builtIn =
+        Workload.BUILT_IN.stream().filter(w -> w.name().equals(name)).findFirst().orElseThrow();
+    Workload workload = builtIn.with(Workload.findCorpus(null), steps, 3, List.of());
+    Config config = workload.config();
+    Corpus corpus = TrainingRun.loadCorpus(config);
+    GPT model = GPT.create(config.model().toGptConfig(corpus.tokenizer().vocabSize()), 1);
+    int B = config.training().batchSize();
+    int T = config.model().blockSize();
+    BatchSampler batches = new BatchSampler(corpus.train(), B, T, new SplitMix64(1));
+    Set<String> forward = new HashSet<>(model.sameDiff().getOps().keySet());
+    Timer timer = new Timer(forward);
+    timer.replay = replay;
+    model.sameDiff().addListeners(timer);
+
+    int gcInterval = Integer.getInteger("profile.gc", minitransformer.training.Trainer.GC_INTERVAL);
+    long stepNanos = 0;
+    long loopStart = 0;
+    long cpuNanos = 0;
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    for (int i = 0; i < 3 + steps; i++) {
+      timer.recording = i >= 3;
+      if (i == 3) {
+        loopStart = System.nanoTime();
+      }
+      Batch batch = batches.next();
+      INDArray x = GPT.idsArray(batch.x(), B, T);
+      INDArray y = GPT.idsArray(batch.y(), B, T);
+      long s = System.nanoTime();
+      long c = threads.getCurrentThreadCpuTime();
+      if (keep) {
+        model.sameDiff().calculateGradientsAndOutputs(
+            model.trainingFeed(x, y, i), List.of(minitransformer.framework.Names.LOSS), model.parameterNames());
+      } else {
+        model.lossAndGradients(x, y, i);
+      }
+      if (timer.recording) {
+        stepNanos += System.nanoTime() - s;
+        cpuNanos += threads.getCurrentThreadCpuTime() - c;
+      }
+      if ((i + 1) % gcInterval == 0) {
+        System.gc();
+      }
+    }
+    double loopMs = (System.nanoTime() - loopStart) / 1e6 / steps;
+    ResidentMemory memory = ResidentMemory.now();
+    System.out.printf(Locale.ROOT, "loop %.1f ms per step with gc; main thread CPU time %.1f ms per step; VmRSS %.2f GB, VmHWM %.2f GB (System.gc() every %d steps)%n",
+        loopMs, cpuNanos / 1e6 / steps, memory.rssBytes() / 1e9, memory.peakBytes() / 1e9, gcInterval);
+    print(timer, stepNanos, steps, replay);
+  }
+
+  private static void print(Timer timer, long stepNanos, int steps, boolean replay) {
+    List<Map.Entry<String, Tally>> rows = new ArrayList<>(timer.tallies.entrySet());
+    rows.sort((a, b) -> Long.compare(b.getValue().nanos, a.getValue().nanos));
+    double stepMs = stepNanos / 1e6 / steps;
+    double opMs = timer.opNanos / 1e6 / steps;
+    System.out.printf(Locale.ROOT,
+        "forward+backward (lossAndGradients) %.1f ms per step; %d ops per step; inside ops %.1f ms (%.0f%%);"
+            + " between ops %.1f ms%n",
+        stepMs, timer.ops / steps, opMs, 100 * opMs / stepMs, stepMs - opMs);
+    System.out.printf(Locale.ROOT, "%-28s %6s %9s %6s %9s %8s %9s %8s  %s%n",
+        "phase op", "count", "ms/step", "%step", "replay ms", "us/call", "GFLOP/s", "GB/s", "input shapes (some)");
+    for (Map.Entry<String, Tally> e : rows) {
+      Tally t = e.getValue();
+      double ms = t.nanos / 1e6 / steps;
+      double replayMs = t.replays == 0 ? Double.NaN : t.replayNanos / 1e6 / steps;
+      double gflops = t.flops == 0 ? Double.NaN : t.flops / t.nanos;
+      double gbs = t.bytes / t.nanos;
+      System.out.printf(Locale.ROOT, "%-28s %6d %9.2f %6.1f %9.2f %8.0f %9.1f %8.2f  %s%n",
+          e.getKey(), t.count / steps, ms, 100 * ms / stepMs, replayMs, t.nanos / 1e3 / t.count, gflops, gbs,
+          String.join(" ", t.shapes));
+    }
+  }
+}
