@@ -45,8 +45,8 @@ public record BenchResult(
 
   /**
    * Sampling speed: tokens per second generating {@code tokens} tokens one at a time from a
-   * one-token prompt, with a full-context forward per token and through the SameDiff KV cache
-   * (which re-fills with a full forward once the block is full). NaN when not measured.
+   * one-token prompt, with a full-context forward per token and through the KV cache as sample uses it
+   * (Java loops, re-filling half the block once it is full). NaN when not measured.
    */
   public record Sampling(int tokens, double fullForwardTokensPerSecond, double kvCacheTokensPerSecond) {}
 

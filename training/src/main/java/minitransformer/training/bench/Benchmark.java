@@ -13,7 +13,7 @@ import minitransformer.framework.GPT;
 import minitransformer.framework.LossAndGradients;
 import minitransformer.framework.ParameterCount;
 import minitransformer.framework.generate.CachedSampler;
-import minitransformer.framework.generate.SameDiffKvCache;
+import minitransformer.framework.generate.JavaKvCache;
 import minitransformer.framework.generate.Sampler;
 import minitransformer.framework.generate.SamplingOptions;
 import minitransformer.training.Trainer;
@@ -129,8 +129,8 @@ public final class Benchmark {
 
   /**
    * Tokens per second generating sampleTokens tokens from a one-token prompt, after a short untimed
-   * warm-up: with a full-context forward pass per token ({@link Sampler}) and through the
-   * SameDiff KV cache ({@link CachedSampler} with {@link SameDiffKvCache}).
+   * warm-up: with a full-context forward pass per token ({@link Sampler}) and through the KV cache
+   * as {@code sample} uses it ({@link JavaKvCache}, re-filling half the block when it is full).
    */
   private BenchResult.Sampling sampling(GPT model, String name) {
     if (sampleTokens == 0) {
@@ -148,7 +148,8 @@ public final class Benchmark {
     double fullForward = sampleTokens / ((System.nanoTime() - start) / 1e9);
 
     progress.accept(name + ": sampling " + sampleTokens + " tokens through the KV cache");
-    CachedSampler cached = new CachedSampler(model, new SameDiffKvCache(model));
+    CachedSampler cached = new CachedSampler(
+        model, new JavaKvCache(model), CachedSampler.defaultRefill(model.config().blockSize()));
     cached.generate(prompt, warmupTokens, options, id -> {});
     start = System.nanoTime();
     cached.generate(prompt, sampleTokens, options, id -> {});
