@@ -1,5 +1,7 @@
 package minitransformer.training.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -13,6 +15,8 @@ import minitransformer.datasets.BatchSampler;
 import minitransformer.datasets.Corpus;
 import minitransformer.datasets.SplitMix64;
 import minitransformer.framework.GPT;
+import minitransformer.framework.Names;
+import minitransformer.training.Trainer;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.config.Config;
 import org.nd4j.autodiff.listeners.At;
@@ -192,11 +196,11 @@ public final class OpProfile {
     timer.replay = replay;
     model.sameDiff().addListeners(timer);
 
-    int gcInterval = Integer.getInteger("profile.gc", minitransformer.training.Trainer.GC_INTERVAL);
+    int gcInterval = Integer.getInteger("profile.gc", Trainer.GC_INTERVAL);
     long stepNanos = 0;
     long loopStart = 0;
     long cpuNanos = 0;
-    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     for (int i = 0; i < 3 + steps; i++) {
       timer.recording = i >= 3;
       if (i == 3) {
@@ -209,7 +213,7 @@ public final class OpProfile {
       long c = threads.getCurrentThreadCpuTime();
       if (keep) {
         model.sameDiff().calculateGradientsAndOutputs(
-            model.trainingFeed(x, y, i), List.of(minitransformer.framework.Names.LOSS), model.parameterNames());
+            model.trainingFeed(x, y, i), List.of(Names.LOSS), model.parameterNames());
       } else {
         model.lossAndGradients(x, y, i);
       }
