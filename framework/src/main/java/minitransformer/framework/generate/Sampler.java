@@ -51,6 +51,11 @@ public final class Sampler {
 
   /** The topN most likely next tokens after context, best first (ties: lower id first). */
   public List<Prediction> predictNext(int[] context, int topN) {
+    return top(nextLogits(context), topN);
+  }
+
+  /** The logits after context, [vocab_size], reading only its last block_size tokens. */
+  public double[] nextLogits(int[] context) {
     if (context.length == 0) {
       throw new IllegalArgumentException("the context must hold at least one token");
     }
@@ -58,7 +63,12 @@ public final class Sampler {
     for (int id : context) {
       list.add(id);
     }
-    double[] logProbs = logSoftmax(lastLogits(list));
+    return lastLogits(list);
+  }
+
+  /** The topN most likely tokens under softmax(logits), best first (ties: lower id first). */
+  public static List<Prediction> top(double[] logits, int topN) {
+    double[] logProbs = logSoftmax(logits);
     Integer[] order = byDescending(logProbs);
     List<Prediction> best = new ArrayList<>();
     for (int r = 0; r < Math.min(topN, order.length); r++) {
@@ -81,16 +91,29 @@ public final class Sampler {
         .toDoubleVector();
   }
 
-  /** Picks one token id from logits under the options; package-private for tests. */
-  static int choose(double[] logits, SamplingOptions options, Random random) {
+  /**
+   * The distribution {@link #generate} draws the next token from, [vocab_size]: softmax(logits / T)
+   * after top-k and top-p; for temperature 0 (greedy) all mass on the most likely token.
+   */
+  public static double[] drawProbabilities(double[] logits, SamplingOptions options) {
     if (options.temperature() == 0.0) {
-      return byDescending(logits)[0];
+      double[] oneHot = new double[logits.length];
+      oneHot[byDescending(logits)[0]] = 1.0;
+      return oneHot;
     }
     double[] scaled = new double[logits.length];
     for (int i = 0; i < logits.length; i++) {
       scaled[i] = logits[i] / options.temperature();
     }
-    double[] probs = filteredProbabilities(scaled, options.topK(), options.topP());
+    return filteredProbabilities(scaled, options.topK(), options.topP());
+  }
+
+  /** Picks one token id from logits under the options; package-private for tests. */
+  static int choose(double[] logits, SamplingOptions options, Random random) {
+    if (options.temperature() == 0.0) {
+      return byDescending(logits)[0];
+    }
+    double[] probs = drawProbabilities(logits, options);
     double u = random.nextDouble();
     double cumulative = 0.0;
     int last = -1;

@@ -114,6 +114,34 @@ class SamplerTest {
   }
 
   @Test
+  void drawProbabilitiesAreWhatSamplingDrawsFrom() {
+    double[] logits = sampler.nextLogits(PROMPT);
+    List<Prediction> best = Sampler.top(logits, 11);
+    double[] plain = Sampler.drawProbabilities(logits, new SamplingOptions(1.0, 0, 1.0, 0));
+    for (Prediction p : best) {
+      assertEquals(p.probability(), plain[p.id()], 1e-12, "temperature 1, no filter: the model's softmax");
+    }
+    double[] greedy = Sampler.drawProbabilities(logits, new SamplingOptions(0.0, 0, 1.0, 0));
+    assertEquals(1.0, greedy[best.get(0).id()], 0.0);
+    assertEquals(1.0, Arrays.stream(greedy).sum(), 0.0);
+    double[] hot = Sampler.drawProbabilities(logits, new SamplingOptions(3.0, 0, 1.0, 0));
+    assertTrue(hot[best.get(0).id()] < plain[best.get(0).id()], "a higher temperature flattens the top token");
+    double[] topTwo = Sampler.drawProbabilities(logits, new SamplingOptions(1.0, 2, 1.0, 0));
+    assertEquals(1.0, topTwo[best.get(0).id()] + topTwo[best.get(1).id()], 1e-12);
+    // 20000 draws with choose() follow drawProbabilities at temperature 2, top-k 4.
+    SamplingOptions options = new SamplingOptions(2.0, 4, 1.0, 0);
+    double[] expected = Sampler.drawProbabilities(logits, options);
+    int[] counts = new int[logits.length];
+    Random random = new Random(9);
+    for (int i = 0; i < 20000; i++) {
+      counts[Sampler.choose(logits, options, random)]++;
+    }
+    for (int id = 0; id < logits.length; id++) {
+      assertEquals(expected[id], counts[id] / 20000.0, 0.015, "token " + id);
+    }
+  }
+
+  @Test
   void badOptionsAreRejected() {
     assertThrows(IllegalArgumentException.class, () -> new SamplingOptions(-1, 0, 1, 0));
     assertThrows(IllegalArgumentException.class, () -> new SamplingOptions(1, -1, 1, 0));

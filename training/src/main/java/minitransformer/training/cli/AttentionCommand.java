@@ -14,6 +14,7 @@ import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.analysis.AttentionExplanation;
 import minitransformer.framework.analysis.AttentionMaps;
+import minitransformer.framework.analysis.RawScores;
 import minitransformer.training.viz.AttentionCsv;
 import minitransformer.training.viz.AttentionHtml;
 import minitransformer.training.viz.AttentionPng;
@@ -68,12 +69,20 @@ public final class AttentionCommand implements Callable<Integer> {
   @Option(names = "--vectors", description = "With --explain: also print q, every k, v and w·v vector.")
   boolean vectors;
 
+  @Option(names = "--raw-scores",
+      description = "Print each head's raw score matrix A = q·kᵀ before the scale and the mask (row: query, column:"
+          + " key), its transpose, and the asymmetry ‖A − Aᵀ‖ / ‖A‖: why W_Q and W_K are two matrices.")
+  boolean rawScores;
+
   @Override
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!explain && (position != null || vectors)) {
       throw new BadOptionException((position != null ? "--position" : "--vectors") + " needs --explain");
+    }
+    if (rawScores && (explain || out != null)) {
+      throw new BadOptionException("--raw-scores prints to the terminal; it does not go with --explain or --out");
     }
     if (explain && out != null) {
       throw new BadOptionException("--explain prints to the terminal; it does not go with --out");
@@ -91,6 +100,10 @@ public final class AttentionCommand implements Callable<Integer> {
       int t = position == null ? ids.length - 1 : position;
       checkRange("--position", t, ids.length, "tokens");
       explain(stdout, loaded, ids, labels, t);
+      return 0;
+    }
+    if (rawScores) {
+      rawScores(stdout, loaded, ids, labels);
       return 0;
     }
     AttentionMaps maps = AttentionMaps.of(loaded.gpt(), ids);
@@ -171,6 +184,45 @@ public final class AttentionCommand implements Callable<Integer> {
           l, e.maxWeightDifference(), l, e.maxBlockOutDifference());
     }
     o.flush();
+  }
+
+  private void rawScores(PrintWriter o, ModelOptions.LoadedModel loaded, int[] ids, List<String> labels) {
+    GPTConfig config = loaded.gpt().config();
+    o.println("A[t][s] = q_t·k_s for every query t (row) and key s (column), before ÷√hs and the causal mask;"
+        + " Aᵀ[t][s] = q_s·k_t.");
+    o.println("One shared matrix (W_Q = W_K) would make A symmetric: asymmetry = ‖A − Aᵀ‖ / ‖A‖ (0 symmetric,"
+        + " 2 antisymmetric).");
+    for (int l = 0; l < config.nLayer(); l++) {
+      if (layer != null && layer != l) {
+        continue;
+      }
+      RawScores raw = RawScores.of(loaded.gpt(), ids, l);
+      for (int h = 0; h < config.nHead(); h++) {
+        if (head == null || head == h) {
+          o.printf(Locale.ROOT, "%n-- block %d, head %d: asymmetry ‖A − Aᵀ‖ / ‖A‖ = %.4f%n", l, h, raw.asymmetry(h));
+          o.println("A = q·kᵀ");
+          matrix(o, raw.matrix(h), labels);
+          o.println("Aᵀ");
+          matrix(o, raw.transposed(h), labels);
+        }
+      }
+    }
+    o.flush();
+  }
+
+  private static void matrix(PrintWriter o, double[][] a, List<String> labels) {
+    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "   %-14s", ""));
+    for (int s = 0; s < a.length; s++) {
+      header.append(String.format(Locale.ROOT, " %8d", s));
+    }
+    o.println(header);
+    for (int t = 0; t < a.length; t++) {
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%2d %-14s", t, clip(labels.get(t))));
+      for (int s = 0; s < a.length; s++) {
+        row.append(String.format(Locale.ROOT, " %8.3f", a[t][s]));
+      }
+      o.println(row);
+    }
   }
 
   private static String clip(String label) {

@@ -7,6 +7,7 @@ import minitransformer.framework.ModelConfigException;
 import minitransformer.training.TrainingDivergedException;
 import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.config.ConfigException;
+import minitransformer.training.serve.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -29,7 +30,8 @@ import picocli.CommandLine.ParseResult;
       AttentionCommand.class,
       SimilarityCommand.class,
       ParamsCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      ServeCommand.class
     })
 public final class Main implements Runnable {
   /** Errors the user can fix (bad config, data, checkpoint or command line). */

@@ -179,6 +179,15 @@ public final class ParamsCommand implements Callable<Integer> {
   }
 
   private static String json(GPTConfig c, ParameterCount count) {
+    try {
+      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(document(c, count));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
+  }
+
+  /** What {@code params --json} prints, the model card of the server shows it too: config, matrices, totals. */
+  public static Map<String, Object> document(GPTConfig c, ParameterCount count) {
     Map<String, Object> doc = new LinkedHashMap<>();
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("vocab_size", c.vocabSize());
@@ -212,10 +221,6 @@ public final class ParamsCommand implements Callable<Integer> {
     doc.put("mlp", count.mlp());
     doc.put("attention_share", count.attentionShare());
     doc.put("mlp_share", count.mlpShare());
-    try {
-      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write JSON", e);
-    }
+    return doc;
   }
 }

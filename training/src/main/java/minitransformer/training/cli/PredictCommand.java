@@ -1,5 +1,6 @@
 package minitransformer.training.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import minitransformer.framework.generate.Prediction;
 import minitransformer.framework.generate.Sampler;
+import minitransformer.framework.generate.SamplingOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,13 +26,17 @@ import picocli.CommandLine.Spec;
     description = {
       "Given the text so far, which token comes next and how sure is the model? Prints the N most likely next"
           + " tokens, best first (ties: lower id first), with probability and natural-log probability under the"
-          + " model (temperature 1, no filtering). A prompt longer than block_size keeps its last block_size"
-          + " tokens.",
+          + " model (temperature 1, no filtering); with --temperature, --top-k or --top-p also the probability"
+          + " sample would draw it with under those settings. A prompt longer than block_size keeps its last"
+          + " block_size tokens.",
       PromptOptions.HELP
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:bad input: option value, prompt or checkpoint"})
 public final class PredictCommand implements Callable<Integer> {
+  /** The printer of {@code predict --json}; the server writes its answers with it too. */
+  public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
   @Spec CommandSpec spec;
 
   @Mixin ModelOptions model;
@@ -47,6 +53,19 @@ public final class PredictCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "Show stack traces of errors.")
   boolean verbose;
 
+  @Option(names = "--temperature", paramLabel = "T", defaultValue = "1",
+      description = "Also show each token's probability as sample would draw it at this temperature"
+          + " (0 = greedy; default ${DEFAULT-VALUE}).")
+  double temperature;
+
+  @Option(names = "--top-k", paramLabel = "K", defaultValue = "0",
+      description = "... after keeping only the K most likely tokens (0 = off; default ${DEFAULT-VALUE}).")
+  int topK;
+
+  @Option(names = "--top-p", paramLabel = "P", defaultValue = "1",
+      description = "... and the smallest set reaching probability P, in (0, 1] (1 = off; default ${DEFAULT-VALUE}).")
+  double topP;
+
   @Override
   public Integer call() throws Exception {
     CommandLine cli = spec.commandLine();
@@ -54,41 +73,71 @@ public final class PredictCommand implements Callable<Integer> {
     if (top <= 0) {
       throw new BadOptionException("--top (" + top + ") must be positive");
     }
+    SamplingOptions draw = drawOptions(temperature, topK, topP);
     ModelOptions.LoadedModel m = model.load(cli.getErr());
     int[] ids = prompt.encode(cli, m.tokenizer(), cli.getErr());
-    int block = m.config().blockSize();
-    int contextTokens = Math.min(ids.length, block);
-    List<Prediction> best = new Sampler(m.gpt()).predictNext(ids, Math.min(top, m.config().vocabSize()));
+    ObjectNode report = report(m, ids, top, draw);
     if (json) {
-      ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      ObjectNode root = mapper.createObjectNode();
-      root.put("checkpoint", m.directory().toString());
-      root.put("step", m.step());
-      root.put("prompt_tokens", ids.length);
-      root.put("context_tokens", contextTokens);
-      ArrayNode list = root.putArray("predictions");
-      int rank = 1;
-      for (Prediction p : best) {
-        list.addObject()
-            .put("rank", rank++)
-            .put("id", p.id())
-            .put("token", m.tokenizer().token(p.id()))
-            .put("probability", p.probability())
-            .put("log_probability", p.logProbability());
-      }
-      out.println(mapper.writeValueAsString(root));
+      out.println(JSON.writeValueAsString(report));
     } else {
       out.printf(Locale.ROOT, "next token after %d prompt tokens (model reads the last %d), %s step %d%n",
-          ids.length, contextTokens, m.directory(), m.step());
-      out.printf(Locale.ROOT, "%4s  %-16s %6s  %11s  %9s%n", "rank", "token", "id", "probability", "log p");
-      int rank = 1;
-      for (Prediction p : best) {
-        out.printf(Locale.ROOT, "%4d  %-16s %6d  %11.6f  %9.4f%n", rank++, visible(m.tokenizer().token(p.id())),
-            p.id(), p.probability(), p.logProbability());
+          ids.length, report.get("context_tokens").asInt(), m.directory(), m.step());
+      boolean filtered = temperature != 1.0 || topK != 0 || topP != 1.0;
+      if (filtered) {
+        out.printf(Locale.ROOT, "draw p: the probability sample draws it with at temperature %s, top-k %d, top-p %s%n",
+            temperature, topK, topP);
+      }
+      out.printf(Locale.ROOT, "%4s  %-16s %6s  %11s  %9s%s%n", "rank", "token", "id", "probability", "log p",
+          filtered ? "     draw p" : "");
+      for (JsonNode p : report.get("predictions")) {
+        out.printf(Locale.ROOT, "%4d  %-16s %6d  %11.6f  %9.4f%s%n", p.get("rank").asInt(),
+            visible(p.get("token").asText()), p.get("id").asInt(), p.get("probability").asDouble(),
+            p.get("log_probability").asDouble(),
+            filtered ? String.format(Locale.ROOT, "  %9.6f", p.get("sampling_probability").asDouble()) : "");
       }
     }
     out.flush();
     return 0;
+  }
+
+  /** Sampling options from predict's values; a bad value is a one-line error naming the option. */
+  public static SamplingOptions drawOptions(double temperature, int topK, double topP) {
+    try {
+      return new SamplingOptions(temperature, topK, topP, 0);
+    } catch (IllegalArgumentException e) {
+      throw new BadOptionException("--" + e.getMessage().replace('_', '-'));
+    }
+  }
+
+  /**
+   * What {@code predict --json} prints and {@code POST /api/predict} answers: the top N next tokens
+   * after ids (the model reads the last block_size), each with the model's probability and
+   * log-probability and its probability under draw's temperature, top-k and top-p.
+   */
+  public static ObjectNode report(ModelOptions.LoadedModel m, int[] ids, int top, SamplingOptions draw) {
+    double[] logits = new Sampler(m.gpt()).nextLogits(ids);
+    List<Prediction> best = Sampler.top(logits, Math.min(top, m.config().vocabSize()));
+    double[] drawn = Sampler.drawProbabilities(logits, draw);
+    ObjectNode root = JSON.createObjectNode();
+    root.put("checkpoint", m.directory().toString());
+    root.put("step", m.step());
+    root.put("prompt_tokens", ids.length);
+    root.put("context_tokens", Math.min(ids.length, m.config().blockSize()));
+    root.put("temperature", draw.temperature());
+    root.put("top_k", draw.topK());
+    root.put("top_p", draw.topP());
+    ArrayNode list = root.putArray("predictions");
+    int rank = 1;
+    for (Prediction p : best) {
+      list.addObject()
+          .put("rank", rank++)
+          .put("id", p.id())
+          .put("token", m.tokenizer().token(p.id()))
+          .put("probability", p.probability())
+          .put("log_probability", p.logProbability())
+          .put("sampling_probability", drawn[p.id()]);
+    }
+    return root;
   }
 
   /** A token as a table cell: line breaks, tabs and spaces made visible. */

@@ -1,11 +1,11 @@
 package minitransformer.training.cli;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.IntConsumer;
 import minitransformer.datasets.Tokenizer;
+import minitransformer.framework.GPT;
 import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.JavaKvCache;
 import minitransformer.framework.generate.KvCache;
@@ -113,13 +113,11 @@ public final class SampleCommand implements Callable<Integer> {
             seed + s);
       }
       SamplingOptions sampleOptions = options(cli, seed + s);
-      Stream stream = new Stream(out, tokenizer, ids);
-      if (noCache) {
-        new Sampler(m.gpt()).generate(ids, tokens, sampleOptions, stream::accept);
-      } else {
-        KvCache cache = cacheImpl == CacheKind.java ? new JavaKvCache(m.gpt()) : new SameDiffKvCache(m.gpt());
-        new CachedSampler(m.gpt(), cache, refillTokens).generate(ids, tokens, sampleOptions, stream::accept);
-      }
+      TextStream stream = new TextStream(tokenizer, ids, piece -> {
+        out.print(piece);
+        out.flush();
+      });
+      generate(m.gpt(), ids, tokens, sampleOptions, noCache ? null : cacheImpl, refillTokens, stream::accept);
       out.println();
       out.flush();
     }
@@ -140,36 +138,17 @@ public final class SampleCommand implements Callable<Integer> {
   }
 
   /**
-   * Prints the prompt, then each new token as it comes. The whole text is re-decoded and only the new
-   * end is printed, so a word tokenizer's spacing (which depends on the neighbours) comes out right.
+   * Generates n tokens after ids as {@code sample} does: through a KV cache of the given kind that
+   * re-fills with the last refill tokens when the block is full, or, for cache null, with one full
+   * forward pass per token. Each token goes to onToken as soon as it is chosen; an exception thrown
+   * by onToken stops the generation.
    */
-  private static final class Stream {
-    private final PrintWriter out;
-    private final Tokenizer tokenizer;
-    private final List<Integer> ids = new ArrayList<>();
-    private String printed;
-
-    Stream(PrintWriter out, Tokenizer tokenizer, int[] prompt) {
-      this.out = out;
-      this.tokenizer = tokenizer;
-      for (int id : prompt) {
-        ids.add(id);
-      }
-      printed = tokenizer.decode(prompt);
-      out.print(printed);
-      out.flush();
+  static int[] generate(GPT gpt, int[] ids, int n, SamplingOptions options, CacheKind cache, int refill,
+      IntConsumer onToken) {
+    if (cache == null) {
+      return new Sampler(gpt).generate(ids, n, options, onToken);
     }
-
-    void accept(int id) {
-      ids.add(id);
-      String text = tokenizer.decode(ids.stream().mapToInt(Integer::intValue).toArray());
-      if (text.startsWith(printed)) {
-        out.print(text.substring(printed.length()));
-      } else {
-        out.print(" " + tokenizer.decode(new int[] {id})); // spacing changed earlier text: print the token
-      }
-      printed = text;
-      out.flush();
-    }
+    KvCache kv = cache == CacheKind.java ? new JavaKvCache(gpt) : new SameDiffKvCache(gpt);
+    return new CachedSampler(gpt, kv, refill).generate(ids, n, options, onToken);
   }
 }

@@ -20,8 +20,8 @@ import picocli.CommandLine;
  * {@code train} command on a few sentences about apples, oranges and phones, once per test JVM, and
  * the command-line runner the analysis tests share.
  */
-final class TinyTrainedModel {
-  static final String PROMPT = "ben charged his phone and then he wanted the apple";
+public final class TinyTrainedModel {
+  public static final String PROMPT = "ben charged his phone and then he wanted the apple";
 
   private static final String CORPUS = """
       anna peeled an orange and then she wanted the apple .
@@ -67,7 +67,7 @@ final class TinyTrainedModel {
   private TinyTrainedModel() {}
 
   /** The run directory of the trained model (trained on first use). */
-  static synchronized Path run() throws IOException {
+  public static synchronized Path run() throws IOException {
     if (runDirectory == null) {
       Path dir = Files.createTempDirectory("tiny-trained-");
       Files.writeString(dir.resolve("corpus.txt"), CORPUS, StandardCharsets.UTF_8);
@@ -86,6 +86,16 @@ final class TinyTrainedModel {
     GPT gpt = GPT.create(CheckpointModel.gptConfig(state, run()), 0);
     gpt.loadParameters(state.parameters());
     return gpt;
+  }
+
+  /** The trained model as {@code --checkpoint RUN} loads it (the run's latest checkpoint). */
+  public static ModelOptions.LoadedModel loaded() throws IOException {
+    Path dir = CheckpointStore.resolve(run(), w -> {});
+    TrainingState state = CheckpointStore.load(dir);
+    GPT gpt = GPT.create(CheckpointModel.gptConfig(state, dir), 0);
+    gpt.loadParameters(state.parameters());
+    return new ModelOptions.LoadedModel(dir, state.step(), gpt, Tokenizers.fromJson(state.tokenizerJson()),
+        gpt.config());
   }
 
   static Tokenizer tokenizer() throws IOException {

@@ -31,8 +31,8 @@ import java.util.regex.Pattern;
  * (no browser-automation library): navigate, evaluate JavaScript, move and click the mouse, take a
  * screenshot. Started as the machine notes say (no sandbox as root, no background networking).
  */
-final class HeadlessChromium implements AutoCloseable {
-  static final Path BINARY = Path.of("/usr/bin/chromium");
+public final class HeadlessChromium implements AutoCloseable {
+  public static final Path BINARY = Path.of("/usr/bin/chromium");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern LISTENING = Pattern.compile("DevTools listening on (ws://\\S+)");
 
@@ -48,7 +48,7 @@ final class HeadlessChromium implements AutoCloseable {
     this.socket = socket;
   }
 
-  static HeadlessChromium start(int width, int height) throws Exception {
+  public static HeadlessChromium start(int width, int height) throws Exception {
     Path profile = Files.createTempDirectory("chromium-profile-");
     Process process = new ProcessBuilder(List.of(BINARY.toString(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -135,7 +135,7 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   /** Sends one DevTools command and waits for its result. */
-  JsonNode send(String method, Map<String, ?> params) throws Exception {
+  public JsonNode send(String method, Map<String, ?> params) throws Exception {
     int id = ids.incrementAndGet();
     ObjectNode command = JSON.createObjectNode();
     command.put("id", id);
@@ -148,7 +148,7 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   /** Opens a URL and waits until the document has loaded. */
-  void open(String url) throws Exception {
+  public void open(String url) throws Exception {
     send("Page.enable", Map.of());
     send("Page.navigate", Map.of("url", url));
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -161,7 +161,7 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   /** The value of a JavaScript expression (returned by value, as JSON). */
-  JsonNode evaluate(String expression) throws Exception {
+  public JsonNode evaluate(String expression) throws Exception {
     JsonNode r = send("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true));
     if (r.has("exceptionDetails")) {
       throw new IllegalStateException("JavaScript threw: " + r.get("exceptionDetails"));
@@ -170,11 +170,11 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   /** A real mouse move to (x, y) in CSS pixels: the page sees mouseover and mousemove. */
-  void moveMouse(double x, double y) throws Exception {
+  public void moveMouse(double x, double y) throws Exception {
     send("Input.dispatchMouseEvent", Map.of("type", "mouseMoved", "x", x, "y", y));
   }
 
-  void click(double x, double y) throws Exception {
+  public void click(double x, double y) throws Exception {
     moveMouse(x, y);
     for (String type : List.of("mousePressed", "mouseReleased")) {
       send("Input.dispatchMouseEvent", Map.of("type", type, "x", x, "y", y, "button", "left", "clickCount", 1));
@@ -182,7 +182,7 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   /** A PNG of the whole page. */
-  byte[] screenshot() throws Exception {
+  public byte[] screenshot() throws Exception {
     JsonNode r = send("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true));
     return java.util.Base64.getDecoder().decode(r.get("data").asText());
   }

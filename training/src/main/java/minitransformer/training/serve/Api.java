@@ -1,0 +1,262 @@
+package minitransformer.training.serve;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import minitransformer.datasets.DataException;
+import minitransformer.datasets.Tokenizer;
+import minitransformer.datasets.WordTokenizer;
+import minitransformer.framework.GPTConfig;
+import minitransformer.framework.analysis.AttentionExplanation;
+import minitransformer.framework.analysis.AttentionMaps;
+import minitransformer.framework.analysis.HiddenStates;
+import minitransformer.framework.analysis.RawScores;
+import minitransformer.framework.analysis.Similarity;
+import minitransformer.framework.analysis.TokenEmbeddings;
+import minitransformer.framework.generate.CachedSampler;
+import minitransformer.framework.generate.SamplingOptions;
+import minitransformer.training.cli.ModelOptions.LoadedModel;
+import minitransformer.training.cli.PredictCommand;
+
+/**
+ * The JSON API's answers, one method per endpoint, each on the code of the matching command:
+ * {@code predict} ({@link PredictCommand#report}), {@code sample} (the generation of {@code
+ * SampleCommand}), {@code attention} and {@code attention --explain} / {@code --raw-scores}
+ * ({@link AttentionMaps}, {@link AttentionExplanation}, {@link RawScores}), {@code similarity}
+ * ({@link TokenEmbeddings}, {@link HiddenStates}). Every field is checked here; a bad one is a 400.
+ */
+final class Api {
+  /** The longest prompt accepted, in characters (predict and sample keep the last block_size tokens). */
+  static final int MAX_PROMPT_CHARS = 4000;
+
+  /** The most tokens one sample request may generate. */
+  static final int MAX_SAMPLE_TOKENS = 10_000;
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final ModelPool pool;
+  private final LoadedModel model;
+  private final GPTConfig config;
+  private final TokenEmbeddings wte;
+
+  Api(ModelPool pool) {
+    this.pool = pool;
+    this.model = pool.model();
+    this.config = model.config();
+    this.wte = pool.with(m -> TokenEmbeddings.of(m.gpt()));
+  }
+
+  /** POST /api/predict: exactly {@code predict --json}'s document. */
+  ObjectNode predict(Fields f) {
+    int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS), false);
+    int top = f.integer("top", 10, 1, Integer.MAX_VALUE);
+    SamplingOptions draw = sampling(f, 1.0, 0, 1.0, 0);
+    return pool.with(m -> PredictCommand.report(m, ids, top, draw));
+  }
+
+  /** A checked POST /api/sample request; the server streams its tokens. */
+  record SampleRequest(int[] ids, int tokens, SamplingOptions options, int refill) {}
+
+  SampleRequest sample(Fields f) {
+    int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS), false);
+    int tokens = f.integer("tokens", 100, 1, MAX_SAMPLE_TOKENS);
+    SamplingOptions options = sampling(f, 0.8, 0, 0.95, f.longInteger("seed", 1337));
+    int block = config.blockSize();
+    int refill = f.integer("refill", CachedSampler.defaultRefill(block), 1, block);
+    return new SampleRequest(ids, tokens, options, refill);
+  }
+
+  /** POST /api/attention: every (or one layer's, one head's) attention map, and the raw scores q·kᵀ. */
+  ObjectNode attention(Fields f) {
+    int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS), true);
+    Integer layer = f.has("layer") ? f.integer("layer", 0, config.nLayer() - 1) : null;
+    Integer head = f.has("head") ? f.integer("head", 0, config.nHead() - 1) : null;
+    return pool.with(m -> {
+      AttentionMaps maps = AttentionMaps.of(m.gpt(), ids);
+      ObjectNode root = tokens(ids);
+      root.put("n_layer", config.nLayer()).put("n_head", config.nHead());
+      ArrayNode list = root.putArray("maps");
+      for (int l = 0; l < config.nLayer(); l++) {
+        if (layer != null && layer != l) {
+          continue;
+        }
+        RawScores raw = RawScores.of(m.gpt(), ids, l);
+        for (int h = 0; h < config.nHead(); h++) {
+          if (head == null || head == h) {
+            ObjectNode map = list.addObject().put("layer", l).put("head", h);
+            map.set("weights", matrix(maps.map(l, h)));
+            map.set("raw_scores", matrix(raw.matrix(h)));
+            map.put("asymmetry", raw.asymmetry(h));
+          }
+        }
+      }
+      return root;
+    });
+  }
+
+  /** POST /api/explain: {@code attention --explain} for one query position, as numbers. */
+  ObjectNode explain(Fields f) {
+    int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS), true);
+    Integer layer = f.has("layer") ? f.integer("layer", 0, config.nLayer() - 1) : null;
+    Integer head = f.has("head") ? f.integer("head", 0, config.nHead() - 1) : null;
+    int position = f.integer("position", ids.length - 1, 0, ids.length - 1);
+    return pool.with(m -> {
+      ObjectNode root = tokens(ids);
+      root.put("position", position).put("head_size", config.headSize())
+          .put("scale", 1.0 / Math.sqrt(config.headSize()));
+      ArrayNode layers = root.putArray("layers");
+      for (int l = 0; l < config.nLayer(); l++) {
+        if (layer == null || layer == l) {
+          layers.add(Explanations.json(AttentionExplanation.of(m.gpt(), ids, l, position), head));
+        }
+      }
+      return root;
+    });
+  }
+
+  /** POST /api/similarity: one of {@code words}, {@code nearest} (+ {@code top}), {@code prompt} + {@code word} + {@code ref}. */
+  ObjectNode similarity(Fields f) {
+    int modes = (f.has("words") ? 1 : 0) + (f.has("nearest") ? 1 : 0) + (f.has("prompt") ? 1 : 0);
+    if (modes != 1) {
+      throw new ApiException(400, "words, nearest, prompt: give exactly one (prompt with word and ref)");
+    }
+    ObjectNode root = NODES.objectNode();
+    if (f.has("words")) {
+      List<String> words = f.words("words", 2, 64);
+      double[][] vectors = words.stream().mapToInt(w -> wordId("words", w)).mapToObj(wte::vector)
+          .toArray(double[][]::new);
+      root.set("words", NODES.arrayNode().addAll(words.stream().map(NODES::textNode).toList()));
+      root.put("width", wte.width());
+      for (Similarity measure : Similarity.values()) {
+        root.set(measure.name().toLowerCase(java.util.Locale.ROOT), matrix(measure.table(vectors)));
+      }
+    } else if (f.has("nearest")) {
+      String word = f.text("nearest");
+      int top = f.integer("top", 10, 1, wte.vocabSize() - 1);
+      ArrayNode list = root.put("nearest", word).putArray("neighbours");
+      for (TokenEmbeddings.Neighbour n : wte.nearest(wordId("nearest", word), top, Similarity.COSINE)) {
+        list.addObject().put("id", n.id()).put("token", model.tokenizer().token(n.id())).put("cosine", n.similarity());
+      }
+    } else {
+      int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS), true);
+      String word = f.text("word");
+      int id = wordId("word", word);
+      List<String> refs = f.words("ref", 1, 64);
+      double[][] references = refs.stream().mapToInt(w -> wordId("ref", w)).mapToObj(wte::vector)
+          .toArray(double[][]::new);
+      int position = -1;
+      for (int t = 0; t < ids.length; t++) {
+        position = ids[t] == id ? t : position;
+      }
+      if (position < 0) {
+        throw ApiException.badField("word", "\"" + word + "\" does not occur in the prompt");
+      }
+      int at = position;
+      HiddenStates states = pool.with(m -> HiddenStates.of(m.gpt(), ids, at));
+      root.set("ids", ints(ids));
+      root.put("word", word).put("position", position);
+      root.set("ref", NODES.arrayNode().addAll(refs.stream().map(NODES::textNode).toList()));
+      root.set("stages", NODES.arrayNode().addAll(states.stages().stream().map(NODES::textNode).toList()));
+      root.set("cosine", matrix(states.similarities(references, Similarity.COSINE)));
+    }
+    return root;
+  }
+
+  /** Temperature, top_k and top_p checked as {@code sample} checks them, named as fields. */
+  private static SamplingOptions sampling(Fields f, double temperature, int topK, double topP, long seed) {
+    double t = f.number("temperature", temperature);
+    int k = f.integer("top_k", topK, 0, Integer.MAX_VALUE);
+    double p = f.number("top_p", topP);
+    if (!(t >= 0) || Double.isInfinite(t)) {
+      throw ApiException.badField("temperature", t + " must be >= 0");
+    }
+    if (!(p > 0 && p <= 1)) {
+      throw ApiException.badField("top_p", p + " must be in (0, 1]");
+    }
+    return new SamplingOptions(t, k, p, seed);
+  }
+
+  /**
+   * The prompt's ids: a character outside a char model's vocabulary is a 400 naming it (a word model
+   * reads unknown words as {@code <unk>}); within block_size tokens when {@code fitBlock}.
+   */
+  private int[] encode(String prompt, boolean fitBlock) {
+    Tokenizer tokenizer = model.tokenizer();
+    if (tokenizer instanceof WordTokenizer words && words.split(prompt).isEmpty()) {
+      throw ApiException.badField("prompt", "holds no words, only white space");
+    }
+    int[] ids;
+    try {
+      ids = tokenizer.encode(prompt);
+    } catch (DataException e) {
+      throw ApiException.badField("prompt", e.getMessage());
+    }
+    if (ids.length == 0) {
+      throw ApiException.badField("prompt", "gives no tokens");
+    }
+    if (fitBlock && ids.length > config.blockSize()) {
+      throw ApiException.badField("prompt", "gives " + ids.length + " tokens, more than the model's context of "
+          + config.blockSize() + " (block_size)");
+    }
+    return ids;
+  }
+
+  private int wordId(String field, String word) {
+    Tokenizer tokenizer = model.tokenizer();
+    OptionalInt id = tokenizer.id(word);
+    if (id.isEmpty() || (WordTokenizer.UNK.equals(tokenizer.token(id.getAsInt())) && !WordTokenizer.UNK.equals(word))) {
+      throw ApiException.badField(field, "\"" + word + "\" is not in this model's vocabulary ("
+          + tokenizer.vocabSize() + " " + tokenizer.kind() + " tokens)");
+    }
+    return id.getAsInt();
+  }
+
+  private ObjectNode tokens(int[] ids) {
+    ObjectNode root = NODES.objectNode();
+    root.set("ids", ints(ids));
+    ArrayNode tokens = root.putArray("tokens");
+    for (int id : ids) {
+      tokens.add(model.tokenizer().token(id));
+    }
+    return root;
+  }
+
+  static ArrayNode ints(int[] values) {
+    ArrayNode a = NODES.arrayNode();
+    for (int v : values) {
+      a.add(v);
+    }
+    return a;
+  }
+
+  /** A vector; NaN and ±∞ (masked keys) become null, which JSON can hold. */
+  static ArrayNode vector(double[] values) {
+    ArrayNode a = NODES.arrayNode();
+    for (double v : values) {
+      if (Double.isFinite(v)) {
+        a.add(v);
+      } else {
+        a.addNull();
+      }
+    }
+    return a;
+  }
+
+  static ArrayNode matrix(double[][] rows) {
+    ArrayNode a = NODES.arrayNode();
+    for (double[] row : rows) {
+      a.add(row == null ? NODES.nullNode() : vector(row));
+    }
+    return a;
+  }
+
+  /** The request fields of each endpoint. */
+  static final Set<String> PREDICT = Set.of("prompt", "top", "temperature", "top_k", "top_p");
+  static final Set<String> SAMPLE = Set.of("prompt", "tokens", "temperature", "top_k", "top_p", "seed", "refill");
+  static final Set<String> ATTENTION = Set.of("prompt", "layer", "head");
+  static final Set<String> EXPLAIN = Set.of("prompt", "layer", "head", "position");
+  static final Set<String> SIMILARITY = Set.of("words", "nearest", "top", "prompt", "word", "ref");
+}

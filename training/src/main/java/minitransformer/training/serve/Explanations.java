@@ -1,0 +1,56 @@
+package minitransformer.training.serve;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import minitransformer.framework.analysis.AttentionExplanation;
+
+/** {@link AttentionExplanation} as JSON: what {@code attention --explain --vectors} prints, as numbers. */
+final class Explanations {
+  private Explanations() {}
+
+  /** One block at one query position; every head, or only {@code head} when it is not null. */
+  static ObjectNode json(AttentionExplanation e, Integer head) {
+    ObjectNode block = JsonNodeFactory.instance.objectNode();
+    block.put("layer", e.layer()).put("position", e.position());
+    block.put("residual_in_norm", norm(e.residualIn()));
+    block.set("residual_in", Api.vector(e.residualIn()));
+    block.set("normed", Api.vector(e.normed()));
+    ArrayNode heads = block.putArray("heads");
+    for (AttentionExplanation.Head h : e.heads()) {
+      if (head != null && head != h.head()) {
+        continue;
+      }
+      ObjectNode o = heads.addObject();
+      o.put("head", h.head());
+      o.set("query", Api.vector(h.query()));
+      o.put("query_norm", norm(h.query()));
+      o.set("keys", Api.matrix(h.keys()));
+      o.set("values", Api.matrix(h.values()));
+      o.set("dots", Api.vector(h.dots()));
+      o.set("scores", Api.vector(h.scores()));
+      o.set("weights", Api.vector(h.weights()));
+      o.set("contributions", Api.matrix(h.contributions()));
+      double[] contributionNorms = new double[h.weights().length];
+      for (int s = 0; s < contributionNorms.length; s++) {
+        contributionNorms[s] = h.contributionNorm(s);
+      }
+      o.set("contribution_norms", Api.vector(contributionNorms));
+      o.set("output", Api.vector(h.output()));
+      o.put("output_norm", norm(h.output()));
+    }
+    block.put("projected_norm", norm(e.projected()));
+    block.put("residual_out_norm", norm(e.residualOut()));
+    block.put("max_weight_difference", e.maxWeightDifference());
+    block.put("max_block_out_difference", e.maxBlockOutDifference());
+    return block;
+  }
+
+  static double norm(double[] v) {
+    double s = 0;
+    for (double x : v) {
+      s += x * x;
+    }
+    return Math.sqrt(s);
+  }
+}

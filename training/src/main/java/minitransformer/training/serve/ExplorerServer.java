@@ -1,0 +1,290 @@
+package minitransformer.training.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import minitransformer.framework.generate.CachedSampler;
+import minitransformer.framework.generate.JavaKvCache;
+import minitransformer.framework.generate.KvCache;
+import minitransformer.training.cli.ModelOptions.LoadedModel;
+import minitransformer.training.cli.PredictCommand;
+import minitransformer.training.cli.TextStream;
+
+/**
+ * The explorer's HTTP server (the JDK's {@link HttpServer}): the page and its two files from the jar,
+ * and the JSON API of {@link Api}. Bodies over {@link #MAX_BODY_BYTES} get 413, an unknown path 404, a
+ * known path with the wrong method 405; only the listed page files are ever read, so no path reaches
+ * another file. Samples stream as server-sent events; a client that goes away stops its generation
+ * at the next token.
+ */
+public final class ExplorerServer implements AutoCloseable {
+  /** The largest request body accepted. */
+  static final int MAX_BODY_BYTES = 64 * 1024;
+
+  /** Request threads: streams hold one each while they run. */
+  static final int THREADS = 32;
+
+  /** Samples streaming at once; one more is answered 503. */
+  static final int MAX_STREAMS = 8;
+
+  private static final ObjectMapper JSON = PredictCommand.JSON;
+  private static final String WEB = "/minitransformer/training/serve/web/";
+  private static final Map<String, String> PAGE_FILES = Map.of(
+      "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/app.css", "app.css");
+
+  private final HttpServer http;
+  private final ThreadPoolExecutor executor;
+  private final ModelPool pool;
+  private final Api api;
+  private final byte[] card;
+  private final Map<String, byte[]> page;
+  private final Semaphore streams = new Semaphore(MAX_STREAMS);
+  private final AtomicInteger generating = new AtomicInteger();
+  private final AtomicLong stoppedEarly = new AtomicLong();
+  private volatile boolean closing;
+
+  private record Route(String method, Function<Fields, JsonNode> answer, Set<String> fields) {}
+
+  private final Map<String, Route> routes;
+
+  private ExplorerServer(HttpServer http, ModelPool pool) throws IOException {
+    this.http = http;
+    this.pool = pool;
+    this.api = new Api(pool);
+    this.card = JSON.writeValueAsBytes(ModelCard.of(pool.model()));
+    this.page = Map.of(
+        "index.html", resource("index.html"), "app.js", resource("app.js"), "app.css", resource("app.css"));
+    this.routes = Map.of(
+        "/api/model", new Route("GET", null, Set.of()),
+        "/api/predict", new Route("POST", api::predict, Api.PREDICT),
+        "/api/sample", new Route("POST", null, Api.SAMPLE),
+        "/api/attention", new Route("POST", api::attention, Api.ATTENTION),
+        "/api/explain", new Route("POST", api::explain, Api.EXPLAIN),
+        "/api/similarity", new Route("POST", api::similarity, Api.SIMILARITY));
+    AtomicInteger n = new AtomicInteger();
+    this.executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        r -> {
+          Thread t = new Thread(r, "serve-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    http.setExecutor(executor);
+    http.createContext("/", this::handle);
+  }
+
+  /** Binds host:port (port 0: any free port) and starts serving the model with {@code workers} graph copies. */
+  public static ExplorerServer start(LoadedModel model, String host, int port, int workers) throws IOException {
+    HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
+    ExplorerServer server = new ExplorerServer(http, new ModelPool(model, workers));
+    http.start();
+    return server;
+  }
+
+  public URI uri() {
+    InetSocketAddress a = http.getAddress();
+    String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
+    return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/");
+  }
+
+  /** Generations running now. */
+  int generating() {
+    return generating.get();
+  }
+
+  /** Generations stopped before their last token because the client went away (or the server closed). */
+  long stoppedEarly() {
+    return stoppedEarly.get();
+  }
+
+  /** Request threads busy now. */
+  int busyThreads() {
+    return executor.getActiveCount();
+  }
+
+  /** Stops accepting, ends running streams at their next token, and waits up to 5 s for requests to finish. */
+  @Override
+  public void close() {
+    closing = true;
+    http.stop(1);
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void handle(HttpExchange exchange) {
+    try {
+      String path = exchange.getRequestURI().getRawPath();
+      String method = exchange.getRequestMethod();
+      Route route = routes.get(path);
+      if (route == null) {
+        String file = PAGE_FILES.get(path);
+        if (file == null) {
+          throw new ApiException(404, "no such path: " + path);
+        }
+        requireMethod(exchange, "GET", method);
+        send(exchange, 200, contentType(file), page.get(file));
+        return;
+      }
+      requireMethod(exchange, route.method(), method);
+      if (path.equals("/api/model")) {
+        send(exchange, 200, "application/json", card);
+        return;
+      }
+      Fields fields = Fields.parse(body(exchange), route.fields());
+      if (path.equals("/api/sample")) {
+        stream(exchange, api.sample(fields));
+      } else {
+        send(exchange, 200, "application/json", JSON.writeValueAsBytes(route.answer().apply(fields)));
+      }
+    } catch (ApiException e) {
+      error(exchange, e.status(), e.getMessage());
+    } catch (IOException | UncheckedIOException e) {
+      // the client went away while we answered: nothing to tell it
+    } catch (RuntimeException e) {
+      System.err.println("serve: " + exchange.getRequestURI() + ": " + e);
+      error(exchange, 500, "internal error: " + e);
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private static void requireMethod(HttpExchange exchange, String allowed, String method) {
+    if (!allowed.equals(method)) {
+      exchange.getResponseHeaders().set("Allow", allowed);
+      throw new ApiException(405, "method " + method + " not allowed here; use " + allowed);
+    }
+  }
+
+  /** The body, at most MAX_BODY_BYTES (413 beyond, read no further). */
+  private static byte[] body(HttpExchange exchange) throws IOException {
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (length != null) {
+      try {
+        if (Long.parseLong(length.trim()) > MAX_BODY_BYTES) {
+          throw new ApiException(413, "body: over the limit of " + MAX_BODY_BYTES + " bytes");
+        }
+      } catch (NumberFormatException e) {
+        throw new ApiException(400, "Content-Length: not a number");
+      }
+    }
+    try (InputStream in = exchange.getRequestBody()) {
+      byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+      if (bytes.length > MAX_BODY_BYTES) {
+        throw new ApiException(413, "body: over the limit of " + MAX_BODY_BYTES + " bytes");
+      }
+      return bytes;
+    }
+  }
+
+  /**
+   * POST /api/sample as server-sent events: {@code prompt} (the decoded prompt), one {@code token} per
+   * generated token (its id, its text and the text it adds), then {@code done} with the whole text,
+   * which is what {@code sample} prints for the same request.
+   */
+  private void stream(HttpExchange exchange, Api.SampleRequest request) throws IOException {
+    if (!streams.tryAcquire()) {
+      throw new ApiException(503, "tokens: " + MAX_STREAMS + " samples are streaming already; try again");
+    }
+    generating.incrementAndGet();
+    try {
+      KvCache cache = pool.with(m -> new JavaKvCache(m.gpt())); // copies the weights: generation needs no graph
+      exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+      exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+      exchange.sendResponseHeaders(200, 0);
+      OutputStream out = exchange.getResponseBody();
+      StringBuilder text = new StringBuilder();
+      int[] index = {0};
+      TextStream stream = new TextStream(pool.model().tokenizer(), request.ids(), piece -> text.append(piece));
+      event(out, "prompt", JSON.createObjectNode().put("text", text.toString()));
+      try {
+        new CachedSampler(pool.model().gpt(), cache, request.refill()).generate(request.ids(), request.tokens(),
+            request.options(), id -> {
+              if (closing) {
+                throw new UncheckedIOException(new IOException("server closing"));
+              }
+              int before = text.length();
+              stream.accept(id);
+              event(out, "token", JSON.createObjectNode().put("index", index[0]++).put("id", id)
+                  .put("token", pool.model().tokenizer().token(id)).put("text", text.substring(before)));
+            });
+      } catch (UncheckedIOException gone) {
+        stoppedEarly.incrementAndGet();
+        return;
+      }
+      event(out, "done", JSON.createObjectNode().put("tokens", request.tokens()).put("text", text.toString()));
+    } finally {
+      generating.decrementAndGet();
+      streams.release();
+    }
+  }
+
+  private static void event(OutputStream out, String name, ObjectNode data) {
+    try {
+      out.write(("event: " + name + "\ndata: " + JSON.copy().disable(
+          com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(data) + "\n\n")
+          .getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void error(HttpExchange exchange, int status, String message) {
+    try {
+      ObjectNode e = JSON.createObjectNode().put("error", message);
+      send(exchange, status, "application/json", JSON.writeValueAsBytes(e));
+    } catch (IOException | RuntimeException ignored) {
+      // headers already sent (a stream failed midway) or the client went away
+    }
+  }
+
+  private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", type.contains("charset") || type.startsWith("image")
+        ? type : type + "; charset=utf-8");
+    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      exchange.getResponseBody().write(body);
+    }
+  }
+
+  private static String contentType(String file) {
+    if (file.endsWith(".js")) {
+      return "text/javascript";
+    }
+    return file.endsWith(".css") ? "text/css" : "text/html";
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = ExplorerServer.class.getResourceAsStream(WEB + name)) {
+      if (in == null) {
+        throw new IOException("the page file " + WEB + name + " is missing from the jar");
+      }
+      return in.readAllBytes();
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package minitransformer.training.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import minitransformer.framework.ParameterCount;
+import minitransformer.training.MetricsLog;
+import minitransformer.training.cli.ModelOptions.LoadedModel;
+import minitransformer.training.cli.ParamsCommand;
+
+/**
+ * GET /api/model: what the page's model card shows. The checkpoint and its step, the tokenizer, the
+ * architecture and parameter table as {@code params --json} gives them, the run's resolved config,
+ * and from the run's {@code metrics.jsonl} (up to this checkpoint's step) the loss curve and the last
+ * evaluation's losses.
+ */
+final class ModelCard {
+  private ModelCard() {}
+
+  static ObjectNode of(LoadedModel m) {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode card = json.createObjectNode();
+    card.put("checkpoint", m.directory().toString());
+    card.put("step", m.step());
+    card.put("tokenizer", m.tokenizer().kind());
+    card.put("vocab_size", m.tokenizer().vocabSize());
+    card.set("params", json.valueToTree(ParamsCommand.document(m.config(), ParameterCount.of(m.config()))));
+    Path run = m.directory().toAbsolutePath().getParent();
+    Path config = run == null ? null : run.resolve("config.yaml");
+    String yaml = config != null && Files.isRegularFile(config) ? read(config) : null;
+    card.put("config_yaml", yaml);
+    ArrayNode prompts = card.putArray("prompts");
+    for (String prompt : prompts(yaml)) {
+      prompts.add(prompt);
+    }
+    ArrayNode words = card.putArray("words");
+    for (String word : suggestedWords(m, prompts.isEmpty() ? "" : prompts.get(0).asText())) {
+      words.add(word);
+    }
+    ArrayNode steps = card.putArray("loss_curve");
+    ArrayNode evals = card.putArray("evaluations");
+    JsonNode last = null;
+    if (run != null) {
+      for (JsonNode line : MetricsLog.read(run.resolve(MetricsLog.FILE))) {
+        if (line.path("iter").asLong(Long.MAX_VALUE) > m.step()) {
+          continue; // logged after this checkpoint
+        }
+        if ("step".equals(line.path("type").asText())) {
+          steps.addObject().put("iter", line.path("iter").asLong()).set("loss", line.get("loss"));
+        } else if ("eval".equals(line.path("type").asText())) {
+          evals.add(line);
+          last = line;
+        }
+      }
+    }
+    card.set("final", last);
+    ObjectNode limits = card.putObject("limits");
+    limits.put("prompt_chars", Api.MAX_PROMPT_CHARS);
+    limits.put("sample_tokens", Api.MAX_SAMPLE_TOKENS);
+    limits.put("body_bytes", ExplorerServer.MAX_BODY_BYTES);
+    return card;
+  }
+
+  /** The config's run.prompts, the prompts train printed predictions for. */
+  private static List<String> prompts(String yaml) {
+    List<String> prompts = new ArrayList<>();
+    if (yaml == null) {
+      return prompts;
+    }
+    try {
+      JsonNode list = new YAMLMapper().readTree(yaml).path("run").path("prompts");
+      for (JsonNode p : list) {
+        if (p.isTextual() && !p.asText().isBlank()) {
+          prompts.add(p.asText());
+        }
+      }
+    } catch (JsonProcessingException e) {
+      // a config the page cannot read only loses its example prompts
+    }
+    return prompts;
+  }
+
+  /**
+   * Words for the embedding views: the first prompt's last word, then up to three of its other words
+   * of four letters or more, latest first (for the default model: apple, laptop, wanted, charged).
+   */
+  private static List<String> suggestedWords(LoadedModel m, String prompt) {
+    List<String> words = new ArrayList<>();
+    String[] parts = prompt.toLowerCase(java.util.Locale.ROOT).split("[^\\p{L}]+");
+    for (int i = parts.length - 1; i >= 0 && words.size() < 4; i--) {
+      String w = parts[i];
+      boolean known = m.tokenizer().id(w).isPresent() && !w.equals(minitransformer.datasets.WordTokenizer.UNK);
+      if (known && !words.contains(w) && (words.isEmpty() || w.length() >= 4) && m.tokenizer().kind().equals("word")) {
+        words.add(w);
+      }
+    }
+    return words;
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+}
