@@ -46,6 +46,7 @@ public final class ExplorerServer implements AutoCloseable {
   static final int MAX_STREAMS = 8;
 
   private static final ObjectMapper JSON = PredictCommand.JSON;
+  private static final ObjectMapper ONE_LINE = new ObjectMapper();
   private static final String WEB = "/minitransformer/training/serve/web/";
   private static final Map<String, String> PAGE_FILES = Map.of(
       "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/app.css", "app.css");
@@ -244,8 +245,7 @@ public final class ExplorerServer implements AutoCloseable {
 
   private static void event(OutputStream out, String name, ObjectNode data) {
     try {
-      out.write(("event: " + name + "\ndata: " + JSON.copy().disable(
-          com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(data) + "\n\n")
+      out.write(("event: " + name + "\ndata: " + ONE_LINE.writeValueAsString(data) + "\n\n")
           .getBytes(StandardCharsets.UTF_8));
       out.flush();
     } catch (IOException e) {
