@@ -91,16 +91,16 @@ final class ModelCard {
   }
 
   /**
-   * Words for the embedding views: the first prompt's last word, then up to three of its other words
-   * of four letters or more, latest first (for the default model: apple, laptop, wanted, charged).
+   * Words for the embedding views: the first prompt's last word, then up to two of its other words of
+   * five letters or more, latest first (for the default model: apple, wanted, orange).
    */
   private static List<String> suggestedWords(LoadedModel m, String prompt) {
     List<String> words = new ArrayList<>();
     String[] parts = prompt.toLowerCase(java.util.Locale.ROOT).split("[^\\p{L}]+");
-    for (int i = parts.length - 1; i >= 0 && words.size() < 4; i--) {
+    for (int i = parts.length - 1; i >= 0 && words.size() < 3; i--) {
       String w = parts[i];
       boolean known = m.tokenizer().id(w).isPresent() && !w.equals(minitransformer.datasets.WordTokenizer.UNK);
-      if (known && !words.contains(w) && (words.isEmpty() || w.length() >= 4) && m.tokenizer().kind().equals("word")) {
+      if (known && !words.contains(w) && (words.isEmpty() || w.length() >= 5) && m.tokenizer().kind().equals("word")) {
         words.add(w);
       }
     }

@@ -140,28 +140,28 @@ class ServePageBrowserTest {
   private static void waitForBars(HeadlessChromium chromium, JsonNode predict, String field) throws Exception {
     String key = field.equals("probability") ? "probability" : "draw";
     long deadline = System.nanoTime() + 20_000_000_000L;
-    String shown = "";
+    JsonNode shown = null;
     while (System.nanoTime() < deadline) {
-      shown = chromium.evaluate("Array.from(document.querySelectorAll('.bar-row')).map(r => r.dataset.token + '='"
-          + " + r.dataset." + key + ").join('\\n')").asText();
+      shown = chromium.evaluate("Array.from(document.querySelectorAll('.bar-row'))"
+          + ".map(r => [r.dataset.token, Number(r.dataset." + key + ")])");
       if (matches(shown, predict, field)) {
         return;
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("the bars never showed predict's " + field + ":\n" + shown + "\nexpected " + predict);
+    throw new AssertionError("the bars never showed predict's " + field + ": " + shown + "\nexpected " + predict
+        + "\nprompt box: " + chromium.evaluate("document.getElementById('prompt').value")
+        + "\nstatus: " + chromium.evaluate("document.getElementById('predict-status').textContent"));
   }
 
-  private static boolean matches(String shown, JsonNode predict, String field) {
-    String[] rows = shown.isEmpty() ? new String[0] : shown.split("\n");
+  private static boolean matches(JsonNode shown, JsonNode predict, String field) {
     JsonNode expected = predict.get("predictions");
-    if (rows.length != expected.size()) {
+    if (shown == null || shown.size() != expected.size()) {
       return false;
     }
-    for (int i = 0; i < rows.length; i++) {
-      int eq = rows[i].lastIndexOf('=');
-      if (!rows[i].substring(0, eq).equals(expected.get(i).get("token").asText())
-          || Math.abs(Double.parseDouble(rows[i].substring(eq + 1)) - expected.get(i).get(field).asDouble()) > 1e-6) {
+    for (int i = 0; i < shown.size(); i++) {
+      if (!shown.get(i).get(0).asText().equals(expected.get(i).get("token").asText())
+          || Math.abs(shown.get(i).get(1).asDouble() - expected.get(i).get(field).asDouble()) > 1e-6) {
         return false;
       }
     }
