@@ -40,7 +40,7 @@ public final class ExplorerServer implements AutoCloseable {
   static final int MAX_BODY_BYTES = 64 * 1024;
 
   /** Request threads: streams hold one each while they run. */
-  static final int THREADS = 32;
+  static final int THREADS = 16;
 
   /** Samples streaming at once; one more is answered 503. */
   static final int MAX_STREAMS = 8;
@@ -133,6 +133,8 @@ public final class ExplorerServer implements AutoCloseable {
     } catch (InterruptedException e) {
       executor.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      pool.close();
     }
   }
 

@@ -1,30 +1,43 @@
 package minitransformer.training.serve;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import minitransformer.framework.GPT;
 import minitransformer.training.cli.ModelOptions.LoadedModel;
 
 /**
- * The server's models: {@code workers} copies of the loaded model, each used by one request at a time.
- * A SameDiff graph keeps per-call session state and is not safe to run from two threads at once, so a
- * request borrows a whole copy (its own graph with its own arrays holding the same weights), runs its
- * model calls, and gives it back. One copy serialises every model call; more copies let that many run
- * in parallel at the cost of the weights' memory each.
+ * The server's models: {@code workers} copies of the loaded model, each run by its own thread.
+ *
+ * <p>A SameDiff graph is not safe to run from two threads at once, and it keeps one inference session
+ * (with its arrays) per thread that ever called it. So a request hands its model calls to a free copy's
+ * thread and waits: calls to one copy never overlap, and each copy holds one session however many
+ * request threads the server has. One copy serialises every model call; more copies (each its own
+ * graph with its own arrays holding the same weights) run that many at once at the cost of the weights'
+ * memory each. On the 2-core development machine two copies answered no faster than one under the load
+ * test, so one is the default.
  *
  * <p>Memory: ND4J frees an array's native buffer only when the Java garbage collector collects its
  * wrapper, and the heap alone rarely looks full enough to collect, so a busy server's resident memory
- * climbs (a 30 s load test: 398 MB to 643 MB). As the training loop does, every {@link #GC_EVERY}
+ * climbs (the load test: 398 MB to 643 MB in 30 s). As the training loop does, every {@link #GC_EVERY}
  * model calls ask for a collection, which keeps it flat.
  */
-final class ModelPool {
+final class ModelPool implements AutoCloseable {
   /** Model calls between two requested garbage collections. */
   static final int GC_EVERY = 50;
 
+  private record Copy(LoadedModel model, ExecutorService thread) {}
+
   private final LoadedModel primary;
-  private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
-  private final BlockingQueue<LoadedModel> idle;
+  private final BlockingQueue<Copy> idle;
+  private final List<Copy> all = new ArrayList<>();
+  private final AtomicLong calls = new AtomicLong();
 
   ModelPool(LoadedModel loaded, int workers) {
     if (workers < 1) {
@@ -32,11 +45,21 @@ final class ModelPool {
     }
     this.primary = loaded;
     this.idle = new ArrayBlockingQueue<>(workers);
-    idle.add(loaded);
-    for (int i = 1; i < workers; i++) {
-      GPT copy = GPT.create(loaded.config(), 0);
-      copy.loadParameters(loaded.gpt().parameters());
-      idle.add(new LoadedModel(loaded.directory(), loaded.step(), copy, loaded.tokenizer(), loaded.config()));
+    for (int i = 0; i < workers; i++) {
+      LoadedModel m = loaded;
+      if (i > 0) {
+        GPT copy = GPT.create(loaded.config(), 0);
+        copy.loadParameters(loaded.gpt().parameters());
+        m = new LoadedModel(loaded.directory(), loaded.step(), copy, loaded.tokenizer(), loaded.config());
+      }
+      String name = "model-" + i;
+      Copy c = new Copy(m, Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+      }));
+      all.add(c);
+      idle.add(c);
     }
   }
 
@@ -45,22 +68,38 @@ final class ModelPool {
     return primary;
   }
 
-  /** Runs work with a model copy nobody else is using, waiting for one if all are busy. */
+  /** Runs work on the thread of a model copy nobody else is using, waiting for one if all are busy. */
   <T> T with(Function<LoadedModel, T> work) {
-    LoadedModel m;
+    Copy c;
     try {
-      m = idle.take();
+      c = idle.take();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiException(503, "server is shutting down");
     }
     try {
-      return work.apply(m);
+      return c.thread().submit(() -> work.apply(c.model())).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiException(503, "server is shutting down");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
     } finally {
-      idle.add(m);
+      idle.add(c);
       if (calls.incrementAndGet() % GC_EVERY == 0) {
         System.gc(); // frees the native buffers of collected ND4J arrays (see the class comment)
       }
+    }
+  }
+
+  /** Stops the model threads. */
+  @Override
+  public void close() {
+    for (Copy c : all) {
+      c.thread().shutdownNow();
     }
   }
 }

@@ -121,8 +121,8 @@ class ServeLoadTest {
       long max = Collections.max(rss);
       long last = rss.get(rss.size() - 1);
       System.out.printf(Locale.ROOT, "resident memory after warm-up: first %.0f MB, max %.0f MB, last %.0f MB"
-          + " (Java heap in use: first %.0f MB, last %.0f MB)%n", first / 1e6, max / 1e6, last / 1e6,
-          heap.get(0) / 1e6, heap.get(heap.size() - 1) / 1e6);
+          + " (Java heap in use: first %.0f MB, last %.0f MB); each second: %s MB%n", first / 1e6, max / 1e6, last / 1e6,
+          heap.get(0) / 1e6, heap.get(heap.size() - 1) / 1e6, rss.stream().map(b -> String.valueOf(b >> 20)).toList());
 
       assertEquals(List.of(), failures.subList(0, Math.min(10, failures.size())), failures.size() + " failures");
       assertEquals(calls.stream().map(Call::endpoint).distinct().count(), latencies.size(), "every endpoint was measured");
