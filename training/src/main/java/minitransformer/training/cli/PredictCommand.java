@@ -12,6 +12,8 @@ import java.util.concurrent.Callable;
 import minitransformer.framework.generate.Prediction;
 import minitransformer.framework.generate.Sampler;
 import minitransformer.framework.generate.SamplingOptions;
+import minitransformer.training.TrainedModel;
+import minitransformer.training.viz.TokenText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,8 +29,7 @@ import picocli.CommandLine.Spec;
       "Given the text so far, which token comes next and how sure is the model? Prints the N most likely next"
           + " tokens, best first (ties: lower id first), with probability and natural-log probability under the"
           + " model (temperature 1, no filtering); with --temperature, --top-k or --top-p also the probability"
-          + " sample would draw it with under those settings. A prompt longer than block_size keeps its last"
-          + " block_size tokens.",
+          + " sample would draw it with under those settings.",
       PromptOptions.HELP
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -38,6 +39,8 @@ public final class PredictCommand implements Callable<Integer> {
   public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Spec CommandSpec spec;
+
+  @Mixin VerboseOption verbose;
 
   @Mixin ModelOptions model;
 
@@ -49,9 +52,6 @@ public final class PredictCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "Print JSON instead of a table.")
   boolean json;
-
-  @Option(names = "--verbose", description = "Show stack traces of errors.")
-  boolean verbose;
 
   @Option(names = "--temperature", paramLabel = "T", defaultValue = "1",
       description = "Also show each token's probability as sample would draw it at this temperature"
@@ -74,14 +74,14 @@ public final class PredictCommand implements Callable<Integer> {
       throw new BadOptionException("--top (" + top + ") must be positive");
     }
     SamplingOptions draw = drawOptions(temperature, topK, topP);
-    ModelOptions.LoadedModel m = model.load(cli.getErr());
-    int[] ids = prompt.encode(cli, m.tokenizer(), cli.getErr());
-    ObjectNode report = report(m, ids, top, draw);
+    TrainedModel m = model.load(cli.getErr());
+    PromptOptions.Encoded encoded = prompt.encode(m.tokenizer(), m.config().blockSize(), cli.getErr());
+    ObjectNode report = report(m, encoded, top, draw);
     if (json) {
       out.println(JSON.writeValueAsString(report));
     } else {
       out.printf(Locale.ROOT, "next token after %d prompt tokens (model reads the last %d), %s step %d%n",
-          ids.length, report.get("context_tokens").asInt(), m.directory(), m.step());
+          encoded.ids().length, encoded.context().length, m.directory(), m.step());
       boolean filtered = temperature != 1.0 || topK != 0 || topP != 1.0;
       if (filtered) {
         out.printf(Locale.ROOT, "draw p: the probability sample draws it with at temperature %s, top-k %d, top-p %s%n",
@@ -91,7 +91,7 @@ public final class PredictCommand implements Callable<Integer> {
           filtered ? "     draw p" : "");
       for (JsonNode p : report.get("predictions")) {
         out.printf(Locale.ROOT, "%4d  %-16s %6d  %11.6f  %9.4f%s%n", p.get("rank").asInt(),
-            visible(p.get("token").asText()), p.get("id").asInt(), p.get("probability").asDouble(),
+            TokenText.display(p.get("token").asText()), p.get("id").asInt(), p.get("probability").asDouble(),
             p.get("log_probability").asDouble(),
             filtered ? String.format(Locale.ROOT, "  %9.6f", p.get("sampling_probability").asDouble()) : "");
       }
@@ -111,18 +111,18 @@ public final class PredictCommand implements Callable<Integer> {
 
   /**
    * What {@code predict --json} prints and {@code POST /api/predict} answers: the top N next tokens
-   * after ids (the model reads the last block_size), each with the model's probability and
-   * log-probability and its probability under draw's temperature, top-k and top-p.
+   * after the prompt (the model reads its context, the last block_size tokens), each with the model's
+   * probability and log-probability and its probability under draw's temperature, top-k and top-p.
    */
-  public static ObjectNode report(ModelOptions.LoadedModel m, int[] ids, int top, SamplingOptions draw) {
-    double[] logits = new Sampler(m.gpt()).nextLogits(ids);
+  public static ObjectNode report(TrainedModel m, PromptOptions.Encoded prompt, int top, SamplingOptions draw) {
+    double[] logits = new Sampler(m.gpt()).nextLogits(prompt.context());
     List<Prediction> best = Sampler.top(logits, Math.min(top, m.config().vocabSize()));
     double[] drawn = Sampler.drawProbabilities(logits, draw);
     ObjectNode root = JSON.createObjectNode();
     root.put("checkpoint", m.directory().toString());
     root.put("step", m.step());
-    root.put("prompt_tokens", ids.length);
-    root.put("context_tokens", Math.min(ids.length, m.config().blockSize()));
+    root.put("prompt_tokens", prompt.ids().length);
+    root.put("context_tokens", prompt.context().length);
     root.put("temperature", draw.temperature());
     root.put("top_k", draw.topK());
     root.put("top_p", draw.topP());
@@ -138,10 +138,5 @@ public final class PredictCommand implements Callable<Integer> {
           .put("sampling_probability", drawn[p.id()]);
     }
     return root;
-  }
-
-  /** A token as a table cell: line breaks, tabs and spaces made visible. */
-  static String visible(String token) {
-    return token.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r").replace(" ", "␣");
   }
 }

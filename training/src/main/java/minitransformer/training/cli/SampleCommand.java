@@ -3,15 +3,12 @@ package minitransformer.training.cli;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.function.IntConsumer;
 import minitransformer.datasets.Tokenizer;
-import minitransformer.framework.GPT;
 import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.JavaKvCache;
-import minitransformer.framework.generate.KvCache;
-import minitransformer.framework.generate.SameDiffKvCache;
 import minitransformer.framework.generate.Sampler;
 import minitransformer.framework.generate.SamplingOptions;
+import minitransformer.training.TrainedModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +23,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Continue a prompt with a trained model, printing each token as soon as it is chosen.",
       "Filters, in order: temperature, top-k, top-p; ties go to the lower token id, so the same seed gives"
-          + " the same text. A prompt longer than block_size keeps its last block_size tokens.",
+          + " the same text.",
       "KV cache (default): the prompt is read in one forward pass, then each token costs one cached step."
           + " When the context fills the block, the window slides and the cache is re-filled with one forward"
           + " pass over the last --refill tokens (default: half the block), after which block_size - refill"
@@ -38,10 +35,9 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:bad input: option value, prompt or checkpoint"})
 public final class SampleCommand implements Callable<Integer> {
-  /** Which KV cache implementation runs the decoding step. */
-  enum CacheKind { java, samediff }
-
   @Spec CommandSpec spec;
+
+  @Mixin VerboseOption verbose;
 
   @Mixin ModelOptions model;
 
@@ -78,14 +74,6 @@ public final class SampleCommand implements Callable<Integer> {
           + " block_size: exact, as --no-cache).")
   Integer refill;
 
-  @Option(names = "--cache-impl", paramLabel = "IMPL", defaultValue = "java",
-      description = "The cached step: java (plain loops, fast) or samediff (the incremental SameDiff graph);"
-          + " both equal the full forward (default ${DEFAULT-VALUE}).")
-  CacheKind cacheImpl;
-
-  @Option(names = "--verbose", description = "Show stack traces of errors.")
-  boolean verbose;
-
   @Override
   public Integer call() {
     CommandLine cli = spec.commandLine();
@@ -98,14 +86,15 @@ public final class SampleCommand implements Callable<Integer> {
       throw new BadOptionException("--num-samples (" + numSamples + ") must be positive");
     }
     SamplingOptions options = options(cli, seed);
-    ModelOptions.LoadedModel m = model.load(err);
+    TrainedModel m = model.load(err);
     int block = m.config().blockSize();
     int refillTokens = refill == null ? CachedSampler.defaultRefill(block) : refill;
     if (refillTokens < 1 || refillTokens > block) {
       throw new BadOptionException("--refill (" + refillTokens + ") must be in [1, block_size = "
           + block + "]");
     }
-    int[] ids = prompt.encode(cli, m.tokenizer(), err);
+    // The whole prompt is printed; the samplers read its last block_size tokens (PromptOptions' policy).
+    int[] ids = prompt.encode(m.tokenizer(), block, err).ids();
     Tokenizer tokenizer = m.tokenizer();
     for (int s = 0; s < numSamples; s++) {
       if (numSamples > 1) {
@@ -117,7 +106,11 @@ public final class SampleCommand implements Callable<Integer> {
         out.print(piece);
         out.flush();
       });
-      generate(m.gpt(), ids, tokens, sampleOptions, noCache ? null : cacheImpl, refillTokens, stream::accept);
+      if (noCache) {
+        new Sampler(m.gpt()).generate(ids, tokens, sampleOptions, stream::accept);
+      } else {
+        new CachedSampler(m.gpt(), new JavaKvCache(m.gpt()), refillTokens).generate(ids, tokens, sampleOptions, stream::accept);
+      }
       out.println();
       out.flush();
     }
@@ -137,18 +130,4 @@ public final class SampleCommand implements Callable<Integer> {
     return new SamplingOptions(temperature, topK, topP, s);
   }
 
-  /**
-   * Generates n tokens after ids as {@code sample} does: through a KV cache of the given kind that
-   * re-fills with the last refill tokens when the block is full, or, for cache null, with one full
-   * forward pass per token. Each token goes to onToken as soon as it is chosen; an exception thrown
-   * by onToken stops the generation.
-   */
-  static int[] generate(GPT gpt, int[] ids, int n, SamplingOptions options, CacheKind cache, int refill,
-      IntConsumer onToken) {
-    if (cache == null) {
-      return new Sampler(gpt).generate(ids, n, options, onToken);
-    }
-    KvCache kv = cache == CacheKind.java ? new JavaKvCache(gpt) : new SameDiffKvCache(gpt);
-    return new CachedSampler(gpt, kv, refill).generate(ids, n, options, onToken);
-  }
 }

@@ -3,6 +3,7 @@ package minitransformer.training.serve;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -18,8 +19,9 @@ import minitransformer.framework.analysis.Similarity;
 import minitransformer.framework.analysis.TokenEmbeddings;
 import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.SamplingOptions;
-import minitransformer.training.cli.ModelOptions.LoadedModel;
+import minitransformer.training.TrainedModel;
 import minitransformer.training.cli.PredictCommand;
+import minitransformer.training.cli.PromptOptions;
 
 /**
  * The JSON API's answers, one method per endpoint, each on the code of the matching command:
@@ -29,7 +31,7 @@ import minitransformer.training.cli.PredictCommand;
  * ({@link TokenEmbeddings}, {@link HiddenStates}). Every field is checked here; a bad one is a 400.
  */
 final class Api {
-  /** The longest prompt accepted, in characters (predict and sample keep the last block_size tokens). */
+  /** The longest prompt accepted, in characters; the model reads its last block_size tokens. */
   static final int MAX_PROMPT_CHARS = 4000;
 
   /** The most tokens one sample request may generate. */
@@ -38,7 +40,7 @@ final class Api {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final ModelPool pool;
-  private final LoadedModel model;
+  private final TrainedModel model;
   private final GPTConfig config;
   private final TokenEmbeddings wte;
 
@@ -51,17 +53,17 @@ final class Api {
 
   /** POST /api/predict: exactly {@code predict --json}'s document. */
   ObjectNode predict(Fields f) {
-    int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS), false);
+    PromptOptions.Encoded prompt = encode(f.text("prompt", MAX_PROMPT_CHARS));
     int top = f.integer("top", 10, 1, Integer.MAX_VALUE);
     SamplingOptions draw = sampling(f, 1.0, 0, 1.0, 0);
-    return pool.with(m -> PredictCommand.report(m, ids, top, draw));
+    return pool.with(m -> PredictCommand.report(m, prompt, top, draw));
   }
 
   /** A checked POST /api/sample request; the server streams its tokens. */
   record SampleRequest(int[] ids, int tokens, SamplingOptions options, int refill) {}
 
   SampleRequest sample(Fields f) {
-    int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS), false);
+    int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS)).ids(); // the samplers read the last block_size
     int tokens = f.integer("tokens", 100, 1, MAX_SAMPLE_TOKENS);
     SamplingOptions options = sampling(f, 0.8, 0, 0.95, f.longInteger("seed", 1337));
     int block = config.blockSize();
@@ -71,7 +73,7 @@ final class Api {
 
   /** POST /api/attention: every (or one layer's, one head's) attention map, and the raw scores q·kᵀ. */
   ObjectNode attention(Fields f) {
-    int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS), true);
+    int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS)).context();
     Integer layer = f.has("layer") ? f.integer("layer", 0, config.nLayer() - 1) : null;
     Integer head = f.has("head") ? f.integer("head", 0, config.nHead() - 1) : null;
     return pool.with(m -> {
@@ -99,7 +101,7 @@ final class Api {
 
   /** POST /api/explain: {@code attention --explain} for one query position, as numbers. */
   ObjectNode explain(Fields f) {
-    int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS), true);
+    int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS)).context();
     Integer layer = f.has("layer") ? f.integer("layer", 0, config.nLayer() - 1) : null;
     Integer head = f.has("head") ? f.integer("head", 0, config.nHead() - 1) : null;
     int position = f.integer("position", ids.length - 1, 0, ids.length - 1);
@@ -141,7 +143,7 @@ final class Api {
         list.addObject().put("id", n.id()).put("token", model.tokenizer().token(n.id())).put("cosine", n.similarity());
       }
     } else {
-      int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS), true);
+      int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS)).context();
       String word = f.text("word");
       int id = wordId("word", word);
       List<String> refs = f.words("ref", 1, 64);
@@ -180,10 +182,11 @@ final class Api {
   }
 
   /**
-   * The prompt's ids: a character outside a char model's vocabulary is a 400 naming it (a word model
-   * reads unknown words as {@code <unk>}); within block_size tokens when {@code fitBlock}.
+   * The prompt's tokens and the last block_size of them, which the model reads (the commands' policy);
+   * a character outside a char model's vocabulary is a 400 naming it (a word model reads unknown words
+   * as {@code <unk>}).
    */
-  private int[] encode(String prompt, boolean fitBlock) {
+  private PromptOptions.Encoded encode(String prompt) {
     Tokenizer tokenizer = model.tokenizer();
     if (tokenizer instanceof WordTokenizer words && words.split(prompt).isEmpty()) {
       throw ApiException.badField("prompt", "holds no words, only white space");
@@ -197,11 +200,8 @@ final class Api {
     if (ids.length == 0) {
       throw ApiException.badField("prompt", "gives no tokens");
     }
-    if (fitBlock && ids.length > config.blockSize()) {
-      throw ApiException.badField("prompt", "gives " + ids.length + " tokens, more than the model's context of "
-          + config.blockSize() + " (block_size)");
-    }
-    return ids;
+    int block = config.blockSize();
+    return new PromptOptions.Encoded(ids, ids.length <= block ? ids : Arrays.copyOfRange(ids, ids.length - block, ids.length));
   }
 
   private int wordId(String field, String word) {

@@ -24,7 +24,7 @@ import java.util.function.Function;
 import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.JavaKvCache;
 import minitransformer.framework.generate.KvCache;
-import minitransformer.training.cli.ModelOptions.LoadedModel;
+import minitransformer.training.TrainedModel;
 import minitransformer.training.cli.PredictCommand;
 import minitransformer.training.cli.TextStream;
 
@@ -92,7 +92,7 @@ public final class ExplorerServer implements AutoCloseable {
   }
 
   /** Binds host:port (port 0: any free port) and starts serving the model with {@code workers} graph copies. */
-  public static ExplorerServer start(LoadedModel model, String host, int port, int workers) throws IOException {
+  public static ExplorerServer start(TrainedModel model, String host, int port, int workers) throws IOException {
     HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
     ExplorerServer server = new ExplorerServer(http, new ModelPool(model, workers));
     http.start();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import minitransformer.framework.ParameterCount;
 import minitransformer.training.MetricsLog;
-import minitransformer.training.cli.ModelOptions.LoadedModel;
+import minitransformer.training.TrainedModel;
 import minitransformer.training.cli.ParamsCommand;
 
 /**
@@ -27,7 +27,7 @@ import minitransformer.training.cli.ParamsCommand;
 final class ModelCard {
   private ModelCard() {}
 
-  static ObjectNode of(LoadedModel m) {
+  static ObjectNode of(TrainedModel m) {
     ObjectMapper json = new ObjectMapper();
     ObjectNode card = json.createObjectNode();
     card.put("checkpoint", m.directory().toString());
@@ -94,7 +94,7 @@ final class ModelCard {
    * Words for the embedding views: the first prompt's last word, then up to two of its other words of
    * five letters or more, latest first (for the default model: apple, wanted, orange).
    */
-  private static List<String> suggestedWords(LoadedModel m, String prompt) {
+  private static List<String> suggestedWords(TrainedModel m, String prompt) {
     List<String> words = new ArrayList<>();
     String[] parts = prompt.toLowerCase(java.util.Locale.ROOT).split("[^\\p{L}]+");
     for (int i = parts.length - 1; i >= 0 && words.size() < 3; i--) {

@@ -10,7 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import minitransformer.framework.GPT;
-import minitransformer.training.cli.ModelOptions.LoadedModel;
+import minitransformer.training.TrainedModel;
 
 /**
  * The server's models: {@code workers} copies of the loaded model, each run by its own thread.
@@ -32,25 +32,25 @@ final class ModelPool implements AutoCloseable {
   /** Model calls between two requested garbage collections. */
   static final int GC_EVERY = 50;
 
-  private record Copy(LoadedModel model, ExecutorService thread) {}
+  private record Copy(TrainedModel model, ExecutorService thread) {}
 
-  private final LoadedModel primary;
+  private final TrainedModel primary;
   private final BlockingQueue<Copy> idle;
   private final List<Copy> all = new ArrayList<>();
   private final AtomicLong calls = new AtomicLong();
 
-  ModelPool(LoadedModel loaded, int workers) {
+  ModelPool(TrainedModel loaded, int workers) {
     if (workers < 1) {
       throw new IllegalArgumentException("workers (" + workers + ") must be >= 1");
     }
     this.primary = loaded;
     this.idle = new ArrayBlockingQueue<>(workers);
     for (int i = 0; i < workers; i++) {
-      LoadedModel m = loaded;
+      TrainedModel m = loaded;
       if (i > 0) {
         GPT copy = GPT.create(loaded.config(), 0);
         copy.loadParameters(loaded.gpt().parameters());
-        m = new LoadedModel(loaded.directory(), loaded.step(), copy, loaded.tokenizer(), loaded.config());
+        m = new TrainedModel(loaded.directory(), loaded.step(), copy, loaded.tokenizer(), loaded.config());
       }
       String name = "model-" + i;
       Copy c = new Copy(m, Executors.newSingleThreadExecutor(r -> {
@@ -64,12 +64,12 @@ final class ModelPool implements AutoCloseable {
   }
 
   /** The model's description (directory, step, tokenizer, config); not for running the graph. */
-  LoadedModel model() {
+  TrainedModel model() {
     return primary;
   }
 
   /** Runs work on the thread of a model copy nobody else is using, waiting for one if all are busy. */
-  <T> T with(Function<LoadedModel, T> work) {
+  <T> T with(Function<TrainedModel, T> work) {
     Copy c;
     try {
       c = idle.take();

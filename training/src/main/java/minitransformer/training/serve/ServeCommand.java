@@ -5,8 +5,10 @@ import java.io.PrintWriter;
 import java.net.BindException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import minitransformer.training.TrainedModel;
 import minitransformer.training.cli.BadOptionException;
 import minitransformer.training.cli.ModelOptions;
+import minitransformer.training.cli.VerboseOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,6 +30,8 @@ import picocli.CommandLine.Spec;
 public final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @Mixin VerboseOption verbose;
+
   @Mixin ModelOptions model;
 
   @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
@@ -42,8 +46,6 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Copies of the model graph that answer at once (each holds the weights; default ${DEFAULT-VALUE}).")
   int workers;
 
-  @Option(names = "--verbose", description = "Show stack traces of errors.")
-  boolean verbose;
 
   @Override
   public Integer call() throws Exception {
@@ -54,7 +56,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (workers < 1 || workers > 16) {
       throw new BadOptionException("--workers (" + workers + ") must be in 1..16");
     }
-    ModelOptions.LoadedModel loaded = model.load(spec.commandLine().getErr());
+    TrainedModel loaded = model.load(spec.commandLine().getErr());
     ExplorerServer server;
     try {
       server = ExplorerServer.start(loaded, host, port, workers);

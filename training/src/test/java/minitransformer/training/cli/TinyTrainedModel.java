@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
+import minitransformer.training.TrainedModel;
+import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import picocli.CommandLine;
@@ -89,13 +91,8 @@ public final class TinyTrainedModel {
   }
 
   /** The trained model as {@code --checkpoint RUN} loads it (the run's latest checkpoint). */
-  public static ModelOptions.LoadedModel loaded() throws IOException {
-    Path dir = CheckpointStore.resolve(run(), w -> {});
-    TrainingState state = CheckpointStore.load(dir);
-    GPT gpt = GPT.create(CheckpointModel.gptConfig(state, dir), 0);
-    gpt.loadParameters(state.parameters());
-    return new ModelOptions.LoadedModel(dir, state.step(), gpt, Tokenizers.fromJson(state.tokenizerJson()),
-        gpt.config());
+  public static TrainedModel loaded() throws IOException {
+    return TrainedModel.load(run());
   }
 
   static Tokenizer tokenizer() throws IOException {

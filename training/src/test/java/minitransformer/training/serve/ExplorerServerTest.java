@@ -25,8 +25,8 @@ import minitransformer.framework.analysis.RawScores;
 import minitransformer.framework.analysis.Similarity;
 import minitransformer.framework.analysis.TokenEmbeddings;
 import minitransformer.training.MetricsLog;
+import minitransformer.training.TrainedModel;
 import minitransformer.training.cli.CliRun;
-import minitransformer.training.cli.ModelOptions.LoadedModel;
 import minitransformer.training.cli.TinyTrainedModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 class ExplorerServerTest {
   private static final String PROMPT = TinyTrainedModel.PROMPT;
-  private static LoadedModel model;
+  private static TrainedModel model;
   private static ExplorerServer server;
   private static ServeClient client;
 
@@ -218,8 +218,8 @@ class ExplorerServerTest {
     assertError(client.post("/api/attention", "{\"prompt\": \"the apple\", \"layer\": 2}"), 400, "layer: 2 is out of range 0..1");
     assertError(client.post("/api/attention", "{\"prompt\": \"the apple\", \"head\": -1}"), 400, "head");
     assertError(client.post("/api/explain", "{\"prompt\": \"the apple\", \"position\": 2}"), 400, "position: 2 is out of range 0..1");
-    assertError(client.post("/api/explain", "{\"prompt\": \"" + "apple ".repeat(17) + "\"}"), 400,
-        "prompt: gives 17 tokens, more than the model's context of 16");
+    JsonNode longPrompt = client.json("/api/explain", "{\"prompt\": \"" + "apple ".repeat(17) + "\"}");
+    assertEquals(16, longPrompt.get("tokens").size(), "a prompt over block_size: its last block_size tokens, as the CLI");
     assertError(client.post("/api/sample", "{\"prompt\": \"the apple\", \"tokens\": 0}"), 400, "tokens");
     assertError(client.post("/api/sample", "{\"prompt\": \"the apple\", \"tokens\": 10001}"), 400, "tokens");
     assertError(client.post("/api/sample", "{\"prompt\": \"the apple\", \"seed\": 1.5}"), 400, "seed");
@@ -234,7 +234,7 @@ class ExplorerServerTest {
   void aCharacterOutsideACharModelsVocabularyIsA400() throws Exception {
     CharTokenizer chars = CharTokenizer.fit("abc .");
     GPTConfig config = new GPTConfig(chars.vocabSize(), 8, 1, 1, 8, PositionalEncoding.LEARNED, true, true, 0.0);
-    LoadedModel tiny = new LoadedModel(Path.of("untrained"), 0, GPT.create(config, 1), chars, config);
+    TrainedModel tiny = new TrainedModel(Path.of("untrained"), 0, GPT.create(config, 1), chars, config);
     try (ExplorerServer charServer = ExplorerServer.start(tiny, "127.0.0.1", 0, 1)) {
       ServeClient c = new ServeClient(charServer.uri());
       assertEquals(200, c.post("/api/predict", "{\"prompt\": \"ab c\"}").statusCode());

@@ -13,9 +13,8 @@ import java.util.function.Predicate;
 import minitransformer.framework.analysis.AttentionExplanation;
 import minitransformer.framework.analysis.AttentionMaps;
 import minitransformer.framework.analysis.RawScores;
+import minitransformer.training.TrainedModel;
 import minitransformer.training.cli.CliRun;
-import minitransformer.training.cli.ModelOptions;
-import minitransformer.training.cli.ModelOptions.LoadedModel;
 import minitransformer.training.cli.TinyTrainedModel;
 import minitransformer.training.viz.HeadlessChromium;
 import org.junit.jupiter.api.Tag;
@@ -39,7 +38,7 @@ class ServePageBrowserTest {
     assertTrue(Files.isExecutable(HeadlessChromium.BINARY), HeadlessChromium.BINARY + " is missing: apt-get install -y chromium");
     String checkpoint = System.getProperty("serve.checkpoint");
     String run = checkpoint != null ? checkpoint : TinyTrainedModel.run().toString();
-    LoadedModel model = checkpoint != null ? loaded(checkpoint) : TinyTrainedModel.loaded();
+    TrainedModel model = checkpoint != null ? TrainedModel.load(Path.of(checkpoint)) : TinyTrainedModel.loaded();
     int[] ids = model.tokenizer().encode(PROMPT);
     int T = ids.length;
     try (ExplorerServer server = ExplorerServer.start(model, "127.0.0.1", 0, 1);
@@ -166,13 +165,6 @@ class ServePageBrowserTest {
       }
     }
     return true;
-  }
-
-  /** A model loaded as {@code --checkpoint DIR} loads it. */
-  private static LoadedModel loaded(String checkpoint) {
-    ModelOptions options = new ModelOptions();
-    new picocli.CommandLine(options).parseArgs("--checkpoint", checkpoint);
-    return options.load(new java.io.PrintWriter(System.err, true));
   }
 
   private static JsonNode json(CliRun run) throws Exception {
