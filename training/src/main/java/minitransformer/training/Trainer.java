@@ -2,20 +2,16 @@ package minitransformer.training;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import minitransformer.datasets.Batch;
 import minitransformer.datasets.BatchSampler;
-import minitransformer.framework.GPT;
-import minitransformer.framework.LossAndGradients;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.config.TrainingSection;
-import minitransformer.training.optim.AdamW;
-import minitransformer.training.optim.GradientClipping;
 import minitransformer.training.optim.LearningRateSchedule;
+import minitransformer.training.step.TrainingStep;
 
 /**
- * The training loop. Each step: a batch from the train stream, the loss and gradients with a
- * dropout seed from the dropout stream, clipping by global norm, an AdamW update at the schedule's
- * rate. Every eval_interval steps and at the end: an evaluation (its own stream). Every
+ * The training loop. Each step ({@link TrainingStep}): a batch from the train stream, the loss and
+ * gradients with a dropout seed from the dropout stream, clipping by global norm, an AdamW update at
+ * the schedule's rate. Every eval_interval steps and at the end: an evaluation (its own stream). Every
  * checkpoint_interval steps, at the end and when a stop is requested: a checkpoint.
  *
  * <p>Step numbers count completed steps: "step 250" is the state after 250 updates, so a resumed
@@ -62,16 +58,12 @@ public final class Trainer {
 
   public Result train() {
     TrainingSection t = run.config().training();
-    GPT model = run.model();
     LoopState state = run.state();
-    AdamW optimizer = run.optimizer();
     LearningRateSchedule schedule = t.schedule();
     int B = t.batchSize();
     int T = run.config().model().blockSize();
-    // Gradient accumulation over slices when a whole batch's activations would not fit the budget
-    // (SameDiff M2.1 keeps them all until the step ends); the whole batch for every small model.
-    int microBatch = GPT.microBatchSize(model.config(), B, T, GPT.ACTIVATION_BUDGET_BYTES);
-    BatchSampler batches = new BatchSampler(run.corpus().train(), B, T, state.batchRng);
+    TrainingStep trainingStep = TrainingStep.withinActivationBudget(
+        run.model(), run.optimizer(), new BatchSampler(run.corpus().train(), B, T, state.batchRng), t.gradClip());
     Evaluator evaluator =
         new Evaluator(
             run.corpus().train(), run.corpus().validation(), B, T, t.evalIters(), state.evalRng,
@@ -92,20 +84,15 @@ public final class Trainer {
     while (state.step < t.maxIters()) {
       long stepStart = System.nanoTime();
       double lr = schedule.at(state.step);
-      Batch batch = batches.next();
-      long dropoutSeed = state.dropoutRng.nextLong();
-      LossAndGradients lossAndGradients =
-          model.lossAndGradients(
-              GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed, microBatch);
-      double loss = lossAndGradients.loss();
+      TrainingStep.Result result = trainingStep.run(state.dropoutRng.nextLong(), lr);
+      double loss = result.loss();
       if (!Double.isFinite(loss)) {
         throw diverged("the loss", loss, lr, lastCheckpoint);
       }
-      double gradNorm = GradientClipping.clipByGlobalNorm(lossAndGradients.gradients(), t.gradClip());
+      double gradNorm = result.gradNorm();
       if (!Double.isFinite(gradNorm)) {
         throw diverged("the gradient norm", gradNorm, lr, lastCheckpoint);
       }
-      optimizer.step(lossAndGradients.gradients(), lr);
       state.step++;
       state.tokensSeen += (long) B * T;
       state.lastTrainLoss = loss;

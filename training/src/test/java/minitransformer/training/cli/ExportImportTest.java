@@ -83,7 +83,7 @@ class ExportImportTest {
   /** The NumPy forward pass printed in checkpoints/README.md reproduces the logits (both layouts of the head). */
   @Test
   void readmeNumpyForwardPassReproducesTheLogits() throws Exception {
-    Assumptions.assumeTrue(Python.hasNumpy(), "python3 with numpy is not available");
+    Python.requireNumpy();
     Path readme = findUp(Path.of("checkpoints/README.md"));
     Assumptions.assumeTrue(readme != null, "checkpoints/README.md not found above the working directory");
     String doc = Files.readString(readme);
@@ -99,7 +99,7 @@ class ExportImportTest {
       INDArray ids = randomIds(2, 8, gpt.config().vocabSize());
       String script = code + "\nids = np.array(" + java.util.Arrays.deepToString(ids.toIntMatrix()) + ")\n"
           + "np.savetxt(__import__('sys').stdout, forward(ids).reshape(-1), fmt='%.9e')\n";
-      Process p = new ProcessBuilder("python3", "-c", script).directory(export.toFile()).redirectErrorStream(true).start();
+      Process p = new ProcessBuilder(Python.withNumpy(), "-c", script).directory(export.toFile()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(p.waitFor(60, TimeUnit.SECONDS));
       assertEquals(0, p.exitValue(), out);
@@ -175,7 +175,7 @@ class ExportImportTest {
 
   @Test
   void numpyReadsEveryArrayBitForBit() throws Exception {
-    Assumptions.assumeTrue(Python.hasNumpy(), "python3 with numpy is not available");
+    Python.requireNumpy();
     Path npz = tmp.resolve("model.npz");
     assertEquals(0, CliRun.of("export", "--checkpoint", run.toString(), "--out", npz.toString()).exit());
     String script = "import numpy, hashlib, sys\n"
@@ -183,7 +183,7 @@ class ExportImportTest {
         + "for k in z.files:\n"
         + "    a = z[k]\n"
         + "    print(k, a.dtype, 'x'.join(map(str, a.shape)), hashlib.sha256(a.astype('<f4').tobytes()).hexdigest())\n";
-    Process p = new ProcessBuilder("python3", "-c", script, npz.toString()).redirectErrorStream(true).start();
+    Process p = new ProcessBuilder(Python.withNumpy(), "-c", script, npz.toString()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), out);
