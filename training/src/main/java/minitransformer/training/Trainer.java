@@ -5,14 +5,21 @@ import java.util.Locale;
 import minitransformer.datasets.BatchSampler;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.config.TrainingSection;
+import minitransformer.training.metrics.Evaluation;
+import minitransformer.training.metrics.Evaluator;
+import minitransformer.training.metrics.LossCurve;
+import minitransformer.training.metrics.MetricsLog;
+import minitransformer.training.metrics.StepMetrics;
 import minitransformer.training.optim.LearningRateSchedule;
 import minitransformer.training.step.TrainingStep;
+import minitransformer.training.view.TrainingView;
 
 /**
  * The training loop. Each step ({@link TrainingStep}): a batch from the train stream, the loss and
  * gradients with a dropout seed from the dropout stream, clipping by global norm, an AdamW update at
  * the schedule's rate. Every eval_interval steps and at the end: an evaluation (its own stream). Every
- * checkpoint_interval steps, at the end and when a stop is requested: a checkpoint.
+ * checkpoint_interval steps, at the end and when a stop is requested: a checkpoint. The loss curve
+ * is redrawn at every evaluation and when the run completes.
  *
  * <p>Step numbers count completed steps: "step 250" is the state after 250 updates, so a resumed
  * run continues with exactly the batches, dropout masks and evaluations an uninterrupted run would
@@ -128,7 +135,13 @@ public final class Trainer {
         return new Result(Outcome.INTERRUPTED, state.step, lastCheckpoint, lastEvaluation);
       }
     }
+    drawLossCurve(); // also when there was nothing left to train
     return new Result(Outcome.COMPLETED, state.step, lastCheckpoint, lastEvaluation);
+  }
+
+  /** The run's loss curve, redrawn from its metrics log: the one place that writes it. */
+  private void drawLossCurve() {
+    LossCurve.write(MetricsLog.read(log.file()), run.config().run().name(), run.runDirectory().resolve(LossCurve.FILE));
   }
 
   private Evaluation evaluate(Evaluator evaluator, double elapsedBefore, long sessionStart) {
@@ -142,7 +155,7 @@ public final class Trainer {
     log.evaluation(evaluation, elapsed);
     view.evaluated(evaluation);
     // redrawn at every evaluation: the picture is current while training runs and after a Ctrl-C
-    LossCurve.write(MetricsLog.read(log.file()), run.config().run().name(), run.runDirectory().resolve(LossCurve.FILE));
+    drawLossCurve();
     return evaluation;
   }
 

@@ -19,6 +19,7 @@ import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
 import minitransformer.training.config.TrainingSection;
+import minitransformer.training.metrics.MetricsLog;
 import minitransformer.training.optim.AdamW;
 
 /**
