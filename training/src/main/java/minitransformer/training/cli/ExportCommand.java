@@ -46,7 +46,7 @@ public final class ExportCommand implements Callable<Integer> {
     }
     Path dir = CheckpointStore.resolve(checkpoint, w -> err.println("warning: " + w));
     TrainingState state = CheckpointStore.load(dir, w -> {});
-    GPTConfig config = CheckpointModel.gptConfig(state, dir);
+    GPTConfig config = state.model();
     ModelExport.ExportFiles files =
         ModelExport.write(new ModelExport.Model(config, state.parameters(), state.tokenizerJson()), out);
     spec.commandLine().getOut().printf("exported %s (step %d): %d arrays, %,d parameters%n  %s%n  %s%n  %s%n", dir,

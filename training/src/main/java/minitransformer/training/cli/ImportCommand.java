@@ -77,7 +77,7 @@ public final class ImportCommand implements Callable<Integer> {
     });
     // Random states as a fresh run with the default seed would start them.
     TrainingState state = LoopState.fresh((Long) Schema.SEED.defaultValue()).toTrainingState(
-        CheckpointModel.importedConfigYaml(model.config(), tokenizer.kind(), npz), model.tokenizerJson(),
+        model.config(), ImportedConfig.importedConfigYaml(model.config(), tokenizer.kind(), npz), model.tokenizerJson(),
         parameters, moments, 0);
     Path saved = new CheckpointStore(out, 1, w -> spec.commandLine().getErr().println("warning: " + w))
         .save(state, false);

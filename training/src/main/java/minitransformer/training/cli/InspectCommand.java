@@ -43,10 +43,10 @@ public final class InspectCommand implements Callable<Integer> {
     Path dir = CheckpointStore.resolve(checkpoint, w -> err.println("warning: " + w));
     TrainingState s = CheckpointStore.load(dir, w -> {});
     Tokenizer tokenizer = Tokenizers.fromJson(s.tokenizerJson());
-    GPTConfig model = CheckpointModel.gptConfig(s, dir);
+    GPTConfig model = s.model();
 
     out.printf(Locale.ROOT, "checkpoint      %s (format %s v%d, checksums verified)%n", dir,
-        CheckpointStore.FORMAT, CheckpointStore.FORMAT_VERSION);
+        CheckpointStore.FORMAT, CheckpointStore.formatVersion(dir));
     out.printf(Locale.ROOT, "step            %d (optimizer step %d)%n", s.step(), s.optimizerStep());
     out.printf(Locale.ROOT, "tokens seen     %,d%n", s.tokensSeen());
     out.printf(Locale.ROOT, "losses          last train %s, last val %s, best val %s%n", loss(s.lastTrainLoss()),

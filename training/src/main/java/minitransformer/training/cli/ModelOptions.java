@@ -28,7 +28,7 @@ public final class ModelOptions {
   public LoadedModel load(PrintWriter err) {
     Path dir = CheckpointStore.resolve(checkpoint, w -> err.println("warning: " + w));
     TrainingState state = CheckpointStore.load(dir, w -> {});
-    GPTConfig config = CheckpointModel.gptConfig(state, dir);
+    GPTConfig config = state.model();
     Tokenizer tokenizer = Tokenizers.fromJson(state.tokenizerJson());
     GPT gpt = GPT.create(config, 0);
     try {

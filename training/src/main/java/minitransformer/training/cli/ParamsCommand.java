@@ -83,7 +83,7 @@ public final class ParamsCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Path dir = CheckpointStore.resolve(checkpointOrRun, w -> err.println("warning: " + w));
     TrainingState state = CheckpointStore.load(dir, w -> err.println("warning: " + w));
-    return CheckpointModel.gptConfig(state, dir);
+    return state.model();
   }
 
   /** What a named parameter is, in the words of the equations. */

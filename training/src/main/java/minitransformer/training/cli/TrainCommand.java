@@ -89,7 +89,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path file = config == null ? DEFAULT_CONFIG : config;
     Config loaded = ConfigLoader.load(file, overrides);
     boolean named = overrides.stream().anyMatch(o -> o.startsWith("run.name="));
-    if (named || !TrainingRun.holdsCheckpoints(loaded.runDirectory())) {
+    if (named || !CheckpointStore.holdsCheckpoints(loaded.runDirectory())) {
       return loaded;
     }
     String base = loaded.run().name();
@@ -97,7 +97,7 @@ public final class TrainCommand implements Callable<Integer> {
       List<String> renamed = new ArrayList<>(overrides);
       renamed.add("run.name=" + base + "-" + k);
       Config candidate = ConfigLoader.load(file, renamed);
-      if (!TrainingRun.holdsCheckpoints(candidate.runDirectory())) {
+      if (!CheckpointStore.holdsCheckpoints(candidate.runDirectory())) {
         err.println("note: " + displayed(loaded.runDirectory()) + " holds an earlier run; this run writes to "
             + displayed(candidate.runDirectory()) + " (name one with --run NAME)");
         return candidate;

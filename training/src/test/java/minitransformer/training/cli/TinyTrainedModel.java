@@ -83,7 +83,7 @@ final class TinyTrainedModel {
   /** The trained model as the commands load it. */
   static GPT model() throws IOException {
     TrainingState state = CheckpointStore.load(run());
-    GPT gpt = GPT.create(CheckpointModel.gptConfig(state, run()), 0);
+    GPT gpt = GPT.create(state.model(), 0);
     gpt.loadParameters(state.parameters());
     return gpt;
   }
