@@ -44,11 +44,7 @@ public final class CheckpointStore {
   public static final String BEST_MARKER = "best";
 
   static final String TEMP_PREFIX = DurableFiles.TEMP_PREFIX;
-  /**
-   * Where the public constructors' stores write: always the real files, except in a test that runs
-   * the whole program in a child process and needs its saves slowed down (package-private, set
-   * before the program starts).
-   */
+  /** Where the public constructors' stores write: the real files, except for a test's slowed-down child process. */
   static volatile ByteSink sinkForNewStores = ByteSink.FILES;
   private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
 
@@ -67,7 +63,7 @@ public final class CheckpointStore {
     this(runDirectory, keepLast, sinkForNewStores, warnings);
   }
 
-  /** @param sink where the bytes go: tests substitute a full disk or a slow one */
+  /** @param sink where the bytes go (tests substitute a full disk) */
   CheckpointStore(Path runDirectory, int keepLast, ByteSink sink, Consumer<String> warnings) {
     if (keepLast < 1) throw new IllegalArgumentException("keepLast must be >= 1, got " + keepLast);
     this.runDirectory = Objects.requireNonNull(runDirectory, "runDirectory");
@@ -90,7 +86,7 @@ public final class CheckpointStore {
     return firstCheckpoint(runDirectory).isPresent();
   }
 
-  /** Any step directory in runDirectory, complete or not. */
+  /** Any step directory in runDirectory, complete or not (a fresh run must not mix with them). */
   public static Optional<Path> firstCheckpoint(Path runDirectory) {
     if (!Files.isDirectory(runDirectory)) return Optional.empty();
     try (DirectoryStream<Path> steps = Files.newDirectoryStream(runDirectory, "step-*")) {
@@ -100,8 +96,6 @@ public final class CheckpointStore {
       throw new CheckpointException(runDirectory + ": cannot list (" + DurableFiles.describe(e) + ")", e);
     }
   }
-
-  // ------------------------------------------------------------------------------------------ save
 
   /** Writes a complete checkpoint for state.step(); marks it best when isBest. Returns its directory. */
   public Path save(TrainingState state, boolean isBest) {
@@ -187,8 +181,6 @@ public final class CheckpointStore {
       }
     }
   }
-
-  // ------------------------------------------------------------------------------------------ load
 
   /**
    * Loads a checkpoint directory, or a run directory's latest complete checkpoint. Fails with
