@@ -21,6 +21,7 @@ import minitransformer.training.config.Schema;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,6 +34,8 @@ import picocli.CommandLine.Spec;
         + " model_config.json and tokenizer.json. Every array is checked against the architecture."})
 public final class ImportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Mixin VerboseOption verbose;
 
   @Option(names = "--npz", required = true, paramLabel = "FILE.npz", description = "The weights.")
   Path npz;
@@ -77,8 +80,8 @@ public final class ImportCommand implements Callable<Integer> {
     });
     // Random states as a fresh run with the default seed would start them.
     TrainingState state = LoopState.fresh((Long) Schema.SEED.defaultValue()).toTrainingState(
-        model.config(), ImportedConfig.importedConfigYaml(model.config(), tokenizer.kind(), npz), model.tokenizerJson(),
-        parameters, moments, 0);
+        model.config(), ImportedConfig.importedConfigYaml(model.config(), tokenizer.kind(), npz),
+        model.tokenizerJson(), parameters, moments, 0);
     Path saved = new CheckpointStore(out, 1, w -> spec.commandLine().getErr().println("warning: " + w))
         .save(state, false);
     spec.commandLine().getOut().printf("imported %s: %d arrays, %,d parameters -> %s%n", npz, parameters.size(),
