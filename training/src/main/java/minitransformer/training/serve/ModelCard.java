@@ -14,9 +14,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import minitransformer.framework.ParameterCount;
-import minitransformer.training.MetricsLog;
 import minitransformer.training.TrainedModel;
 import minitransformer.training.cli.ParamsCommand;
+import minitransformer.training.metrics.MetricsLog;
 
 /**
  * GET /api/model: what the page's model card shows. The checkpoint and its step, the tokenizer, the
