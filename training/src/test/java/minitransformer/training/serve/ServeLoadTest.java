@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * A bounded load test on loopback: 16 clients send a mix of every endpoint for 35 s (10 s of warm-up, then 25 s measured). Every
+ * A bounded load test on loopback: 16 clients send a mix of every endpoint for 50 s (20 s of warm-up while the JIT compiler settles, then 30 s measured). Every
  * answer must equal the answer to the same request made alone, no request may fail, and the
  * process's resident memory after warm-up must stay within 10% (read once a second after a garbage
  * collection, so it measures what the server keeps, not the garbage of the requests in flight). Prints each endpoint's throughput
@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 @Tag("load")
 class ServeLoadTest {
   private static final int CLIENTS = 16;
-  private static final long WARM_UP_MS = 10_000;
-  private static final long RUN_MS = 35_000;
+  private static final long WARM_UP_MS = 20_000;
+  private static final long RUN_MS = 50_000;
   private static final int MAX_REQUESTS_PER_CLIENT = 100_000;
 
   private record Call(String endpoint, String body) {}
