@@ -56,12 +56,7 @@ public final class Corpus {
     String text = readUtf8(file);
     if (TokenizerSpec.BPE.equals(spec.kind())) {
       String trainText = text.substring(0, textCut(text, trainFraction));
-      Tokenizer tokenizer;
-      try {
-        tokenizer = Tokenizers.fit(spec, trainText); // never the validation text
-      } catch (DataException e) {
-        throw new DataException(file + ": " + e.getMessage(), e);
-      }
+      Tokenizer tokenizer = Tokenizers.fit(spec, trainText); // never the validation text
       return split(file, tokenizer, text, trainFraction, blockSize);
     }
     Tokenizer tokenizer = Tokenizers.fit(spec, text);
@@ -161,7 +156,7 @@ public final class Corpus {
   }
 
   /** The file's text, decoded strictly: malformed UTF-8 is an error naming the byte offset. */
-  static String readUtf8(Path file) {
+  public static String readUtf8(Path file) {
     if (!Files.exists(file)) {
       throw new DataException("corpus file " + file + " does not exist");
     }

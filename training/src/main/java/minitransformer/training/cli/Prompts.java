@@ -3,6 +3,7 @@ package minitransformer.training.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import minitransformer.datasets.BpeTokenizer;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.WordTokenizer;
 
@@ -34,9 +35,19 @@ final class Prompts {
     return ids;
   }
 
-  /** The id of one word (one token) in the vocabulary. */
+  /**
+   * The id of one word (one token) in the vocabulary. For BPE, where a word inside text carries its
+   * leading space, "apple" is the token "apple" if there is one, else the token " apple".
+   */
   static int wordId(Tokenizer tokenizer, String word) {
     OptionalInt id = tokenizer.id(word);
+    if (id.isEmpty() && tokenizer instanceof BpeTokenizer) {
+      id = tokenizer.id(" " + word);
+    }
+    if (id.isEmpty() && tokenizer instanceof BpeTokenizer) {
+      throw new BadOptionException("\"" + word + "\" is not one token of this model's BPE vocabulary, with or"
+          + " without a leading space; it encodes as " + String.join("|", labels(tokenizer, tokenizer.encode(word))));
+    }
     if (id.isEmpty() || (WordTokenizer.UNK.equals(tokenizer.token(id.getAsInt())) && !WordTokenizer.UNK.equals(word))) {
       String what = tokenizer.kind().equals("char") ? "character" : "word";
       throw new BadOptionException(what + " \"" + word + "\" is not in this model's vocabulary (" + tokenizer.vocabSize()
