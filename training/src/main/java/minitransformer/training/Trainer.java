@@ -75,7 +75,7 @@ public final class Trainer {
     Evaluator evaluator =
         new Evaluator(
             run.corpus().train(), run.corpus().validation(), B, T, t.evalIters(), state.evalRng,
-            run.characterLevel());
+            run.characterLevel(), TokensPerByte.of(run.corpus()));
 
     long sessionStart = System.nanoTime();
     double elapsedBefore = run.elapsedSecondsBefore();

@@ -156,10 +156,10 @@ class TrainerTest {
     int[] train = run.corpus().train();
     int[] val = run.corpus().validation();
 
-    Evaluation first = new Evaluator(train, val, 4, 8, 3, new SplitMix64(42), true).evaluate(withDropout, 0);
-    Evaluation again = new Evaluator(train, val, 4, 8, 3, new SplitMix64(42), true).evaluate(withDropout, 0);
+    Evaluation first = new Evaluator(train, val, 4, 8, 3, new SplitMix64(42), true, TokensPerByte.ONE).evaluate(withDropout, 0);
+    Evaluation again = new Evaluator(train, val, 4, 8, 3, new SplitMix64(42), true, TokensPerByte.ONE).evaluate(withDropout, 0);
     Evaluation noDropout =
-        new Evaluator(train, val, 4, 8, 3, new SplitMix64(42), true).evaluate(withoutDropout, 0);
+        new Evaluator(train, val, 4, 8, 3, new SplitMix64(42), true, TokensPerByte.ONE).evaluate(withoutDropout, 0);
     assertEquals(first, again, "equal twice");
     assertEquals(noDropout.trainLoss(), first.trainLoss(), 1e-6, "as if there were no dropout");
     assertEquals(noDropout.valLoss(), first.valLoss(), 1e-6);

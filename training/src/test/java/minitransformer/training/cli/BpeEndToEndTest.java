@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import minitransformer.datasets.BpeTokenizer;
+import minitransformer.datasets.Corpus;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.datasets.corpus.ContextCorpusGenerator;
+import minitransformer.training.MetricsLog;
 import minitransformer.training.checkpoint.CheckpointStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,6 +69,19 @@ class BpeEndToEndTest {
   void trainsWithTheLearnedTokenizerSavedInTheCheckpoint() {
     assertTrue(tokenizer instanceof BpeTokenizer, tokenizer.toString());
     assertEquals(300, tokenizer.vocabSize());
+  }
+
+  @Test
+  void metricsReportBitsPerByteOfTheTextEachSplitCovers() {
+    Corpus corpus = Corpus.load(dir.resolve("corpus.txt"), tokenizer, 0.9, 24);
+    double valTokensPerByte = corpus.validationSize() / (double) corpus.validationBytes();
+    assertTrue(valTokensPerByte < 0.7, "BPE tokens cover more than a byte each: " + valTokensPerByte);
+    List<JsonNode> evals = MetricsLog.read(run.resolve(MetricsLog.FILE)).stream()
+        .filter(m -> m.path("type").asText().equals("eval")).toList();
+    assertEquals(2, evals.size());
+    for (JsonNode e : evals) {
+      assertEquals(e.path("val_loss").asDouble() / Math.log(2) * valTokensPerByte, e.path("val_bpb").asDouble(), 1e-9);
+    }
   }
 
   @Test
