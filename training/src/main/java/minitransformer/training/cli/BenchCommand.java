@@ -238,6 +238,7 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, Object> env = new LinkedHashMap<>();
     env.put("cores", Runtime.getRuntime().availableProcessors());
     env.put("OMP_NUM_THREADS", System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"));
+    env.put("native_threads", NativeThreads.describe());
     env.put("nd4j_max_threads", Nd4j.getEnvironment().maxThreads());
     env.put("nd4j_max_master_threads", Nd4j.getEnvironment().maxMasterThreads());
     env.put("java", System.getProperty("java.version"));
@@ -255,9 +256,8 @@ public final class BenchCommand implements Callable<Integer> {
     s.append(
         String.format(
             Locale.ROOT,
-            "cores %s, OMP_NUM_THREADS %s, ND4J threads %s (master %s), load average %.2f before / %.2f after%n%n",
-            environment.get("cores"), environment.get("OMP_NUM_THREADS"), environment.get("nd4j_max_threads"),
-            environment.get("nd4j_max_master_threads"), (double) environment.get("load_average_before"),
+            "cores %s, OMP_NUM_THREADS %s, threads: %s, load average %.2f before / %.2f after%n%n",
+            environment.get("cores"), environment.get("OMP_NUM_THREADS"), environment.get("native_threads"), (double) environment.get("load_average_before"),
             (double) environment.get("load_average_after")));
     s.append("| workload | params | step median (IQR; min-max) | tokens/s | vs PyTorch | peak RSS | sampling tok/s full forward | with KV cache |\n");
     s.append("|---|---|---|---|---|---|---|---|\n");

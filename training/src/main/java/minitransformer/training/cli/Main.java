@@ -46,6 +46,7 @@ public final class Main implements Runnable {
 
   public static CommandLine commandLine() {
     return new CommandLine(new Main())
+        .setExecutionStrategy(Main::executeWithNativeThreads)
         .setExecutionExceptionHandler(new UserErrors())
         .setParameterExceptionHandler(Main::badCommandLine);
   }
@@ -53,6 +54,33 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
     System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * Runs the chosen subcommand after fixing the native thread setup (ND4J loads here, so --help and
+   * --version stay instant).
+   */
+  private static int executeWithNativeThreads(ParseResult parseResult) {
+    if (runsACommand(parseResult)) {
+      try {
+        NativeThreads.apply();
+      } catch (BadOptionException e) {
+        throw new CommandLine.ExecutionException(parseResult.commandSpec().commandLine(), e.getMessage(), e);
+      }
+    }
+    return new CommandLine.RunLast().execute(parseResult);
+  }
+
+  /** False for --help, --version, the help subcommand and no subcommand at all. */
+  private static boolean runsACommand(ParseResult parseResult) {
+    ParseResult last = parseResult;
+    for (ParseResult p = parseResult; p != null; p = p.subcommand()) {
+      if (p.isUsageHelpRequested() || p.isVersionHelpRequested()) {
+        return false;
+      }
+      last = p;
+    }
+    return last != parseResult && !(last.commandSpec().userObject() instanceof CommandLine.HelpCommand);
   }
 
   /**
