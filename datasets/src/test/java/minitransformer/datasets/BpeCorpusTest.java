@@ -53,6 +53,12 @@ class BpeCorpusTest {
     assertArrayEquals(fresh.train(), resumed.train());
     assertArrayEquals(fresh.validation(), resumed.validation());
     assertEquals(Files.size(file), fresh.trainBytes() + fresh.validationBytes());
+
+    Path merges = dir.resolve("tokenizer.json"); // data.merges: the same merges from a file
+    Tokenizers.save(fresh.tokenizer(), merges);
+    Corpus fromFile = Corpus.load(file, TokenizerSpec.bpe(merges, 0), 0.8, 16);
+    assertEquals(fresh.tokenizer(), fromFile.tokenizer());
+    assertArrayEquals(fresh.validation(), fromFile.validation());
   }
 
   @Test
