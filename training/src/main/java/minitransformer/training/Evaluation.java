@@ -7,7 +7,8 @@ package minitransformer.training;
  * and perplexity (e^loss). For a character model a token is a character, so bits per token are bits
  * per character, and on ASCII text they equal bits per byte.
  */
-public record Evaluation(long iter, double trainLoss, double valLoss, boolean characterLevel, TokensPerByte tokensPerByte) {
+public record Evaluation(
+    long iter, double trainLoss, double valLoss, boolean characterLevel, TokensPerByte tokensPerByte) {
   private static final double LN2 = Math.log(2);
 
   public double trainBitsPerToken() {
