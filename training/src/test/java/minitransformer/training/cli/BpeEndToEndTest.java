@@ -15,7 +15,7 @@ import minitransformer.datasets.Corpus;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.datasets.corpus.ContextCorpusGenerator;
-import minitransformer.training.MetricsLog;
+import minitransformer.training.metrics.MetricsLog;
 import minitransformer.training.checkpoint.CheckpointStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
