@@ -3,6 +3,7 @@ package minitransformer.training.cli;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import minitransformer.datasets.StreamingDecoder;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.JavaKvCache;
@@ -102,15 +103,13 @@ public final class SampleCommand implements Callable<Integer> {
             seed + s);
       }
       SamplingOptions sampleOptions = options(cli, seed + s);
-      TextStream stream = new TextStream(tokenizer, ids, piece -> {
-        out.print(piece);
-        out.flush();
-      });
+      Stream stream = new Stream(out, tokenizer, ids);
       if (noCache) {
         new Sampler(m.gpt()).generate(ids, tokens, sampleOptions, stream::accept);
       } else {
         new CachedSampler(m.gpt(), new JavaKvCache(m.gpt()), refillTokens).generate(ids, tokens, sampleOptions, stream::accept);
       }
+      stream.finish();
       out.println();
       out.flush();
     }
@@ -130,4 +129,31 @@ public final class SampleCommand implements Callable<Integer> {
     return new SamplingOptions(temperature, topK, topP, s);
   }
 
+  /**
+   * Prints the prompt, then each new token as it comes, through the tokenizer's streaming decoder:
+   * a word tokenizer's spacing (which depends on the neighbours) comes out right, and a BPE token that
+   * ends inside a character is held back until the character is complete.
+   */
+  private static final class Stream {
+    private final PrintWriter out;
+    private final StreamingDecoder decoder;
+
+    Stream(PrintWriter out, Tokenizer tokenizer, int[] prompt) {
+      this.out = out;
+      this.decoder = tokenizer.streamingDecoder();
+      for (int id : prompt) {
+        out.print(decoder.push(id));
+      }
+      out.flush();
+    }
+
+    void accept(int id) {
+      out.print(decoder.push(id));
+      out.flush();
+    }
+
+    void finish() {
+      out.print(decoder.finish());
+    }
+  }
 }

