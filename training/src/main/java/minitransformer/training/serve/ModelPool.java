@@ -20,13 +20,16 @@ import minitransformer.training.TrainedModel;
  * thread and waits: calls to one copy never overlap, and each copy holds one session however many
  * request threads the server has. One copy serialises every model call; more copies (each its own
  * graph with its own arrays holding the same weights) run that many at once at the cost of the weights'
- * memory each. Under the load test two copies made resident memory grow 15% in 25 s through glibc's
- * per-thread malloc arenas (4% with MALLOC_ARENA_MAX=2), so one is the default.
+ * memory each; one is the default.
  *
- * <p>Memory: ND4J frees an array's native buffer only when the Java garbage collector collects its
- * wrapper, and the heap alone rarely looks full enough to collect, so a busy server's resident memory
- * climbs (the load test: 398 MB to 643 MB in 30 s). As the training loop does, every {@link #GC_EVERY}
- * model calls ask for a collection, which keeps it flat.
+ * <p>Memory, two leaks. ND4J frees an array's native buffer only when the Java garbage collector
+ * collects its wrapper, and the heap alone rarely looks full enough to collect, so a busy server's
+ * resident memory climbs (the load test: 398 MB to 643 MB in 30 s). And a SameDiff inference session
+ * keeps something per output call: under predict requests alone the heap still in use after a full
+ * collection grew from 48 MB to 95 MB in 30 s, as java.util.LinkedHashMap entries with Long keys
+ * (about 10,000 a second). So every {@link #GC_EVERY} model calls the copy's sessions are dropped (the
+ * next call builds a fresh one, as {@code GPT} does for its gradient function) and a collection is
+ * requested.
  */
 final class ModelPool implements AutoCloseable {
   /** Model calls between two requested garbage collections. */
@@ -78,7 +81,14 @@ final class ModelPool implements AutoCloseable {
       throw new ApiException(503, "server is shutting down");
     }
     try {
-      return c.thread().submit(() -> work.apply(c.model())).get();
+      return c.thread().submit(() -> {
+        T result = work.apply(c.model());
+        if (calls.incrementAndGet() % GC_EVERY == 0) {
+          c.model().gpt().sameDiff().getSessions().clear(); // a fresh session: the old one grows (class comment)
+          System.gc(); // frees the native buffers of collected ND4J arrays (class comment)
+        }
+        return result;
+      }).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiException(503, "server is shutting down");
@@ -89,9 +99,6 @@ final class ModelPool implements AutoCloseable {
       throw new IllegalStateException(e.getCause());
     } finally {
       idle.add(c);
-      if (calls.incrementAndGet() % GC_EVERY == 0) {
-        System.gc(); // frees the native buffers of collected ND4J arrays (see the class comment)
-      }
     }
   }
 

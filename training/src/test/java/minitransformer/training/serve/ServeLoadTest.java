@@ -22,8 +22,10 @@ import org.junit.jupiter.api.Test;
  * A bounded load test on loopback: 16 clients send a mix of every endpoint for 50 s (20 s of warm-up while the JIT compiler settles, then 30 s measured). Every
  * answer must equal the answer to the same request made alone, no request may fail, and the
  * process's resident memory after warm-up must stay within 10% (read once a second after a garbage
- * collection, so it measures what the server keeps, not the garbage of the requests in flight). Prints each endpoint's throughput
- * and p50/p99 latency. {@code -Dserve.workers=N} serves with N model copies (default 1).
+ * collection, so it measures what the server keeps, not the garbage of the requests in flight; the
+ * median of each 5 s window against the first window's). Prints each endpoint's throughput
+ * and p50/p99 latency. {@code -Dserve.workers=N} serves with N model copies (default 1);
+ * {@code -Dserve.endpoints=/api/predict,/api/model} sends only those endpoints' requests.
  * Run with {@code mvn test -pl training -am -Dgroups=load -DexcludedGroups=}; {@code .ci/run} does.
  */
 @Tag("slow")
@@ -39,7 +41,7 @@ class ServeLoadTest {
   @Test
   void sixteenClientsGetTheAnswersTheyWouldGetAlone() throws Exception {
     String p = TinyTrainedModel.PROMPT;
-    List<Call> calls = List.of(
+    List<Call> all = List.of(
         new Call("/api/predict", "{\"prompt\": \"" + p + "\", \"top\": 5}"),
         new Call("/api/predict", "{\"prompt\": \"anna peeled an orange and then she wanted the\", \"temperature\": 0.7, \"top_k\": 5}"),
         new Call("/api/predict", "{\"prompt\": \"the phone was\", \"top_p\": 0.8}"),
@@ -53,6 +55,9 @@ class ServeLoadTest {
         new Call("/api/sample", "{\"prompt\": \"" + p + "\", \"tokens\": 30, \"seed\": 1}"),
         new Call("/api/sample", "{\"prompt\": \"the orange\", \"tokens\": 20, \"seed\": 2, \"temperature\": 1.2}"),
         new Call("/api/model", null));
+    String only = System.getProperty("serve.endpoints"); // e.g. /api/predict,/api/model: only these
+    List<Call> calls = only == null ? all
+        : all.stream().filter(c -> List.of(only.split(",")).contains(c.endpoint())).toList();
     int workers = Integer.getInteger("serve.workers", 1);
     try (ExplorerServer server = ExplorerServer.start(TinyTrainedModel.loaded(), "127.0.0.1", 0, workers)) {
       ServeClient client = new ServeClient(server.uri());
@@ -127,10 +132,22 @@ class ServeLoadTest {
       assertEquals(List.of(), failures.subList(0, Math.min(10, failures.size())), failures.size() + " failures");
       assertEquals(calls.stream().map(Call::endpoint).distinct().count(), latencies.size(), "every endpoint was measured");
       assertTrue(first > 0, "VmRSS readable");
-      assertTrue(max <= first * 1.10, "resident memory grew more than 10% after warm-up: " + rss);
-      assertTrue(last >= first * 0.90, "resident memory fell more than 10% after warm-up: " + rss);
+      // Flat: the median of every 5-second window within 10% of the first window's (a single reading can
+      // catch a collection or a fresh session mid-way; the level is what must not move).
+      long base = median(rss.subList(0, 5));
+      for (int from = 0; from + 5 <= rss.size(); from += 5) {
+        long level = median(rss.subList(from, from + 5));
+        assertTrue(Math.abs(level - base) <= base * 0.10,
+            "resident memory moved more than 10% after warm-up: " + level / 1e6 + " MB vs " + base / 1e6 + " MB, " + rss);
+      }
       assertEquals(0, server.generating(), "no generation left running");
     }
+  }
+
+  private static long median(List<Long> values) {
+    List<Long> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    return sorted.get(sorted.size() / 2);
   }
 
   /** The answer to one call: a JSON body, or a sample's whole event stream. */
