@@ -13,12 +13,15 @@ import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.TokenizerSpec;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
+import minitransformer.framework.GPTConfig;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
 import minitransformer.training.config.TrainingSection;
+import minitransformer.training.memory.AvailableMemory;
+import minitransformer.training.memory.MemoryEstimate;
 import minitransformer.training.optim.AdamW;
 
 /**
@@ -67,11 +70,18 @@ public final class TrainingRun {
    * another name), so a new run never mixes its checkpoints with an old one's.
    */
   public static TrainingRun start(Config config) {
+    return start(config, AvailableMemory.SYSTEM);
+  }
+
+  /** As {@link #start(Config)}, refusing a model estimated to need more than memory holds. */
+  public static TrainingRun start(Config config, AvailableMemory memory) {
     Path runDirectory = config.runDirectory();
     refuseExistingCheckpoints(runDirectory);
     Corpus corpus = loadCorpus(config);
     TrainingSection t = config.training();
-    GPT model = GPT.create(config.model().toGptConfig(corpus.tokenizer().vocabSize()), t.seed());
+    GPTConfig architecture = config.model().toGptConfig(corpus.tokenizer().vocabSize());
+    refuseTooLarge(architecture, t, memory);
+    GPT model = GPT.create(architecture, t.seed());
     AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
     return new TrainingRun(
         config, runDirectory, corpus, model, optimizer, LoopState.fresh(t.seed()), null, 0);
@@ -83,6 +93,12 @@ public final class TrainingRun {
    * through overrides.
    */
   public static TrainingRun resume(Path checkpointOrRun, List<String> overrides, Consumer<String> warnings) {
+    return resume(checkpointOrRun, overrides, warnings, AvailableMemory.SYSTEM);
+  }
+
+  /** As {@link #resume(Path, List, Consumer)}, refusing a model estimated to need more than memory holds. */
+  public static TrainingRun resume(
+      Path checkpointOrRun, List<String> overrides, Consumer<String> warnings, AvailableMemory memory) {
     Path checkpoint = CheckpointStore.resolve(checkpointOrRun, warnings);
     TrainingState saved = CheckpointStore.load(checkpoint, warnings);
     Config config =
@@ -92,7 +108,9 @@ public final class TrainingRun {
         Corpus.load(
             config.data().path(), tokenizer, config.data().trainFraction(), config.model().blockSize());
     TrainingSection t = config.training();
-    GPT model = GPT.create(config.model().toGptConfig(tokenizer.vocabSize()), t.seed());
+    GPTConfig architecture = config.model().toGptConfig(tokenizer.vocabSize());
+    refuseTooLarge(architecture, t, memory);
+    GPT model = GPT.create(architecture, t.seed());
     model.loadParameters(saved.parameters());
     AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
     optimizer.restore(saved.optimizerState(), saved.optimizerStep());
@@ -100,6 +118,15 @@ public final class TrainingRun {
     double elapsed = MetricsLog.lastElapsed(runDirectory.resolve(MetricsLog.FILE));
     return new TrainingRun(
         config, runDirectory, corpus, model, optimizer, LoopState.of(saved), checkpoint, elapsed);
+  }
+
+  /**
+   * Refuses (one line, before any graph is built) a model whose training step is estimated to need more
+   * memory than is available, so that the kernel's out-of-memory killer never has to stop it.
+   */
+  private static void refuseTooLarge(GPTConfig architecture, TrainingSection t, AvailableMemory memory) {
+    MemoryEstimate estimate = MemoryEstimate.forTraining(architecture, t.batchSize());
+    estimate.refuseAbove(memory, "this run", estimate.lowerKeys());
   }
 
   private static void refuseExistingCheckpoints(Path runDirectory) {

@@ -20,6 +20,8 @@ import minitransformer.training.Trainer;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.TrainingSection;
+import minitransformer.training.memory.AvailableMemory;
+import minitransformer.training.memory.MemoryEstimate;
 import minitransformer.training.optim.AdamW;
 import minitransformer.training.optim.GradientClipping;
 
@@ -34,12 +36,19 @@ public final class Benchmark {
   private final Consumer<String> progress;
   private final int sampleTokens;
   private final int rssEvery;
+  private final AvailableMemory memory;
 
   /**
    * @param rssEvery record VmRSS after every this many steps (warm-up included; 0: none)
    * @param progress receives one line per phase (for a person watching)
    */
   public Benchmark(int sampleTokens, int rssEvery, Consumer<String> progress) {
+    this(sampleTokens, rssEvery, progress, AvailableMemory.SYSTEM);
+  }
+
+  /** As {@link #Benchmark(int, int, Consumer)}; a workload estimated above memory's figure is refused. */
+  public Benchmark(int sampleTokens, int rssEvery, Consumer<String> progress, AvailableMemory memory) {
+    this.memory = memory;
     this.sampleTokens = sampleTokens;
     this.rssEvery = rssEvery;
     this.progress = progress;
@@ -51,6 +60,8 @@ public final class Benchmark {
     progress.accept(workload.name() + ": loading " + config.data().path().getFileName());
     Corpus corpus = TrainingRun.loadCorpus(config);
     int vocabSize = corpus.tokenizer().vocabSize();
+    MemoryEstimate estimate = MemoryEstimate.forTraining(config.model().toGptConfig(vocabSize), t.batchSize());
+    estimate.refuseAbove(memory, "the " + workload.name() + " workload", estimate.lowerKeys());
     GPT model = GPT.create(config.model().toGptConfig(vocabSize), t.seed());
     AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
     int B = t.batchSize();

@@ -107,7 +107,8 @@ public final class BenchCommand implements Callable<Integer> {
                 err.println(line);
                 err.flush();
               }
-            });
+            },
+            Main.availableMemory(spec));
     Map<String, Object> environment = environment();
     List<BenchResult> results = new ArrayList<>();
     for (Workload workload : plan) {

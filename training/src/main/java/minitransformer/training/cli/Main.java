@@ -7,6 +7,8 @@ import minitransformer.framework.ModelConfigException;
 import minitransformer.training.TrainingDivergedException;
 import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.config.ConfigException;
+import minitransformer.training.memory.AvailableMemory;
+import minitransformer.training.memory.MemoryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -39,13 +41,25 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Where the commands that build a model read the memory available (MemAvailable; a test sets its own). */
+  private final AvailableMemory memory;
+
+  private Main(AvailableMemory memory) {
+    this.memory = memory;
+  }
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new Main())
+    return commandLine(AvailableMemory.SYSTEM);
+  }
+
+  /** The command line with its own source of the available memory (for tests). */
+  public static CommandLine commandLine(AvailableMemory memory) {
+    return new CommandLine(new Main(memory))
         .setExecutionExceptionHandler(new UserErrors())
         .setParameterExceptionHandler(Main::badCommandLine);
   }
@@ -53,6 +67,11 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
     System.exit(commandLine().execute(args));
+  }
+
+  /** The memory available to the command of spec, as its command line was given it. */
+  static AvailableMemory availableMemory(CommandLine.Model.CommandSpec spec) {
+    return spec.root().userObject() instanceof Main main ? main.memory : AvailableMemory.SYSTEM;
   }
 
   /**
@@ -82,7 +101,8 @@ public final class Main implements Runnable {
           || e instanceof DataException
           || e instanceof ModelConfigException
           || e instanceof CheckpointException
-          || e instanceof BadOptionException) {
+          || e instanceof BadOptionException
+          || e instanceof MemoryException) {
         code = EXIT_USAGE;
       } else if (e instanceof TrainingDivergedException) {
         code = EXIT_DIVERGED;

@@ -10,7 +10,10 @@ import minitransformer.framework.ModelConfigException;
 import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
+import minitransformer.training.memory.MemoryEstimate;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code --checkpoint DIR}, shared (as a picocli {@code @Mixin}) by every command that reads a
@@ -21,6 +24,8 @@ public final class ModelOptions {
       description = "A run directory (its latest checkpoint) or one checkpoint directory (RUN/step-NNNNNN).")
   Path checkpoint;
 
+  @Spec(Spec.Target.MIXEE) CommandSpec command;
+
   /** A model read from a checkpoint, in eval mode. */
   public record LoadedModel(Path directory, long step, GPT gpt, Tokenizer tokenizer, GPTConfig config) {}
 
@@ -30,6 +35,7 @@ public final class ModelOptions {
     TrainingState state = CheckpointStore.load(dir, w -> {});
     GPTConfig config = CheckpointModel.gptConfig(state, dir);
     Tokenizer tokenizer = Tokenizers.fromJson(state.tokenizerJson());
+    refuseTooLarge(dir, config);
     GPT gpt = GPT.create(config, 0);
     try {
       gpt.loadParameters(state.parameters());
@@ -37,5 +43,13 @@ public final class ModelOptions {
       throw new CheckpointException(dir.resolve(CheckpointStore.MODEL_FILE) + ": " + e.getMessage(), e);
     }
     return new LoadedModel(dir, state.step(), gpt, tokenizer, config);
+  }
+
+  /** One line, before the graph is built, when the model would not fit in the memory available. */
+  private void refuseTooLarge(Path dir, GPTConfig config) {
+    MemoryEstimate.forCheckpointModel(config).refuseAbove(Main.availableMemory(command), dir.toString(),
+        "Its model (n_layer " + config.nLayer() + ", n_embd " + config.nEmbd() + ", vocabulary " + config.vocabSize()
+            + ") is too large for this machine; free memory, or use a model trained with a smaller model.n_embd"
+            + " or model.n_layer.");
   }
 }

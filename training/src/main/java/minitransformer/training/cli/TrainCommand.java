@@ -22,6 +22,7 @@ import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
+import minitransformer.training.memory.MemoryEstimate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -132,8 +133,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     TrainingRun run =
         resume == null
-            ? TrainingRun.start(freshRunConfig(allOverrides, err))
-            : TrainingRun.resume(resume, allOverrides, line -> err.println("warning: " + line));
+            ? TrainingRun.start(freshRunConfig(allOverrides, err), Main.availableMemory(spec))
+            : TrainingRun.resume(
+                resume, allOverrides, line -> err.println("warning: " + line), Main.availableMemory(spec));
     Config resolved = run.config();
     Path runDirectory = run.runDirectory();
     run.writeResolvedConfig();
@@ -185,7 +187,8 @@ public final class TrainCommand implements Callable<Integer> {
           Locale.ROOT, "# data: %s, %s tokenizer, vocabulary %d, %,d train / %,d validation tokens%n",
           resolved.data().path(), corpus.tokenizer().kind(), vocabSize, corpus.trainSize(), corpus.validationSize());
     } else {
-      TrainingRun run = TrainingRun.resume(resume, allOverrides, line -> out.println("# warning: " + line));
+      TrainingRun run = TrainingRun.resume(
+          resume, allOverrides, line -> out.println("# warning: " + line), Main.availableMemory(spec));
       resolved = run.config();
       vocabSize = run.corpus().tokenizer().vocabSize();
       out.println("# resuming " + run.resumedFrom() + " at step " + run.state().step());
@@ -195,6 +198,8 @@ public final class TrainCommand implements Callable<Integer> {
     GPTConfig model = resolved.model().toGptConfig(vocabSize);
     out.println("parameters (vocab_size " + vocabSize + "):");
     out.print(ParameterCount.of(model).table());
+    MemoryEstimate memory = MemoryEstimate.forTraining(model, resolved.training().batchSize());
+    out.println("memory: estimated " + memory.describe() + memory.comparedWith(Main.availableMemory(spec)));
     out.println("dry run: nothing trained, nothing written");
     out.flush();
     return 0;
