@@ -77,6 +77,47 @@ class AttentionCommandTest {
     assertEquals(2 * T, found, "rows drawn with the graph's shades, out of " + 2 * T + ":\n" + r.out());
   }
 
+  /** Issue 13, item 2: the default shows every layer's heads and leads with the most focused ones, naming them. */
+  @Test
+  void terminalDefaultListsEveryHeadAndDrawsTheMostFocusedOnes() {
+    CliRun r = CliRun.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT);
+    assertEquals(0, r.exit(), r.err());
+    int T = ids.length;
+    List<double[]> focus = new ArrayList<>(); // {layer, head, focus}
+    for (int l = 0; l < 2; l++) {
+      for (int h = 0; h < 2; h++) {
+        double sum = 0;
+        for (int t = 2; t < T; t++) {
+          double largest = 0;
+          for (int s = 1; s < t; s++) {
+            largest = Math.max(largest, graph(l, h, t, s));
+          }
+          sum += largest;
+        }
+        focus.add(new double[] {l, h, sum / (T - 2)});
+        String line = String.format(java.util.Locale.ROOT, "%-5d %-4d %5.2f  ", l, h, sum / (T - 2));
+        assertTrue(r.out().contains("\n" + line), "a line for layer " + l + " head " + h + ": " + line + "\n" + r.out());
+      }
+    }
+    focus.sort((a, b) -> Double.compare(b[2], a[2]));
+    String first = "layer " + (int) focus.get(0)[0] + " head " + (int) focus.get(0)[1];
+    String second = "layer " + (int) focus.get(1)[0] + " head " + (int) focus.get(1)[1];
+    assertTrue(r.out().contains("the 2 most focused heads: " + first + ", " + second), r.out());
+    assertTrue(r.out().contains(first.replace(" head", ", head") + "\n"), r.out());
+    assertTrue(r.out().contains(second.replace(" head", ", head") + "\n"), r.out());
+    long drawn = r.out().lines().filter(l -> l.matches("layer \\d, head \\d")).count();
+    assertEquals(2, drawn, r.out());
+  }
+
+  @Test
+  void headAloneShowsThatHeadInEveryLayer() {
+    CliRun r = CliRun.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--head", "1");
+    assertEquals(0, r.exit(), r.err());
+    List<String> titles = r.out().lines().filter(l -> l.matches("layer \\d, head \\d")).toList();
+    assertEquals(List.of("layer 0, head 1", "layer 1, head 1"), titles);
+    assertFalse(r.out().contains("focus"), "a focused view has no focus table");
+  }
+
   @Test
   void csvHoldsEveryWeightOfTheGraph() throws IOException {
     Path csv = tmp.resolve("att.csv");
