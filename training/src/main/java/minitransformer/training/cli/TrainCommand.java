@@ -45,14 +45,13 @@ import picocli.CommandLine.Spec;
       "130:stopped by Ctrl-C (a checkpoint was saved)"
     })
 public final class TrainCommand implements Callable<Integer> {
-  static final Path DEFAULT_CONFIG = Path.of("configs", "default.yaml");
-
   @Spec CommandSpec spec;
 
   @Option(
       names = "--config",
       paramLabel = "FILE",
-      description = "The YAML config (default: configs/default.yaml in the working directory).")
+      description = "The YAML config (default: configs/default.yaml in the working directory, else in the"
+          + " repository the jar was built in).")
   Path config;
 
   @Option(
@@ -87,7 +86,7 @@ public final class TrainCommand implements Callable<Integer> {
    * same command twice never touches the earlier run; an explicitly named run is refused instead.
    */
   private Config freshRunConfig(List<String> overrides, PrintWriter err) {
-    Path file = config == null ? DEFAULT_CONFIG : config;
+    Path file = config == null ? defaultConfig(err) : config;
     Config loaded = ConfigLoader.load(file, overrides);
     boolean named = overrides.stream().anyMatch(o -> o.startsWith("run.name="));
     if (named || !TrainingRun.holdsCheckpoints(loaded.runDirectory())) {
@@ -104,6 +103,15 @@ public final class TrainCommand implements Callable<Integer> {
         return candidate;
       }
     }
+  }
+
+  /** configs/default.yaml here, or in the jar's repository (said on err, since the run goes there too). */
+  private static Path defaultConfig(PrintWriter err) {
+    Path file = DefaultConfig.locate();
+    if (file.isAbsolute()) {
+      err.println("note: no " + DefaultConfig.RELATIVE + " here; using " + file + ", found from the jar's location");
+    }
+    return file;
   }
 
   /** A progress bar only on a terminal; a log or a pipe gets whole lines instead. */
@@ -180,7 +188,7 @@ public final class TrainCommand implements Callable<Integer> {
     Config resolved;
     int vocabSize;
     if (resume == null) {
-      resolved = ConfigLoader.load(config == null ? DEFAULT_CONFIG : config, allOverrides);
+      resolved = ConfigLoader.load(config == null ? defaultConfig(spec.commandLine().getErr()) : config, allOverrides);
       Corpus corpus = TrainingRun.loadCorpus(resolved);
       vocabSize = corpus.tokenizer().vocabSize();
       out.printf(

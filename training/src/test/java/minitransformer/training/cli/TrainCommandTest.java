@@ -146,8 +146,10 @@ class TrainCommandTest {
     assertUserError(
         CliRun.of("train", "--resume", dir.toString(), "--config", config.toString()),
         "--config and --resume cannot be combined");
-    // no --config: configs/default.yaml relative to the working directory (absent in the module directory)
-    assertUserError(CliRun.of("train"), Path.of("configs", "default.yaml") + ": no such config file");
+    // no --config: configs/default.yaml relative to the working directory (absent in the module directory), and
+    // tests run from classes, not a jar: the error says what to do
+    assertUserError(CliRun.of("train"), Path.of("configs", "default.yaml") + ": no such config file in "
+        + Path.of("").toAbsolutePath() + "; run from the repository root or pass --config FILE");
   }
 
   @Test
