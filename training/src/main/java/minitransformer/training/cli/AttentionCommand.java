@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
     name = "attention",
     mixinStandardHelpOptions = true,
     description = {
-      "Show the attention pattern of a prompt: in the terminal, or --out FILE.png (heatmaps), FILE.html"
+      "Show what each attention head looks at.",
+      "The attention pattern of a prompt: in the terminal, or --out FILE.png (heatmaps), FILE.html"
           + " (one self-contained interactive page with every layer and head) or FILE.csv.",
       "With --explain: for one query position, each head's q·k, scaled scores, causal mask, softmax weights"
           + " and value contributions, recomputed from the learned W_Q, W_K, W_V, W_O."

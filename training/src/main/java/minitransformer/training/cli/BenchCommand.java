@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Time the training step (batch, forward and backward, gradient clipping, AdamW) and sampling.",
+      "Time the training step and sampling.",
+      "The step: the batch, forward and backward passes, gradient clipping and AdamW.",
       "Without --config it runs the three built-in workloads on tinyshakespeare.txt: char (nanoGPT's CPU"
           + " recipe), big (6 layers, width 384, context 256, batch 64: about 10-40 s a step, so 3 steps by"
           + " default) and word (CPU recipe sizes, word vocabulary 11,466).",

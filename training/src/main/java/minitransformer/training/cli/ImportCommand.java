@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "import",
     mixinStandardHelpOptions = true,
-    description = {"Build a checkpoint (a run directory with step-000000) from an exported or hand-made .npz,"
+    description = {"Build a checkpoint from exported NumPy weights.", "Builds a checkpoint (a run directory with step-000000) from an exported or hand-made .npz,"
         + " model_config.json and tokenizer.json. Every array is checked against the architecture."})
 public final class ImportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

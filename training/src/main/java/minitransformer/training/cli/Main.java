@@ -59,7 +59,7 @@ public final class Main implements Runnable {
 
   /** The command line with its own source of the available memory (for tests). */
   public static CommandLine commandLine(AvailableMemory memory) {
-    return new CommandLine(new Main(memory))
+    return HelpLayout.install(new CommandLine(new Main(memory)))
         .setExecutionExceptionHandler(new UserErrors())
         .setParameterExceptionHandler(Main::badCommandLine);
   }

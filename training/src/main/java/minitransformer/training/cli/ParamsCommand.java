@@ -36,7 +36,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "params",
     mixinStandardHelpOptions = true,
-    description = "Count the parameters of a config or a checkpoint: every matrix, per layer, total, attention vs MLP.")
+    description = {"Count the parameters of a config or a checkpoint.",
+        "Per layer, in total, and attention vs MLP; with --all, every matrix. Counted from the config alone,"
+            + " so models far too large to build (GPT-3 175B) count too."})
 public final class ParamsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

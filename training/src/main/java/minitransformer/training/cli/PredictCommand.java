@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
     name = "predict",
     mixinStandardHelpOptions = true,
     description = {
+      "The most likely next tokens after a prompt.",
       "Given the text so far, which token comes next and how sure is the model? Prints the N most likely next"
           + " tokens, best first (ties: lower id first), with probability and natural-log probability under the"
           + " model (temperature 1, no filtering). A prompt longer than block_size keeps its last block_size"

@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Train a model from a YAML config into its run directory (out_dir/NAME): config.yaml,"
+      "Train a model from a YAML config.",
+      "Writes into its run directory (out_dir/NAME): config.yaml,"
           + " metrics.jsonl, step-NNNNNN checkpoints and loss_curve.png.",
       "Ctrl-C finishes the current step, saves a checkpoint and exits with 130."
     },
