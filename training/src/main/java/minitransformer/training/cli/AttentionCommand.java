@@ -194,8 +194,11 @@ public final class AttentionCommand implements Callable<Integer> {
       AttentionExplanation e = AttentionExplanation.of(loaded.gpt(), ids, l, t);
       o.printf(Locale.ROOT, "%n== block %d: x = residual stream into h%d at position %d (|x| = %.4f), x̂ = ln_1(x)%n",
           l, l, t, norm(e.residualIn()));
-      o.println("   q = x̂_t·W_Q + b_Q;  k_s = x̂_s·W_K + b_K;  v_s = x̂_s·W_V + b_V;  score = q·k / √hs; "
-          + "weights = softmax(score)");
+      o.println(config.bias()
+          ? "   q = x̂_t·W_Q + b_Q;  k_s = x̂_s·W_K + b_K;  v_s = x̂_s·W_V + b_V;  score = q·k / √hs;"
+              + " weights = softmax(score)"
+          : "   q = x̂_t·W_Q;  k_s = x̂_s·W_K;  v_s = x̂_s·W_V;  score = q·k / √hs;  weights = softmax(score)"
+              + "  (no biases: model.bias is false)");
       for (AttentionExplanation.Head h : e.heads()) {
         if (head != null && head != h.head()) {
           continue;
@@ -221,8 +224,8 @@ public final class AttentionCommand implements Callable<Integer> {
         }
         o.printf(Locale.ROOT, "   head output = Σ w·v (|.| = %.4f) = %s%n", norm(h.output()), vector(h.output()));
       }
-      o.printf(Locale.ROOT, "%n   concat(heads)·W_O + b_O: |y| = %.4f; residual x + y: |x + y| = %.4f%n",
-          norm(e.projected()), norm(e.residualOut()));
+      o.printf(Locale.ROOT, "%n   concat(heads)·W_O%s: |y| = %.4f; residual x + y: |x + y| = %.4f%n",
+          config.bias() ? " + b_O" : "", norm(e.projected()), norm(e.residualOut()));
       o.printf(Locale.ROOT, "   check against the graph: max |weight - h%d/attn/probs| = %.2e, "
               + "max |(x + y) + mlp(ln_2(x + y)) - h%d/out| = %.2e%n",
           l, e.maxWeightDifference(), l, e.maxBlockOutDifference());

@@ -118,6 +118,23 @@ class AttentionCommandTest {
     assertFalse(r.out().contains("focus"), "a focused view has no focus table");
   }
 
+  /** Issue 13, item 7: the formulas of --explain name biases only for a model that has them. */
+  @Test
+  void explainWritesBiasesOnlyForAModelWithBiases() throws IOException {
+    CliRun withBiases = CliRun.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--explain");
+    assertEquals(0, withBiases.exit(), withBiases.err());
+    assertTrue(withBiases.out().contains("q = x̂_t·W_Q + b_Q;") && withBiases.out().contains("·W_O + b_O:"),
+        withBiases.out());
+
+    Path config = minitransformer.training.TinyRuns.write(tmp, ""); // bias: false, the default
+    assertEquals(0, CliRun.of("train", "--quiet", "--config", config.toString()).exit());
+    CliRun without = CliRun.of("attention", "--checkpoint", tmp.resolve("runs/tiny").toString(), "--prompt", "abca",
+        "--explain");
+    assertEquals(0, without.exit(), without.err());
+    assertTrue(without.out().contains("q = x̂_t·W_Q;"), without.out());
+    assertFalse(without.out().contains("b_Q") || without.out().contains("b_O"), without.out());
+  }
+
   @Test
   void csvHoldsEveryWeightOfTheGraph() throws IOException {
     Path csv = tmp.resolve("att.csv");
