@@ -155,7 +155,7 @@ public final class Trainer {
     log.evaluation(evaluation, elapsed);
     view.evaluated(evaluation);
     // redrawn at every evaluation: the picture is current while training runs and after a Ctrl-C
-    LossCurve.write(MetricsLog.read(log.file()), run.config().run().name(), run.runDirectory().resolve(LossCurve.FILE));
+    LossCurve.write(MetricsLog.read(log.file()), run.lossCurveTitle(), run.runDirectory().resolve(LossCurve.FILE));
     return evaluation;
   }
 

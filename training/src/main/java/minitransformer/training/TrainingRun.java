@@ -223,6 +223,11 @@ public final class TrainingRun {
     return elapsedSecondsBefore;
   }
 
+  /** The loss curve's title: the run's name and the config's key sizes. */
+  public String lossCurveTitle() {
+    return LossCurve.title(config, corpus.tokenizer().kind(), corpus.tokenizer().vocabSize());
+  }
+
   public boolean characterLevel() {
     return TokenizerSpec.CHAR.equals(corpus.tokenizer().kind());
   }

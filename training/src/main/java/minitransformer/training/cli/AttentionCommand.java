@@ -103,9 +103,8 @@ public final class AttentionCommand implements Callable<Integer> {
       return 0;
     }
     switch (format) {
-      case "png" -> AttentionPng.write(out, maps, layer, head, labels);
-      case "html" -> writeText(out, AttentionHtml.page(
-          "Attention: \"" + prompt + "\" (" + loaded.directory().getFileName() + ")", maps, labels));
+      case "png" -> AttentionPng.write(out, maps, layer, head, labels, title(loaded));
+      case "html" -> writeText(out, AttentionHtml.page(title(loaded), maps, labels));
       case "csv" -> {
         List<String> tokens = java.util.Arrays.stream(ids).mapToObj(tokenizer::token).toList();
         try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
@@ -154,6 +153,11 @@ public final class AttentionCommand implements Callable<Integer> {
     }
     TerminalHeatmap.legend(o);
     o.flush();
+  }
+
+  /** What a picture or page shows: the prompt and the checkpoint. */
+  private String title(ModelOptions.LoadedModel loaded) {
+    return "Attention: \"" + prompt + "\" (" + loaded.directory().getFileName() + ")";
   }
 
   /** Heatmaps shown when neither --layer nor --head is given: the most focused heads. */

@@ -169,7 +169,7 @@ public final class TrainCommand implements Callable<Integer> {
           return 130;
         }
         LossCurve.write(
-            MetricsLog.read(log.file()), resolved.run().name(), runDirectory.resolve(LossCurve.FILE));
+            MetricsLog.read(log.file()), run.lossCurveTitle(), runDirectory.resolve(LossCurve.FILE));
         if (run.state().step() >= resolved.training().maxIters() && result.lastCheckpoint() == null && !quiet) {
           out.println(
               "nothing to train: the run is at step " + run.state().step() + " and training.max_iters is "

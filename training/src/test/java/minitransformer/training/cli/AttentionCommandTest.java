@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import javax.imageio.ImageIO;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.GPT;
 import minitransformer.framework.Names;
+import minitransformer.training.viz.AttentionPng;
 import minitransformer.training.viz.TerminalHeatmap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -185,6 +187,11 @@ class AttentionCommandTest {
     }
   }
 
+  private static boolean near(Color expected, Color actual) {
+    return Math.abs(expected.getRed() - actual.getRed()) <= 8 && Math.abs(expected.getGreen() - actual.getGreen()) <= 8
+        && Math.abs(expected.getBlue() - actual.getBlue()) <= 8;
+  }
+
   @Test
   void pngIsOneHeatmapOrAGridOfLayersByHeads() throws IOException {
     Path one = tmp.resolve("one.png");
@@ -211,6 +218,28 @@ class AttentionCommandTest {
       }
     }
     assertTrue(blue > 500, "blue pixels: " + blue);
+
+    // issue 13, item 7: the grid has one title band with the prompt and one colour bar, not one per tile
+    int tileWidth = (all.getWidth() - AttentionPng.BAR_WIDTH) / 2;
+    int tileHeight = (all.getHeight() - AttentionPng.TITLE_HEIGHT) / 2;
+    assertEquals(all.getWidth(), 2 * tileWidth + AttentionPng.BAR_WIDTH);
+    assertEquals(all.getHeight(), 2 * tileHeight + AttentionPng.TITLE_HEIGHT);
+    var tile = AttentionPng.chart(minitransformer.framework.analysis.AttentionMaps.of(gpt, ids), 0, 0,
+        List.of(TinyTrainedModel.PROMPT.split(" ")), 360, "layer 0, head 0", false);
+    assertFalse(tile.getStyler().isLegendVisible(), "a grid tile draws no colour bar of its own");
+    assertEquals(tileWidth, tile.getWidth());
+    int barX = all.getWidth() - AttentionPng.BAR_WIDTH + 30;
+    int barTop = AttentionPng.TITLE_HEIGHT + 62;
+    int barBottom = all.getHeight() - 62;
+    assertTrue(near(AttentionPng.colour(1.0), new Color(all.getRGB(barX, barTop))), "the bar's top is weight 1");
+    assertTrue(near(Color.WHITE, new Color(all.getRGB(barX, barBottom))), "the bar's bottom is weight 0");
+    int dark = 0;
+    for (int y = 0; y < AttentionPng.TITLE_HEIGHT; y++) {
+      for (int x = 0; x < all.getWidth(); x++) {
+        dark += (all.getRGB(x, y) & 0xFF) < 100 ? 1 : 0;
+      }
+    }
+    assertTrue(dark > 200, "the title is drawn above the grid: " + dark + " dark pixels");
   }
 
   @Test
