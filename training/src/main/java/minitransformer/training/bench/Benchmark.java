@@ -37,17 +37,29 @@ public final class Benchmark {
   private final int sampleTokens;
   private final int rssEvery;
   private final AvailableMemory memory;
+  private final StepListener stepListener;
 
   /**
    * @param rssEvery record VmRSS after every this many steps (warm-up included; 0: none)
-   * @param progress receives one line per phase (for a person watching)
+   * @param progress receives one line per phase (for a person watching; the steps go to a StepListener)
    */
   public Benchmark(int sampleTokens, int rssEvery, Consumer<String> progress) {
-    this(sampleTokens, rssEvery, progress, AvailableMemory.SYSTEM);
+    this(sampleTokens, rssEvery, progress, (workload, step, steps, ms, loss) -> {}, AvailableMemory.SYSTEM);
   }
 
-  /** As {@link #Benchmark(int, int, Consumer)}; a workload estimated above memory's figure is refused. */
-  public Benchmark(int sampleTokens, int rssEvery, Consumer<String> progress, AvailableMemory memory) {
+  /** Receives every timed step (a progress bar, or a line each with --verbose). */
+  @FunctionalInterface
+  public interface StepListener {
+    void stepped(String workload, int step, int steps, double milliseconds, double loss);
+  }
+
+  /**
+   * As {@link #Benchmark(int, int, Consumer)}, each timed step also told to stepListener; a workload
+   * estimated above memory's figure is refused.
+   */
+  public Benchmark(
+      int sampleTokens, int rssEvery, Consumer<String> progress, StepListener stepListener, AvailableMemory memory) {
+    this.stepListener = stepListener;
     this.memory = memory;
     this.sampleTokens = sampleTokens;
     this.rssEvery = rssEvery;
@@ -108,9 +120,7 @@ public final class Benchmark {
         phaseNanos[2][k] = clipped - computed;
         phaseNanos[3][k] = end - clipped;
         peakRss = Math.max(peakRss, ResidentMemory.now().rssBytes());
-        progress.accept(
-            String.format(java.util.Locale.ROOT, "%s: step %d/%d %.1f ms (loss %.4f)",
-                workload.name(), k + 1, workload.steps(), (end - start) / 1e6, lg.loss()));
+        stepListener.stepped(workload.name(), k + 1, workload.steps(), (end - start) / 1e6, lg.loss());
       }
       if ((i + 1) % Trainer.GC_INTERVAL == 0) {
         System.gc();

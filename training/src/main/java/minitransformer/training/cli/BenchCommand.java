@@ -85,7 +85,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the results as one JSON document instead of a table.")
   boolean json;
 
-  @Option(names = "--verbose", description = "Show stack traces of errors.")
+  @Option(names = "--verbose", description = "A line for every timed step instead of a progress bar, and stack"
+      + " traces of errors.")
   boolean verbose;
 
   @Override
@@ -109,6 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
                 err.flush();
               }
             },
+            json ? (w, step, steps, ms, loss) -> {} : new BenchProgress(err, verbose, System.console() != null),
             Main.availableMemory(spec));
     Map<String, Object> environment = environment();
     List<BenchResult> results = new ArrayList<>();
