@@ -76,12 +76,17 @@ public final class Main implements Runnable {
 
   /**
    * A command line picocli cannot parse (unknown or missing option, a value of the wrong type): one
-   * {@code error:} line that names the problem and where to find help, exit code 2.
+   * {@code error:} line that names the problem, the nearest valid names for a mistyped subcommand or
+   * option, and where to find help, exit code 2.
    */
   private static int badCommandLine(CommandLine.ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     // picocli starts some messages (argument groups) with its own "Error: ".
     String message = e.getMessage().replaceFirst("^Error: ", "");
+    if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+      // a mistyped subcommand or option: picocli's nearest name first ("trian": train, then similarity)
+      message += " (did you mean " + unmatched.getSuggestions().get(0) + "?)";
+    }
     cmd.getErr().println("error: " + message + " (see: " + cmd.getCommandSpec().qualifiedName() + " --help)");
     cmd.getErr().flush();
     return EXIT_USAGE;

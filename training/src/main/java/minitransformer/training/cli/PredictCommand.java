@@ -59,7 +59,12 @@ public final class PredictCommand implements Callable<Integer> {
     int[] ids = prompt.encode(cli, m.tokenizer(), cli.getErr());
     int block = m.config().blockSize();
     int contextTokens = Math.min(ids.length, block);
-    List<Prediction> best = new Sampler(m.gpt()).predictNext(ids, Math.min(top, m.config().vocabSize()));
+    int vocabulary = m.config().vocabSize();
+    if (top > vocabulary) {
+      cli.getErr().printf(Locale.ROOT, "note: --top %d is more than the vocabulary's %d tokens; listing all %d%n", top,
+          vocabulary, vocabulary);
+    }
+    List<Prediction> best = new Sampler(m.gpt()).predictNext(ids, Math.min(top, vocabulary));
     if (json) {
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       ObjectNode root = mapper.createObjectNode();

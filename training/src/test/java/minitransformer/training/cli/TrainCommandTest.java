@@ -161,6 +161,15 @@ class TrainCommandTest {
     assertTrue(result.err().contains("at minitransformer."), result.err());
   }
 
+  /** Issue 13, item 8: a mistyped subcommand or option gets picocli's suggestion, on the one error line. */
+  @Test
+  void aMistypedCommandOrOptionGetsASuggestion() {
+    CliRun command = CliRun.of("trian");
+    command.assertOneErrorLine("(did you mean train?)");
+    CliRun option = CliRun.of("train", "--confg", "x.yaml");
+    option.assertOneErrorLine("did you mean --config?");
+  }
+
   @Test
   void unknownOptionIsAUsageError() {
     CliRun result = CliRun.of("train", "--no-such-option");
