@@ -16,10 +16,12 @@ import minitransformer.framework.GPTConfig;
 import minitransformer.framework.analysis.AttentionExplanation;
 import minitransformer.framework.analysis.AttentionMaps;
 import minitransformer.framework.analysis.HeadFocus;
+import minitransformer.training.TrainedModel;
 import minitransformer.training.viz.AttentionCsv;
 import minitransformer.training.viz.AttentionHtml;
 import minitransformer.training.viz.AttentionPng;
 import minitransformer.training.viz.TerminalHeatmap;
+import minitransformer.training.viz.TokenText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,15 +41,17 @@ import picocli.CommandLine.Spec;
       "The attention pattern of a prompt: in the terminal, or --out FILE.png (heatmaps), FILE.html"
           + " (one self-contained interactive page with every layer and head) or FILE.csv.",
       "With --explain: for one query position, each head's q·k, scaled scores, causal mask, softmax weights"
-          + " and value contributions, recomputed from the learned W_Q, W_K, W_V, W_O."
+          + " and value contributions, recomputed from the learned W_Q, W_K, W_V, W_O.",
+      PromptOptions.HELP
     })
 public final class AttentionCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @Mixin VerboseOption verbose;
+
   @Mixin ModelOptions checkpoint;
 
-  @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The text to run through the model.")
-  String prompt;
+  @Mixin PromptOptions prompt;
 
   @Option(names = "--layer", paramLabel = "L",
       description = "Only this block (0-based). Default: every layer (the terminal shows a focus grid of every"
@@ -83,13 +87,13 @@ public final class AttentionCommand implements Callable<Integer> {
       throw new BadOptionException("--explain prints to the terminal; it does not go with --out");
     }
     String format = out == null ? null : extension(out);
-    ModelOptions.LoadedModel loaded = checkpoint.load(err);
+    TrainedModel loaded = checkpoint.load(err);
     GPTConfig config = loaded.gpt().config();
     checkRange("--layer", layer, config.nLayer(), "layers");
     checkRange("--head", head, config.nHead(), "heads per layer");
     Tokenizer tokenizer = loaded.tokenizer();
-    int[] ids = Prompts.encode(tokenizer, prompt, config.blockSize(), err);
-    List<String> labels = Prompts.labels(tokenizer, ids);
+    int[] ids = prompt.encode(tokenizer, config.blockSize(), err).context();
+    List<String> labels = TokenText.labels(tokenizer, ids);
 
     if (explain) {
       int t = position == null ? ids.length - 1 : position;
@@ -156,8 +160,8 @@ public final class AttentionCommand implements Callable<Integer> {
   }
 
   /** What a picture or page shows: the prompt and the checkpoint. */
-  private String title(ModelOptions.LoadedModel loaded) {
-    return "Attention: \"" + prompt + "\" (" + loaded.directory().getFileName() + ")";
+  private String title(TrainedModel loaded) {
+    return "Attention: \"" + prompt.text() + "\" (" + loaded.directory().getFileName() + ")";
   }
 
   /** Heatmaps shown when neither --layer nor --head is given: the most focused heads. */
@@ -186,7 +190,7 @@ public final class AttentionCommand implements Callable<Integer> {
     }
   }
 
-  private void explain(PrintWriter o, ModelOptions.LoadedModel loaded, int[] ids, List<String> labels, int t) {
+  private void explain(PrintWriter o, TrainedModel loaded, int[] ids, List<String> labels, int t) {
     GPTConfig config = loaded.gpt().config();
     int hs = config.headSize();
     o.printf(Locale.ROOT, "prompt: %d tokens; query position %d \"%s\"; head size hs = %d, scale 1/√hs = %.4f%n",

@@ -60,6 +60,7 @@ public final class Main implements Runnable {
   /** The command line with its own source of the available memory (for tests). */
   public static CommandLine commandLine(AvailableMemory memory) {
     return HelpLayout.install(new CommandLine(new Main(memory)))
+        .setExecutionStrategy(Main::executeWithNativeThreads)
         .setExecutionExceptionHandler(new UserErrors())
         .setParameterExceptionHandler(Main::badCommandLine);
   }
@@ -72,6 +73,33 @@ public final class Main implements Runnable {
   /** The memory available to the command of spec, as its command line was given it. */
   static AvailableMemory availableMemory(CommandLine.Model.CommandSpec spec) {
     return spec.root().userObject() instanceof Main main ? main.memory : AvailableMemory.SYSTEM;
+  }
+
+  /**
+   * Runs the chosen subcommand after fixing the native thread setup (ND4J loads here, so --help and
+   * --version stay instant).
+   */
+  private static int executeWithNativeThreads(ParseResult parseResult) {
+    if (runsACommand(parseResult)) {
+      try {
+        NativeThreads.apply();
+      } catch (BadOptionException e) {
+        throw new CommandLine.ExecutionException(parseResult.commandSpec().commandLine(), e.getMessage(), e);
+      }
+    }
+    return new CommandLine.RunLast().execute(parseResult);
+  }
+
+  /** False for --help, --version, the help subcommand and no subcommand at all. */
+  private static boolean runsACommand(ParseResult parseResult) {
+    ParseResult last = parseResult;
+    for (ParseResult p = parseResult; p != null; p = p.subcommand()) {
+      if (p.isUsageHelpRequested() || p.isVersionHelpRequested()) {
+        return false;
+      }
+      last = p;
+    }
+    return last != parseResult && !(last.commandSpec().userObject() instanceof CommandLine.HelpCommand);
   }
 
   /**

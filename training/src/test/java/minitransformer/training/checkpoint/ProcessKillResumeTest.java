@@ -126,7 +126,6 @@ class ProcessKillResumeTest {
     command.addAll(List.of(args).subList(i, args.length));
     ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile())
         .redirectErrorStream(true).redirectOutput(tmp.resolve("child-" + System.nanoTime() + ".log").toFile());
-    pb.environment().put("OMP_NUM_THREADS", "1");
     return pb.start();
   }
 
