@@ -12,13 +12,15 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * Picocli's help, wrapped only between words. Picocli breaks lines where the JDK's line BreakIterator
- * allows, and that allows a break after every dot, so "tokenizer.json" came out as "tokenizer.⏎json".
- * Options' descriptions go through a table that shows the iterator a dot leader (U+2024, where it never
- * breaks) in place of each dot inside a word and puts the dots back when the table is printed. The
- * command's own description is wrapped here at spaces, continuation lines indented under the first.
+ * allows, and that allows a break after every dot and comma, so "tokenizer.json" came out as
+ * "tokenizer.⏎json" and "--workload=NAME[,NAME...]" as "--workload=NAME[,⏎NAME...]". The synopsis and the
+ * options' descriptions are laid out with a dot leader (U+2024) and a low quotation mark (U+201A), where
+ * the iterator never breaks, in place of each dot and comma inside a word, and get them back when printed.
+ * The command's own description is wrapped here at spaces, continuation lines indented under the first.
  */
 final class HelpLayout extends Help {
-  private static final char STAND_IN = '\u2024';
+  private static final char DOT = '\u2024';
+  private static final char COMMA = '\u201A';
 
   HelpLayout(CommandSpec spec, ColorScheme colorScheme) {
     super(spec, colorScheme);
@@ -34,6 +36,25 @@ final class HelpLayout extends Help {
       List<OptionSpec> options, List<PositionalParamSpec> positionals, ColorScheme scheme) {
     Layout layout = super.createDefaultLayout(options, positionals, scheme);
     return new Layout(scheme, new DotSafeTable(scheme, layout.textTable().columns()));
+  }
+
+  @Override
+  protected String makeSynopsisFromParts(
+      int headingLength, Text options, Text groups, Text endOfOptions, Text positionals, Text command) {
+    return restore(super.makeSynopsisFromParts(headingLength, guard(options, colorScheme()),
+        guard(groups, colorScheme()), endOfOptions, guard(positionals, colorScheme()), command));
+  }
+
+  /** text with its in-word dots and commas replaced by stand-ins (and its styles dropped, if it had any). */
+  private static Text guard(Text text, ColorScheme scheme) {
+    String plain = text.plainString();
+    String guarded = plain.replaceAll("(?<=\\S)\\.(?=\\S)", String.valueOf(DOT))
+        .replaceAll("(?<=\\S),(?=\\S)", String.valueOf(COMMA));
+    return guarded.equals(plain) ? text : scheme.ansi().new Text(guarded, scheme);
+  }
+
+  private static String restore(String laidOut) {
+    return laidOut.replace(DOT, '.').replace(COMMA, ',');
   }
 
   @Override
@@ -70,7 +91,7 @@ final class HelpLayout extends Help {
     out.append(current.toString().stripTrailing()).append('\n');
   }
 
-  /** A text table that wraps words with dots in them whole. */
+  /** A text table that wraps words with dots and commas in them whole. */
   private static final class DotSafeTable extends TextTable {
     private final ColorScheme scheme;
 
@@ -81,21 +102,16 @@ final class HelpLayout extends Help {
 
     @Override
     public Cell putValue(int row, int col, Text value) {
-      String plain = value.plainString();
-      String guarded = plain.replaceAll("(?<=\\S)\\.(?=\\S)", String.valueOf(STAND_IN));
-      return super.putValue(row, col, guarded.equals(plain) ? value : scheme.ansi().new Text(guarded, scheme));
+      return super.putValue(row, col, guard(value, scheme));
     }
 
     @Override
     public StringBuilder toString(StringBuilder text) {
       int start = text.length();
       super.toString(text);
-      for (int i = start; i < text.length(); i++) {
-        if (text.charAt(i) == STAND_IN) {
-          text.setCharAt(i, '.');
-        }
-      }
-      return text;
+      String laidOut = restore(text.substring(start));
+      text.setLength(start);
+      return text.append(laidOut);
     }
   }
 }
