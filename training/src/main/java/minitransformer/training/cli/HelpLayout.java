@@ -14,13 +14,15 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * Picocli's help, wrapped only between words. Picocli breaks lines where the JDK's line BreakIterator
  * allows, and that allows a break after every dot and comma, so "tokenizer.json" came out as
  * "tokenizer.⏎json" and "--workload=NAME[,NAME...]" as "--workload=NAME[,⏎NAME...]". The synopsis and the
- * options' descriptions are laid out with a dot leader (U+2024) and a low quotation mark (U+201A), where
- * the iterator never breaks, in place of each dot and comma inside a word, and get them back when printed.
+ * options' descriptions are laid out with a dot leader (U+2024) and two private-use characters (the
+ * iterator sees letters), where it never breaks, in place of each dot, comma and opening bracket
+ * inside a word, and get them back when printed.
  * The command's own description is wrapped here at spaces, continuation lines indented under the first.
  */
 final class HelpLayout extends Help {
   private static final char DOT = '\u2024';
-  private static final char COMMA = '\u201A';
+  private static final char COMMA = '\uE001'; // private use, as BRACKET
+  private static final char BRACKET = '\uE000'; // private use: the iterator sees a letter
 
   HelpLayout(CommandSpec spec, ColorScheme colorScheme) {
     super(spec, colorScheme);
@@ -49,12 +51,13 @@ final class HelpLayout extends Help {
   private static Text guard(Text text, ColorScheme scheme) {
     String plain = text.plainString();
     String guarded = plain.replaceAll("(?<=\\S)\\.(?=\\S)", String.valueOf(DOT))
-        .replaceAll("(?<=\\S),(?=\\S)", String.valueOf(COMMA));
+        .replaceAll("(?<=\\S),(?=\\S)", String.valueOf(COMMA))
+        .replaceAll("(?<=\\S)\\[(?=\\S)", String.valueOf(BRACKET));
     return guarded.equals(plain) ? text : scheme.ansi().new Text(guarded, scheme);
   }
 
   private static String restore(String laidOut) {
-    return laidOut.replace(DOT, '.').replace(COMMA, ',');
+    return laidOut.replace(DOT, '.').replace(COMMA, ',').replace(BRACKET, '[');
   }
 
   @Override
