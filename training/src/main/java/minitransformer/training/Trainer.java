@@ -16,7 +16,8 @@ import minitransformer.training.optim.LearningRateSchedule;
  * The training loop. Each step: a batch from the train stream, the loss and gradients with a
  * dropout seed from the dropout stream, clipping by global norm, an AdamW update at the schedule's
  * rate. Every eval_interval steps and at the end: an evaluation (its own stream). Every
- * checkpoint_interval steps, at the end and when a stop is requested: a checkpoint.
+ * checkpoint_interval steps, at the end, when a stop is requested and when an evaluation improves the
+ * best validation loss (marked best): a checkpoint.
  *
  * <p>Step numbers count completed steps: "step 250" is the state after 250 updates, so a resumed
  * run continues with exactly the batches, dropout masks and evaluations an uninterrupted run would
@@ -130,7 +131,9 @@ public final class Trainer {
         lastEvaluation = evaluate(evaluator, elapsedBefore, sessionStart);
         improved = Double.isNaN(bestBefore) || lastEvaluation.valLoss() < bestBefore;
       }
-      if (state.step % t.checkpointInterval() == 0 || last || stopRequested) {
+      // nanoGPT's rule: an evaluation that improves the best validation loss is saved at once, so that
+      // best always names a checkpoint whose own validation loss is the lowest of the run's evaluations
+      if (state.step % t.checkpointInterval() == 0 || last || stopRequested || improved) {
         lastCheckpoint = store.save(run.snapshot(), improved);
         view.note("saved " + lastCheckpoint + (improved ? " (best validation loss so far)" : ""));
       }
@@ -149,7 +152,8 @@ public final class Trainer {
     Evaluation evaluation = evaluator.evaluate(run.model(), state.step);
     double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
     state.lastValLoss = evaluation.valLoss();
-    if (Double.isNaN(state.bestValLoss) || evaluation.valLoss() < state.bestValLoss) {
+    // step 0 (the untrained model) has no checkpoint, so it cannot be the best
+    if (state.step > 0 && (Double.isNaN(state.bestValLoss) || evaluation.valLoss() < state.bestValLoss)) {
       state.bestValLoss = evaluation.valLoss();
     }
     log.evaluation(evaluation, elapsed);
