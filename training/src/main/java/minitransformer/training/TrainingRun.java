@@ -129,6 +129,28 @@ public final class TrainingRun {
     estimate.refuseAbove(memory, "this run", estimate.lowerKeys());
   }
 
+  /**
+   * Whether dir is a run directory whose run stopped before its first checkpoint: it holds the resolved
+   * config.yaml but no checkpoint (with the default checkpoint_interval, the first minutes of a run).
+   */
+  public static boolean stoppedBeforeFirstCheckpoint(Path dir) {
+    return Files.isRegularFile(dir.resolve(CONFIG_FILE))
+        && !Files.exists(dir.resolve(CheckpointStore.META_FILE))
+        && !holdsCheckpoints(dir);
+  }
+
+  /**
+   * A run that {@link #stoppedBeforeFirstCheckpoint stopped before its first checkpoint}, started again
+   * from step 0 with its saved config.yaml (and overrides), in the same directory.
+   */
+  public static TrainingRun restart(Path runDirectory, List<String> overrides, AvailableMemory memory) {
+    Path dir = runDirectory.toAbsolutePath().normalize();
+    List<String> all = new java.util.ArrayList<>(overrides);
+    all.add("run.out_dir=" + dir.getParent()); // where it is now, should it have moved
+    all.add("run.name=" + dir.getFileName());
+    return start(ConfigLoader.load(dir.resolve(CONFIG_FILE), all), memory);
+  }
+
   private static void refuseExistingCheckpoints(Path runDirectory) {
     firstCheckpoint(runDirectory).ifPresent(step -> {
       throw new ConfigException(

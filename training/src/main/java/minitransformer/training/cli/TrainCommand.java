@@ -140,11 +140,17 @@ public final class TrainCommand implements Callable<Integer> {
       return dryRun(out, allOverrides);
     }
 
-    TrainingRun run =
-        resume == null
-            ? TrainingRun.start(freshRunConfig(allOverrides, err), Main.availableMemory(spec))
-            : TrainingRun.resume(
-                resume, allOverrides, line -> err.println("warning: " + line), Main.availableMemory(spec));
+    TrainingRun run;
+    if (resume == null) {
+      run = TrainingRun.start(freshRunConfig(allOverrides, err), Main.availableMemory(spec));
+    } else if (TrainingRun.stoppedBeforeFirstCheckpoint(resume)) {
+      err.println("note: " + displayed(resume) + " holds no checkpoint yet (its run stopped before the first);"
+          + " starting it again from step 0 with its " + TrainingRun.CONFIG_FILE);
+      run = TrainingRun.restart(resume, allOverrides, Main.availableMemory(spec));
+    } else {
+      run = TrainingRun.resume(
+          resume, allOverrides, line -> err.println("warning: " + line), Main.availableMemory(spec));
+    }
     Config resolved = run.config();
     Path runDirectory = run.runDirectory();
     run.writeResolvedConfig();
