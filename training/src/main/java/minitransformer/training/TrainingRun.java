@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.Consumer;
 import minitransformer.datasets.Corpus;
@@ -182,15 +183,26 @@ public final class TrainingRun {
     }
   }
 
-  /** Writes the resolved config into the run directory. */
+  /**
+   * Writes the resolved config into the run directory: unchanged text is not rewritten, and new text
+   * replaces the old atomically, so a failed write (a full disk) leaves the old file whole and no
+   * temporary file behind.
+   */
   public Path writeResolvedConfig() {
     Path file = runDirectory.resolve(CONFIG_FILE);
+    String text = resolvedYaml + "# vocab_size: " + corpus.tokenizer().vocabSize() + " (from the data)\n";
+    Path temp = runDirectory.resolve(CONFIG_FILE + ".tmp");
     try {
       Files.createDirectories(runDirectory);
-      Files.writeString(
-          file,
-          resolvedYaml + "# vocab_size: " + corpus.tokenizer().vocabSize() + " (from the data)\n",
-          StandardCharsets.UTF_8);
+      if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
+        return file;
+      }
+      try {
+        Files.writeString(temp, text, StandardCharsets.UTF_8);
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(temp);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

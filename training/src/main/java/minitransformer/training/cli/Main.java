@@ -34,7 +34,7 @@ import picocli.CommandLine.ParseResult;
       BenchCommand.class
     })
 public final class Main implements Runnable {
-  /** Errors the user can fix (bad config, data, checkpoint or command line). */
+  /** Errors the user can fix (bad config, data, checkpoint or command line; a file that cannot be written). */
   static final int EXIT_USAGE = 2;
 
   static final int EXIT_DIVERGED = 3;
@@ -140,12 +140,14 @@ public final class Main implements Runnable {
       } else if (e instanceof TrainingDivergedException) {
         code = EXIT_DIVERGED;
       } else if (e instanceof UncheckedIOException io) {
+        // a file that cannot be read or written (a full disk, a read-only directory): the user's to fix,
+        // as a checkpoint save that fails is
         err.println("error: " + io.getMessage() + " (" + io.getCause().getMessage() + ")");
         if (verbose(parseResult)) {
           e.printStackTrace(err);
         }
         err.flush();
-        return 1;
+        return EXIT_USAGE;
       } else {
         throw e;
       }

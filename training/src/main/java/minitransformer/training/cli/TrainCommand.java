@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:trained (or dry run)",
-      "2:bad input: config, data, checkpoint or command line",
+      "2:bad input: config, data, checkpoint or command line; a model too large for the memory; a file that"
+          + " cannot be written (a full disk)",
       "3:training diverged (NaN or infinite loss)",
       "130:stopped by Ctrl-C (a checkpoint was saved)"
     })
