@@ -3,7 +3,6 @@ package minitransformer.training;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,6 +22,8 @@ import minitransformer.training.config.ConfigLoader;
 import minitransformer.training.config.TrainingSection;
 import minitransformer.training.memory.AvailableMemory;
 import minitransformer.training.memory.MemoryEstimate;
+import minitransformer.training.metrics.LossCurve;
+import minitransformer.training.metrics.MetricsLog;
 import minitransformer.training.optim.AdamW;
 
 /**
@@ -109,7 +110,7 @@ public final class TrainingRun {
         Corpus.load(
             config.data().path(), tokenizer, config.data().trainFraction(), config.model().blockSize());
     TrainingSection t = config.training();
-    GPTConfig architecture = config.model().toGptConfig(tokenizer.vocabSize());
+    GPTConfig architecture = saved.model(); // the architecture comes from the checkpoint
     refuseTooLarge(architecture, t, memory);
     GPT model = GPT.create(architecture, t.seed());
     model.loadParameters(saved.parameters());
@@ -137,7 +138,7 @@ public final class TrainingRun {
   public static boolean stoppedBeforeFirstCheckpoint(Path dir) {
     return Files.isRegularFile(dir.resolve(CONFIG_FILE))
         && !Files.exists(dir.resolve(CheckpointStore.META_FILE))
-        && !holdsCheckpoints(dir);
+        && !CheckpointStore.holdsCheckpoints(dir);
   }
 
   /**
@@ -153,7 +154,7 @@ public final class TrainingRun {
   }
 
   private static void refuseExistingCheckpoints(Path runDirectory) {
-    firstCheckpoint(runDirectory).ifPresent(step -> {
+    CheckpointStore.firstCheckpoint(runDirectory).ifPresent(step -> {
       throw new ConfigException(
           runDirectory
               + " already holds checkpoints ("
@@ -162,25 +163,6 @@ public final class TrainingRun {
               + runDirectory
               + "`, or start a new one under another name with --run NAME");
     });
-  }
-
-  /** Whether a directory already holds checkpoints of an earlier run (a fresh run must not mix with them). */
-  public static boolean holdsCheckpoints(Path runDirectory) {
-    return firstCheckpoint(runDirectory).isPresent();
-  }
-
-  private static java.util.Optional<Path> firstCheckpoint(Path runDirectory) {
-    if (!Files.isDirectory(runDirectory)) {
-      return java.util.Optional.empty();
-    }
-    try (DirectoryStream<Path> steps = Files.newDirectoryStream(runDirectory, "step-*")) {
-      for (Path step : steps) {
-        return java.util.Optional.of(step);
-      }
-      return java.util.Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + runDirectory, e);
-    }
   }
 
   /**
@@ -212,6 +194,7 @@ public final class TrainingRun {
   /** The state to checkpoint now (live arrays; the store writes them before the next step). */
   TrainingState snapshot() {
     return state.toTrainingState(
+        model.config(),
         resolvedYaml,
         Tokenizers.toJson(corpus.tokenizer()),
         model.parameters(),

@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.ParameterCount;
+import minitransformer.training.step.MicroBatches;
 
 /**
  * The memory a command will take, estimated from the architecture before anything is built, so that a
@@ -35,14 +35,14 @@ public record MemoryEstimate(Map<String, Long> parts, List<String> shrinkingKeys
   /**
    * One training step at batchSize sequences of block_size tokens: the weights, their gradients (twice
    * when the batch is split into micro-batches, whose gradients are summed), AdamW's two moments and
-   * the activations SameDiff keeps until the step ends ({@link GPT#trainingBytesPerSequence}) for the
-   * micro-batch the trainer will use ({@link GPT#microBatchSize}).
+   * the activations SameDiff keeps until the step ends ({@link MicroBatches#trainingBytesPerSequence}) for the
+   * micro-batch the trainer will use ({@link MicroBatches#size}).
    */
   public static MemoryEstimate forTraining(GPTConfig config, int batchSize) {
     long weights = FLOAT * ParameterCount.of(config).total();
     int T = config.blockSize();
-    int microBatch = GPT.microBatchSize(config, batchSize, T, GPT.ACTIVATION_BUDGET_BYTES);
-    long activations = saturatingMultiply(microBatch, GPT.trainingBytesPerSequence(config, T));
+    int microBatch = MicroBatches.size(config, batchSize, T, MicroBatches.ACTIVATION_BUDGET_BYTES);
+    long activations = saturatingMultiply(microBatch, MicroBatches.trainingBytesPerSequence(config, T));
     Map<String, Long> parts = new LinkedHashMap<>();
     parts.put("weights", weights);
     parts.put("gradients", microBatch < batchSize ? 2 * weights : weights);
@@ -72,7 +72,7 @@ public record MemoryEstimate(Map<String, Long> parts, List<String> shrinkingKeys
     parts.put("weights as read", weights);
     parts.put("AdamW moments as read", 2 * weights);
     parts.put("weights in the graph and the KV cache", 2 * weights);
-    parts.put("activations of one sequence", GPT.trainingBytesPerSequence(config, config.blockSize()) / 2);
+    parts.put("activations of one sequence", MicroBatches.trainingBytesPerSequence(config, config.blockSize()) / 2);
     parts.put("runtime", RUNTIME_BYTES);
     List<String> keys = new ArrayList<>(List.of("model.n_embd", "model.n_layer"));
     addVocabularyKey(config, keys);
