@@ -84,6 +84,7 @@ public final class LossCurve {
             .build();
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setYAxisLogarithmic(true);
+    chart.getStyler().setYAxisLogarithmicDecadeOnly(false); // ticks at 2, 3, ... 9 too, not only at 1 and 10
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
     if (!stepIters.isEmpty()) {
       XYSeries batches = chart.addSeries("train (batch)", stepIters, stepLoss);

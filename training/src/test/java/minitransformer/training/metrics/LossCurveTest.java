@@ -1,6 +1,7 @@
 package minitransformer.training.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,6 +37,7 @@ class LossCurveTest {
     metrics.add(json.readTree("{\"type\":\"eval\",\"iter\":5,\"train_loss\":0.9,\"val_loss\":1.0}"));
     XYChart chart = LossCurve.chart(metrics, "t");
     assertTrue(chart.getStyler().isYAxisLogarithmic());
+    assertFalse(chart.getStyler().isYAxisLogarithmicDecadeOnly(), "labels between the powers of ten");
     assertEquals("t", chart.getTitle());
     LossCurve.write(metrics, "t", dir.resolve("c.png"));
     LossCurve.write(List.of(), "empty", dir.resolve("empty.png")); // a log axis with no data still draws
