@@ -52,9 +52,4 @@ public final class BatchSampler {
   public int blockSize() {
     return blockSize;
   }
-
-  /** How many tokens the stream has. */
-  public int streamLength() {
-    return tokens.length;
-  }
 }

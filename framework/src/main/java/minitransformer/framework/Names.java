@@ -143,29 +143,4 @@ public final class Names {
   public static String blockOut(int i) {
     return block(i) + "/out";
   }
-  // ---- incremental decoding (generate/SameDiffKvCache): its own small graphs that share the weights
-  /** Absolute position of the first new token, INT64 [1]. */
-  public static final String DECODE_POSITION = "decode/position";
-  /** Logits of the new tokens, [T_new, vocab_size]. */
-  public static final String DECODE_LOGITS = "decode/logits";
-
-  /** Cached keys of block i fed into a decoding step, [nh, T_past, hs]. */
-  public static String pastKeys(int i) {
-    return attn(i) + "/past_k";
-  }
-
-  /** Cached values of block i fed into a decoding step, [nh, T_past, hs]. */
-  public static String pastValues(int i) {
-    return attn(i) + "/past_v";
-  }
-
-  /** Keys of block i after a decoding step (past and new), [nh, T_past + T_new, hs]. */
-  public static String keys(int i) {
-    return attn(i) + "/k";
-  }
-
-  /** Values of block i after a decoding step (past and new), [nh, T_past + T_new, hs]. */
-  public static String values(int i) {
-    return attn(i) + "/v";
-  }
 }

@@ -14,6 +14,7 @@ import minitransformer.framework.generate.Prediction;
 import minitransformer.framework.generate.Sampler;
 import minitransformer.framework.generate.SamplingOptions;
 import minitransformer.training.config.RunSection;
+import minitransformer.training.viz.TokenText;
 
 /** What a finished run shows: a short sample from the run's prompt and the top next-token predictions. */
 public final class AfterTraining {
@@ -75,21 +76,11 @@ public final class AfterTraining {
 
   static String describe(List<Prediction> predictions, Tokenizer tokenizer) {
     return predictions.stream()
-        .map(p -> String.format(Locale.ROOT, "%s %.3f", visible(tokenizer.token(p.id())), p.probability()))
+        .map(p -> String.format(Locale.ROOT, "%s %.3f", TokenText.display(tokenizer.token(p.id())), p.probability()))
         .collect(Collectors.joining(", "));
   }
 
   private static String quoted(String text) {
     return "\"" + text.replace("\n", "\\n") + "\"";
-  }
-
-  /** A token as text, with white space made visible. */
-  static String visible(String token) {
-    return switch (token) {
-      case "\n" -> "\\n";
-      case " " -> "' '";
-      case "\t" -> "\\t";
-      default -> token;
-    };
   }
 }

@@ -34,10 +34,6 @@ public final class Dropout {
     this.dataType = dataType;
   }
 
-  public double p() {
-    return p;
-  }
-
   /** x ⊙ mask, or x itself when p == 0. */
   public SDVariable apply(SameDiff sd, SDVariable x, String maskName, MaskShape shape) {
     if (p == 0.0) {

@@ -3,7 +3,6 @@ package minitransformer.framework.blocks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,28 +23,11 @@ public final class ParameterFactory {
   private final DataType dataType;
   private final Random rng;
   private final List<String> names = new ArrayList<>();
-  private final Map<String, INDArray> shared; // null: fresh values
 
   public ParameterFactory(SameDiff sd, DataType dataType, long seed) {
     this.sd = sd;
     this.dataType = dataType;
     this.rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
-    this.shared = null;
-  }
-
-  private ParameterFactory(SameDiff sd, DataType dataType, Map<String, INDArray> shared) {
-    this.sd = sd;
-    this.dataType = dataType;
-    this.rng = null;
-    this.shared = shared;
-  }
-
-  /**
-   * A factory whose variables are bound to the given arrays by name (the same INDArray objects, so
-   * the same memory), for a second graph over a model's weights, e.g. an incremental decoding graph.
-   */
-  public static ParameterFactory sharing(SameDiff sd, DataType dataType, Map<String, INDArray> arrays) {
-    return new ParameterFactory(sd, dataType, Map.copyOf(arrays));
   }
 
   public DataType dataType() {
@@ -54,28 +36,17 @@ public final class ParameterFactory {
 
   /** A weight drawn from N(0, std²). */
   public SDVariable normal(String name, double std, long... shape) {
-    if (shared != null) {
-      return add(name, sharedArray(name, shape));
-    }
     INDArray value = Nd4j.create(dataType, shape);
     Nd4j.randn(0.0, std, value, rng);
     return add(name, value);
   }
 
   public SDVariable zeros(String name, long... shape) {
-    return add(name, shared != null ? sharedArray(name, shape) : Nd4j.zeros(dataType, shape));
+    return add(name, Nd4j.zeros(dataType, shape));
   }
 
   public SDVariable ones(String name, long... shape) {
-    return add(name, shared != null ? sharedArray(name, shape) : Nd4j.ones(dataType, shape));
-  }
-
-  private INDArray sharedArray(String name, long... shape) {
-    INDArray array = shared.get(name);
-    if (array == null || !java.util.Arrays.equals(array.shape(), shape)) {
-      throw new IllegalArgumentException("no shared array " + name + " of shape " + java.util.Arrays.toString(shape));
-    }
-    return array;
+    return add(name, Nd4j.ones(dataType, shape));
   }
 
   /** Names of the variables created so far, in creation order. */

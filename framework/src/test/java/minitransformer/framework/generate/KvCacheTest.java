@@ -1,7 +1,6 @@
 package minitransformer.framework.generate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.HashMap;
@@ -19,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** The cached decoding paths give the full forward pass's logits at every position (float32, 1e-5). */
+/** The KV cache gives the full forward pass's logits at every position (float32, 1e-5). */
 class KvCacheTest {
   static final double TOL = 1e-5;
   static final int V = 11;
@@ -72,9 +71,7 @@ class KvCacheTest {
   }
 
   static Stream<Arguments> variants() {
-    Map<String, Function<GPT, KvCache>> kinds = Map.of(
-        "samediff", SameDiffKvCache::new,
-        "java", JavaKvCache::new);
+    Map<String, Function<GPT, KvCache>> kinds = Map.of("java", JavaKvCache::new);
     Stream.Builder<Arguments> b = Stream.builder();
     for (var kind : kinds.entrySet()) {
       for (PositionalEncoding pe : PositionalEncoding.values()) {
@@ -127,25 +124,16 @@ class KvCacheTest {
 
   @ParameterizedTest(name = "{0} {2} bias={3} tied={4}")
   @MethodSource("variants")
-  void newWeightsAreSeenSharedBySameDiffRefreshedByJava(
+  void newWeightsAreSeenAfterRefresh(
       String kind, Function<GPT, KvCache> make, PositionalEncoding pe, boolean bias, boolean tied) {
     GPT gpt = model(pe, bias, tied, 13);
     KvCache cache = make.apply(gpt);
     int[] ids = randomIds(4, 7);
     cache.prefill(ids);
     randomise(gpt, 999); // in place, as training does
-    if (cache instanceof JavaKvCache java) {
-      java.refresh(); // a snapshot; the SameDiff graphs read the model's arrays directly
-    }
+    ((JavaKvCache) cache).refresh(); // the cache holds a snapshot of the weights
     double[][] full = fullLogits(gpt, ids);
     cache.prefill(new int[] {ids[0], ids[1]});
     assertClose(full[2], cache.append(ids[2]), "after new weights");
-  }
-
-  @org.junit.jupiter.api.Test
-  void theSameDiffStepGraphHoldsTheModelsOwnArrays() {
-    GPT gpt = model(PositionalEncoding.LEARNED, true, false, 14);
-    SameDiffKvCache cache = new SameDiffKvCache(gpt);
-    gpt.parameters().forEach((name, live) -> assertSame(live, cache.stepGraph().getArrForVarName(name), name));
   }
 }

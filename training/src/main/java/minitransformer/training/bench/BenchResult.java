@@ -45,10 +45,16 @@ public record BenchResult(
 
   /**
    * Sampling speed: tokens per second generating {@code tokens} tokens one at a time from a
-   * one-token prompt, with a full-context forward per token and through the KV cache as sample uses it
-   * (Java loops, re-filling half the block once it is full). NaN when not measured.
+   * one-token prompt (by default twice the block, so the context slides): with a full-context forward
+   * per token, through the KV cache sliding exactly (a full forward per token once the block is full)
+   * and through the KV cache as sample uses it by default (re-filling half the block once it is
+   * full). NaN when not measured.
    */
-  public record Sampling(int tokens, double fullForwardTokensPerSecond, double kvCacheTokensPerSecond) {}
+  public record Sampling(
+      int tokens,
+      double fullForwardTokensPerSecond,
+      double kvCacheExactSlideTokensPerSecond,
+      double kvCacheTokensPerSecond) {}
 
   /** This step's median over PyTorch's, NaN without a reference. */
   public double ratioToReference() {

@@ -12,10 +12,6 @@ import minitransformer.datasets.SplitMix64;
 import minitransformer.framework.GPT;
 import minitransformer.framework.LossAndGradients;
 import minitransformer.framework.ParameterCount;
-import minitransformer.framework.generate.CachedSampler;
-import minitransformer.framework.generate.JavaKvCache;
-import minitransformer.framework.generate.Sampler;
-import minitransformer.framework.generate.SamplingOptions;
 import minitransformer.training.Trainer;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.config.Config;
@@ -26,7 +22,8 @@ import minitransformer.training.optim.GradientClipping;
 /**
  * Times the training step of a workload exactly as {@link Trainer} runs it (a batch from the
  * sampler, the loss and gradients, clipping by global norm, an AdamW update, System.gc() every
- * {@link Trainer#GC_INTERVAL} steps outside the timed part), then the speed of sampling.
+ * {@link Trainer#GC_INTERVAL} steps outside the timed part), then the speed of sampling
+ * ({@link GenerationTiming}).
  */
 public final class Benchmark {
   private static final String[] PHASES = {"batch", "forward_backward", "clip", "adamw"};
@@ -36,6 +33,7 @@ public final class Benchmark {
   private final int rssEvery;
 
   /**
+   * @param sampleTokens tokens generated per sampling path; negative: twice the block size
    * @param rssEvery record VmRSS after every this many steps (warm-up included; 0: none)
    * @param progress receives one line per phase (for a person watching)
    */
@@ -114,7 +112,8 @@ public final class Benchmark {
     for (int p = 0; p < PHASES.length; p++) {
       phases.put(PHASES[p], StepTimes.ofNanos(phaseNanos[p]).medianMs());
     }
-    BenchResult.Sampling sampling = sampling(model, workload.name());
+    int tokens = sampleTokens < 0 ? 2 * config.model().blockSize() : sampleTokens;
+    BenchResult.Sampling sampling = GenerationTiming.measure(model, tokens, workload.name(), progress);
     return new BenchResult(
         workload.name(),
         workload.title(),
@@ -125,35 +124,5 @@ public final class Benchmark {
         new BenchResult.Memory(peakRss, end.rssBytes(), end.peakBytes(), rssSamples),
         sampling,
         workload.referenceMs());
-  }
-
-  /**
-   * Tokens per second generating sampleTokens tokens from a one-token prompt, after a short untimed
-   * warm-up: with a full-context forward pass per token ({@link Sampler}) and through the KV cache
-   * as {@code sample} uses it ({@link JavaKvCache}, re-filling half the block when it is full).
-   */
-  private BenchResult.Sampling sampling(GPT model, String name) {
-    if (sampleTokens == 0) {
-      return new BenchResult.Sampling(0, Double.NaN, Double.NaN);
-    }
-    SamplingOptions options = new SamplingOptions(1.0, 0, 1.0, 1);
-    int[] prompt = {0};
-    int warmupTokens = Math.min(4, sampleTokens);
-
-    progress.accept(name + ": sampling " + sampleTokens + " tokens, full-context forward per token");
-    Sampler sampler = new Sampler(model);
-    sampler.generate(prompt, warmupTokens, options, id -> {});
-    long start = System.nanoTime();
-    sampler.generate(prompt, sampleTokens, options, id -> {});
-    double fullForward = sampleTokens / ((System.nanoTime() - start) / 1e9);
-
-    progress.accept(name + ": sampling " + sampleTokens + " tokens through the KV cache");
-    CachedSampler cached = new CachedSampler(
-        model, new JavaKvCache(model), CachedSampler.defaultRefill(model.config().blockSize()));
-    cached.generate(prompt, warmupTokens, options, id -> {});
-    start = System.nanoTime();
-    cached.generate(prompt, sampleTokens, options, id -> {});
-    double withCache = sampleTokens / ((System.nanoTime() - start) / 1e9);
-    return new BenchResult.Sampling(sampleTokens, fullForward, withCache);
   }
 }

@@ -1,5 +1,6 @@
 package minitransformer.training.bench;
 
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -10,12 +11,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import minitransformer.datasets.Batch;
 import minitransformer.datasets.BatchSampler;
 import minitransformer.datasets.Corpus;
 import minitransformer.datasets.SplitMix64;
 import minitransformer.framework.GPT;
-import minitransformer.framework.Names;
 import minitransformer.training.Trainer;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.config.Config;
@@ -32,17 +33,12 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Where a training step's time goes, per op type, forward and backward apart. A listener times each
- * op from SameDiff's preOpExecution to its opExecution (output allocation, the op context and the
- * native call); with replay on, it also runs the same native call again on the same, already
- * allocated arrays, which is the op's bare native time. The rest of the step (the gap between ops)
- * is SameDiff's session bookkeeping.
- *
- * <p>Usage: {@code java -cp minitransformer.jar minitransformer.training.bench.OpProfile [char|word]
- * [steps] [replay|keep]}: keep calls SameDiff directly and keeps its gradient session between
- * steps. System properties: profile.gc (System.gc() cadence, default {@code Trainer.GC_INTERVAL}),
- * profile.blasThreads and profile.ompThreads (set after ND4J has started). A developer's tool:
- * the numbers in framework/docs/performance.md came from it.
+ * {@code bench --profile}: where a training step's forward and backward time goes, per op type,
+ * forward and backward apart. A listener times each op from SameDiff's preOpExecution to its
+ * opExecution (output allocation, the op context and the native call); with replay on
+ * ({@code --replay}), it also runs the same native call again on the same, already allocated arrays,
+ * which is the op's bare native time. The rest of the step (the gap between ops) is SameDiff's
+ * session bookkeeping. The numbers in framework/docs/performance.md came from this table.
  */
 public final class OpProfile {
   private OpProfile() {}
@@ -171,39 +167,34 @@ public final class OpProfile {
     }
   }
 
-  public static void main(String[] args) {
-    String name = args.length > 0 ? args[0] : "char";
-    int steps = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-    boolean replay = args.length > 2 && args[2].equals("replay");
-    boolean keep = args.length > 2 && args[2].equals("keep");
-    if (Integer.getInteger("profile.blasThreads") != null) {
-      Nd4j.factory().blas().setMaxThreads(Integer.getInteger("profile.blasThreads"));
-    }
-    if (Integer.getInteger("profile.ompThreads") != null) {
-      Nd4j.getEnvironment().setMaxThreads(Integer.getInteger("profile.ompThreads"));
-    }
-    Workload.BuiltIn builtIn =
-        Workload.BUILT_IN.stream().filter(w -> w.name().equals(name)).findFirst().orElseThrow();
-    Workload workload = builtIn.with(Workload.findCorpus(null), steps, 3, List.of());
+  /**
+   * Runs the workload's warm-up and timed steps (forward and backward only, System.gc() every
+   * {@link Trainer#GC_INTERVAL} steps as in training) with the op timer attached, and prints the op
+   * table to out.
+   */
+  public static void run(Workload workload, boolean replay, PrintWriter out, Consumer<String> progress) {
     Config config = workload.config();
+    progress.accept(workload.name() + ": profiling " + workload.steps() + " forward and backward passes, op by op");
     Corpus corpus = TrainingRun.loadCorpus(config);
-    GPT model = GPT.create(config.model().toGptConfig(corpus.tokenizer().vocabSize()), 1);
+    GPT model = GPT.create(config.model().toGptConfig(corpus.tokenizer().vocabSize()), config.training().seed());
     int B = config.training().batchSize();
     int T = config.model().blockSize();
-    BatchSampler batches = new BatchSampler(corpus.train(), B, T, new SplitMix64(1));
+    int microBatch = GPT.microBatchSize(model.config(), B, T, GPT.ACTIVATION_BUDGET_BYTES);
+    BatchSampler batches = new BatchSampler(corpus.train(), B, T, new SplitMix64(config.training().seed()));
     Set<String> forward = new HashSet<>(model.sameDiff().getOps().keySet());
     Timer timer = new Timer(forward);
     timer.replay = replay;
     model.sameDiff().addListeners(timer);
 
-    int gcInterval = Integer.getInteger("profile.gc", Trainer.GC_INTERVAL);
+    int warmup = workload.warmup();
+    int steps = workload.steps();
     long stepNanos = 0;
     long loopStart = 0;
     long cpuNanos = 0;
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    for (int i = 0; i < 3 + steps; i++) {
-      timer.recording = i >= 3;
-      if (i == 3) {
+    for (int i = 0; i < warmup + steps; i++) {
+      timer.recording = i >= warmup;
+      if (i == warmup) {
         loopStart = System.nanoTime();
       }
       Batch batch = batches.next();
@@ -211,37 +202,34 @@ public final class OpProfile {
       INDArray y = GPT.idsArray(batch.y(), B, T);
       long s = System.nanoTime();
       long c = threads.getCurrentThreadCpuTime();
-      if (keep) {
-        model.sameDiff().calculateGradientsAndOutputs(
-            model.trainingFeed(x, y, i), List.of(Names.LOSS), model.parameterNames());
-      } else {
-        model.lossAndGradients(x, y, i);
-      }
+      model.lossAndGradients(x, y, i, microBatch);
       if (timer.recording) {
         stepNanos += System.nanoTime() - s;
         cpuNanos += threads.getCurrentThreadCpuTime() - c;
       }
-      if ((i + 1) % gcInterval == 0) {
+      if ((i + 1) % Trainer.GC_INTERVAL == 0) {
         System.gc();
       }
     }
     double loopMs = (System.nanoTime() - loopStart) / 1e6 / steps;
     ResidentMemory memory = ResidentMemory.now();
-    System.out.printf(Locale.ROOT, "loop %.1f ms per step with gc; main thread CPU time %.1f ms per step; VmRSS %.2f GB, VmHWM %.2f GB (System.gc() every %d steps)%n",
-        loopMs, cpuNanos / 1e6 / steps, memory.rssBytes() / 1e9, memory.peakBytes() / 1e9, gcInterval);
-    print(timer, stepNanos, steps, replay);
+    out.printf(Locale.ROOT, "%nop profile of %s: loop %.1f ms per step with gc; main thread CPU time %.1f ms per step;"
+            + " VmRSS %.2f GB, VmHWM %.2f GB (System.gc() every %d steps)%n",
+        workload.name(), loopMs, cpuNanos / 1e6 / steps, memory.rssBytes() / 1e9, memory.peakBytes() / 1e9,
+        Trainer.GC_INTERVAL);
+    print(out, timer, stepNanos, steps);
   }
 
-  private static void print(Timer timer, long stepNanos, int steps, boolean replay) {
+  private static void print(PrintWriter out, Timer timer, long stepNanos, int steps) {
     List<Map.Entry<String, Tally>> rows = new ArrayList<>(timer.tallies.entrySet());
     rows.sort((a, b) -> Long.compare(b.getValue().nanos, a.getValue().nanos));
     double stepMs = stepNanos / 1e6 / steps;
     double opMs = timer.opNanos / 1e6 / steps;
-    System.out.printf(Locale.ROOT,
+    out.printf(Locale.ROOT,
         "forward+backward (lossAndGradients) %.1f ms per step; %d ops per step; inside ops %.1f ms (%.0f%%);"
             + " between ops %.1f ms%n",
         stepMs, timer.ops / steps, opMs, 100 * opMs / stepMs, stepMs - opMs);
-    System.out.printf(Locale.ROOT, "%-28s %6s %9s %6s %9s %8s %9s %8s  %s%n",
+    out.printf(Locale.ROOT, "%-28s %6s %9s %6s %9s %8s %9s %8s  %s%n",
         "phase op", "count", "ms/step", "%step", "replay ms", "us/call", "GFLOP/s", "GB/s", "input shapes (some)");
     for (Map.Entry<String, Tally> e : rows) {
       Tally t = e.getValue();
@@ -249,7 +237,7 @@ public final class OpProfile {
       double replayMs = t.replays == 0 ? Double.NaN : t.replayNanos / 1e6 / steps;
       double gflops = t.flops == 0 ? Double.NaN : t.flops / t.nanos;
       double gbs = t.bytes / t.nanos;
-      System.out.printf(Locale.ROOT, "%-28s %6d %9.2f %6.1f %9.2f %8.0f %9.1f %8.2f  %s%n",
+      out.printf(Locale.ROOT, "%-28s %6d %9.2f %6.1f %9.2f %8.0f %9.1f %8.2f  %s%n",
           e.getKey(), t.count / steps, ms, 100 * ms / stepMs, replayMs, t.nanos / 1e3 / t.count, gflops, gbs,
           String.join(" ", t.shapes));
     }

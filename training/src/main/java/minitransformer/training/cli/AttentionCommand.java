@@ -14,10 +14,12 @@ import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.analysis.AttentionExplanation;
 import minitransformer.framework.analysis.AttentionMaps;
+import minitransformer.training.TrainedModel;
 import minitransformer.training.viz.AttentionCsv;
 import minitransformer.training.viz.AttentionHtml;
 import minitransformer.training.viz.AttentionPng;
 import minitransformer.training.viz.TerminalHeatmap;
+import minitransformer.training.viz.TokenText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,15 +38,17 @@ import picocli.CommandLine.Spec;
       "Show the attention pattern of a prompt: in the terminal, or --out FILE.png (heatmaps), FILE.html"
           + " (one self-contained interactive page with every layer and head) or FILE.csv.",
       "With --explain: for one query position, each head's q·k, scaled scores, causal mask, softmax weights"
-          + " and value contributions, recomputed from the learned W_Q, W_K, W_V, W_O."
+          + " and value contributions, recomputed from the learned W_Q, W_K, W_V, W_O.",
+      PromptOptions.HELP
     })
 public final class AttentionCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @Mixin VerboseOption verbose;
+
   @Mixin ModelOptions checkpoint;
 
-  @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The text to run through the model.")
-  String prompt;
+  @Mixin PromptOptions prompt;
 
   @Option(names = "--layer", paramLabel = "L",
       description = "Only this block (0-based). Terminal default: 0. Files default: every layer.")
@@ -79,13 +83,13 @@ public final class AttentionCommand implements Callable<Integer> {
       throw new BadOptionException("--explain prints to the terminal; it does not go with --out");
     }
     String format = out == null ? null : extension(out);
-    ModelOptions.LoadedModel loaded = checkpoint.load(err);
+    TrainedModel loaded = checkpoint.load(err);
     GPTConfig config = loaded.gpt().config();
     checkRange("--layer", layer, config.nLayer(), "layers");
     checkRange("--head", head, config.nHead(), "heads per layer");
     Tokenizer tokenizer = loaded.tokenizer();
-    int[] ids = Prompts.encode(tokenizer, prompt, config.blockSize(), err);
-    List<String> labels = Prompts.labels(tokenizer, ids);
+    int[] ids = prompt.encode(tokenizer, config.blockSize(), err).context();
+    List<String> labels = TokenText.labels(tokenizer, ids);
 
     if (explain) {
       int t = position == null ? ids.length - 1 : position;
@@ -109,7 +113,7 @@ public final class AttentionCommand implements Callable<Integer> {
     switch (format) {
       case "png" -> AttentionPng.write(out, maps, layer, head, labels);
       case "html" -> writeText(out, AttentionHtml.page(
-          "Attention: \"" + prompt + "\" (" + loaded.directory().getFileName() + ")", maps, labels));
+          "Attention: \"" + prompt.text() + "\" (" + loaded.directory().getFileName() + ")", maps, labels));
       case "csv" -> {
         List<String> tokens = java.util.Arrays.stream(ids).mapToObj(tokenizer::token).toList();
         try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
@@ -125,7 +129,7 @@ public final class AttentionCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void explain(PrintWriter o, ModelOptions.LoadedModel loaded, int[] ids, List<String> labels, int t) {
+  private void explain(PrintWriter o, TrainedModel loaded, int[] ids, List<String> labels, int t) {
     GPTConfig config = loaded.gpt().config();
     int hs = config.headSize();
     o.printf(Locale.ROOT, "prompt: %d tokens; query position %d \"%s\"; head size hs = %d, scale 1/√hs = %.4f%n",

@@ -6,10 +6,12 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import minitransformer.framework.GPTConfig;
+import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.ModelExport;
 import minitransformer.training.checkpoint.TrainingState;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,9 +25,9 @@ import picocli.CommandLine.Spec;
 public final class ExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
-      description = "A checkpoint directory or a run directory (its latest checkpoint).")
-  Path checkpoint;
+  @Mixin VerboseOption verbose;
+
+  @Mixin ModelOptions checkpoint;
 
   @Option(names = "--out", required = true, paramLabel = "FILE.npz", description = "The .npz to write.")
   Path out;
@@ -44,7 +46,7 @@ public final class ExportCommand implements Callable<Integer> {
             throw new BadOptionException(existing + " already exists; export does not replace files (use --force)");
           });
     }
-    Path dir = CheckpointStore.resolve(checkpoint, w -> err.println("warning: " + w));
+    Path dir = checkpoint.resolve(err);
     TrainingState state = CheckpointStore.load(dir, w -> {});
     GPTConfig config = CheckpointModel.gptConfig(state, dir);
     ModelExport.ExportFiles files =

@@ -14,6 +14,7 @@ import minitransformer.framework.GPT;
 import minitransformer.framework.ModelConfigException;
 import minitransformer.training.LoopState;
 import minitransformer.training.checkpoint.CheckpointException;
+import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.ModelExport;
 import minitransformer.training.checkpoint.TrainingState;
@@ -21,6 +22,7 @@ import minitransformer.training.config.Schema;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,6 +35,8 @@ import picocli.CommandLine.Spec;
         + " model_config.json and tokenizer.json. Every array is checked against the architecture."})
 public final class ImportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Mixin VerboseOption verbose;
 
   @Option(names = "--npz", required = true, paramLabel = "FILE.npz", description = "The weights.")
   Path npz;

@@ -13,10 +13,12 @@ import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPTConfig;
 import minitransformer.training.checkpoint.CheckpointException;
+import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,9 +31,9 @@ import picocli.CommandLine.Spec;
 public final class InspectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
-      description = "A checkpoint directory (checkpoints/RUN/step-000500) or a run directory (its latest).")
-  Path checkpoint;
+  @Mixin VerboseOption verbose;
+
+  @Mixin ModelOptions checkpoint;
 
   @Option(names = "--arrays", description = "Also list every parameter array with its shape.")
   boolean arrays;
@@ -40,7 +42,7 @@ public final class InspectCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Path dir = CheckpointStore.resolve(checkpoint, w -> err.println("warning: " + w));
+    Path dir = checkpoint.resolve(err);
     TrainingState s = CheckpointStore.load(dir, w -> {});
     Tokenizer tokenizer = Tokenizers.fromJson(s.tokenizerJson());
     GPTConfig model = CheckpointModel.gptConfig(s, dir);

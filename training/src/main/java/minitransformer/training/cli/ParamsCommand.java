@@ -17,6 +17,7 @@ import minitransformer.framework.Names;
 import minitransformer.framework.ParameterCount;
 import minitransformer.framework.PositionalEncoding;
 import minitransformer.training.TrainingRun;
+import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;
@@ -24,6 +25,7 @@ import minitransformer.training.config.ConfigLoader;
 import minitransformer.training.config.ModelArchitecture;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,12 +42,15 @@ import picocli.CommandLine.Spec;
 public final class ParamsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @Mixin VerboseOption verbose;
+
   static final class Source {
     @Option(names = "--config", paramLabel = "FILE",
         description = "A config file; its vocabulary size is model.vocab_size, or else its corpus's (read and tokenized).")
     Path config;
 
-    @Option(names = "--checkpoint", paramLabel = "DIR", description = "A checkpoint or run directory.")
+    // Not the ModelOptions mixin: picocli allows no mixin in an argument group; the same text and resolution.
+    @Option(names = "--checkpoint", paramLabel = "DIR", description = ModelOptions.DESCRIPTION)
     Path checkpoint;
   }
 
@@ -79,9 +84,9 @@ public final class ParamsCommand implements Callable<Integer> {
     return config.model().toGptConfig(vocabSize);
   }
 
-  private GPTConfig fromCheckpoint(Path checkpointOrRun) {
+  private GPTConfig fromCheckpoint(Path checkpoint) {
     PrintWriter err = spec.commandLine().getErr();
-    Path dir = CheckpointStore.resolve(checkpointOrRun, w -> err.println("warning: " + w));
+    Path dir = ModelOptions.resolve(checkpoint, err);
     TrainingState state = CheckpointStore.load(dir, w -> err.println("warning: " + w));
     return CheckpointModel.gptConfig(state, dir);
   }

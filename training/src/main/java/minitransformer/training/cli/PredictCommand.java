@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import minitransformer.framework.generate.Prediction;
 import minitransformer.framework.generate.Sampler;
+import minitransformer.training.TrainedModel;
+import minitransformer.training.viz.TokenText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,14 +26,15 @@ import picocli.CommandLine.Spec;
     description = {
       "Given the text so far, which token comes next and how sure is the model? Prints the N most likely next"
           + " tokens, best first (ties: lower id first), with probability and natural-log probability under the"
-          + " model (temperature 1, no filtering). A prompt longer than block_size keeps its last block_size"
-          + " tokens.",
+          + " model (temperature 1, no filtering).",
       PromptOptions.HELP
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:bad input: option value, prompt or checkpoint"})
 public final class PredictCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Mixin VerboseOption verbose;
 
   @Mixin ModelOptions model;
 
@@ -44,9 +47,6 @@ public final class PredictCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON instead of a table.")
   boolean json;
 
-  @Option(names = "--verbose", description = "Show stack traces of errors.")
-  boolean verbose;
-
   @Override
   public Integer call() throws Exception {
     CommandLine cli = spec.commandLine();
@@ -54,11 +54,11 @@ public final class PredictCommand implements Callable<Integer> {
     if (top <= 0) {
       throw new BadOptionException("--top (" + top + ") must be positive");
     }
-    ModelOptions.LoadedModel m = model.load(cli.getErr());
-    int[] ids = prompt.encode(cli, m.tokenizer(), cli.getErr());
-    int block = m.config().blockSize();
-    int contextTokens = Math.min(ids.length, block);
-    List<Prediction> best = new Sampler(m.gpt()).predictNext(ids, Math.min(top, m.config().vocabSize()));
+    TrainedModel m = model.load(cli.getErr());
+    PromptOptions.Encoded encoded = prompt.encode(m.tokenizer(), m.config().blockSize(), cli.getErr());
+    int[] ids = encoded.ids();
+    int contextTokens = encoded.context().length;
+    List<Prediction> best = new Sampler(m.gpt()).predictNext(encoded.context(), Math.min(top, m.config().vocabSize()));
     if (json) {
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       ObjectNode root = mapper.createObjectNode();
@@ -83,16 +83,11 @@ public final class PredictCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "%4s  %-16s %6s  %11s  %9s%n", "rank", "token", "id", "probability", "log p");
       int rank = 1;
       for (Prediction p : best) {
-        out.printf(Locale.ROOT, "%4d  %-16s %6d  %11.6f  %9.4f%n", rank++, visible(m.tokenizer().token(p.id())),
+        out.printf(Locale.ROOT, "%4d  %-16s %6d  %11.6f  %9.4f%n", rank++, TokenText.display(m.tokenizer().token(p.id())),
             p.id(), p.probability(), p.logProbability());
       }
     }
     out.flush();
     return 0;
-  }
-
-  /** A token as a table cell: line breaks, tabs and spaces made visible. */
-  static String visible(String token) {
-    return token.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r").replace(" ", "␣");
   }
 }

@@ -6,33 +6,46 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.WordTokenizer;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The prompt of {@code sample} and {@code predict}: {@code --prompt TEXT} or {@code --prompt-file FILE}
- * (UTF-8), then encoded. A character the character tokenizer does not know is an error naming it; a
- * word the word tokenizer does not know is read as {@code <unk>} with a warning naming it.
+ * The prompt of every command that reads one ({@code sample}, {@code predict}, {@code attention},
+ * {@code similarity}): {@code --prompt TEXT} or {@code --prompt-file FILE} (UTF-8), encoded with one
+ * policy for all of them, stated in {@link #HELP}.
  */
 public final class PromptOptions {
-  static final String HELP = "Unknown input: with a character tokenizer a character outside the vocabulary is an"
-      + " error that names it; with a word tokenizer unknown words are read as <unk>, and a warning on stderr"
-      + " names them.";
+  static final String HELP = "Prompt: --prompt TEXT or --prompt-file FILE (UTF-8). A prompt longer than the model's"
+      + " block_size is read as its last block_size tokens, with a warning on stderr. Unknown input: with a"
+      + " character tokenizer a character outside the vocabulary is an error that names it; with a word tokenizer"
+      + " unknown words are read as <unk>, and a warning on stderr names them.";
 
-  @Option(names = "--prompt", paramLabel = "TEXT", description = "The text to continue.")
+  @Option(names = "--prompt", paramLabel = "TEXT", description = "The text to read.")
   String prompt;
 
   @Option(names = "--prompt-file", paramLabel = "FILE", description = "Read the prompt from a UTF-8 file instead.")
   Path promptFile;
 
+  /**
+   * An encoded prompt.
+   *
+   * @param ids every token of the prompt
+   * @param context what the model reads: the last block_size of them (all of them when they fit)
+   */
+  public record Encoded(int[] ids, int[] context) {}
+
+  /** Whether --prompt or --prompt-file was given. */
+  boolean given() {
+    return prompt != null || promptFile != null;
+  }
+
   /** The prompt text; one-line errors for none, both, an unreadable file or an empty prompt. */
-  String text(CommandLine cli) {
+  String text() {
     if (prompt != null && promptFile != null) {
       throw new BadOptionException("give either --prompt or --prompt-file, not both");
     }
@@ -62,12 +75,15 @@ public final class PromptOptions {
     return text;
   }
 
-  /** The prompt's token ids; warns on err about words read as <unk>. */
-  int[] encode(CommandLine cli, Tokenizer tokenizer, PrintWriter err) {
-    String text = text(cli);
+  /**
+   * The prompt's tokens and the last block_size of them, which the model reads. Warns on err about
+   * words read as {@code <unk>} and about a prompt longer than the block.
+   */
+  Encoded encode(Tokenizer tokenizer, int blockSize, PrintWriter err) {
+    String text = text();
     if (tokenizer instanceof WordTokenizer words) {
       Set<String> unknown = new LinkedHashSet<>();
-      List<String> split = new ArrayList<>(words.split(text));
+      List<String> split = words.split(text);
       for (String token : split) {
         if (words.id(token).isEmpty()) {
           unknown.add(token);
@@ -84,6 +100,11 @@ public final class PromptOptions {
     if (ids.length == 0) {
       throw new BadOptionException("the prompt encodes to no tokens");
     }
-    return ids;
+    if (ids.length <= blockSize) {
+      return new Encoded(ids, ids);
+    }
+    err.println("warning: the prompt has " + ids.length + " tokens, more than block_size " + blockSize
+        + "; the model reads its last " + blockSize);
+    return new Encoded(ids, Arrays.copyOfRange(ids, ids.length - blockSize, ids.length));
   }
 }

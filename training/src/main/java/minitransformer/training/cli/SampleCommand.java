@@ -8,10 +8,9 @@ import java.util.concurrent.Callable;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.JavaKvCache;
-import minitransformer.framework.generate.KvCache;
-import minitransformer.framework.generate.SameDiffKvCache;
 import minitransformer.framework.generate.Sampler;
 import minitransformer.framework.generate.SamplingOptions;
+import minitransformer.training.TrainedModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +25,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Continue a prompt with a trained model, printing each token as soon as it is chosen.",
       "Filters, in order: temperature, top-k, top-p; ties go to the lower token id, so the same seed gives"
-          + " the same text. A prompt longer than block_size keeps its last block_size tokens.",
+          + " the same text.",
       "KV cache (default): the prompt is read in one forward pass, then each token costs one cached step."
           + " When the context fills the block, the window slides and the cache is re-filled with one forward"
           + " pass over the last --refill tokens (default: half the block), after which block_size - refill"
@@ -38,10 +37,9 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:bad input: option value, prompt or checkpoint"})
 public final class SampleCommand implements Callable<Integer> {
-  /** Which KV cache implementation runs the decoding step. */
-  enum CacheKind { java, samediff }
-
   @Spec CommandSpec spec;
+
+  @Mixin VerboseOption verbose;
 
   @Mixin ModelOptions model;
 
@@ -78,14 +76,6 @@ public final class SampleCommand implements Callable<Integer> {
           + " block_size: exact, as --no-cache).")
   Integer refill;
 
-  @Option(names = "--cache-impl", paramLabel = "IMPL", defaultValue = "java",
-      description = "The cached step: java (plain loops, fast) or samediff (the incremental SameDiff graph);"
-          + " both equal the full forward (default ${DEFAULT-VALUE}).")
-  CacheKind cacheImpl;
-
-  @Option(names = "--verbose", description = "Show stack traces of errors.")
-  boolean verbose;
-
   @Override
   public Integer call() {
     CommandLine cli = spec.commandLine();
@@ -98,14 +88,15 @@ public final class SampleCommand implements Callable<Integer> {
       throw new BadOptionException("--num-samples (" + numSamples + ") must be positive");
     }
     SamplingOptions options = options(cli, seed);
-    ModelOptions.LoadedModel m = model.load(err);
+    TrainedModel m = model.load(err);
     int block = m.config().blockSize();
     int refillTokens = refill == null ? CachedSampler.defaultRefill(block) : refill;
     if (refillTokens < 1 || refillTokens > block) {
       throw new BadOptionException("--refill (" + refillTokens + ") must be in [1, block_size = "
           + block + "]");
     }
-    int[] ids = prompt.encode(cli, m.tokenizer(), err);
+    // The whole prompt is printed; the samplers read its last block_size tokens (PromptOptions' policy).
+    int[] ids = prompt.encode(m.tokenizer(), block, err).ids();
     Tokenizer tokenizer = m.tokenizer();
     for (int s = 0; s < numSamples; s++) {
       if (numSamples > 1) {
@@ -117,8 +108,7 @@ public final class SampleCommand implements Callable<Integer> {
       if (noCache) {
         new Sampler(m.gpt()).generate(ids, tokens, sampleOptions, stream::accept);
       } else {
-        KvCache cache = cacheImpl == CacheKind.java ? new JavaKvCache(m.gpt()) : new SameDiffKvCache(m.gpt());
-        new CachedSampler(m.gpt(), cache, refillTokens).generate(ids, tokens, sampleOptions, stream::accept);
+        new CachedSampler(m.gpt(), new JavaKvCache(m.gpt()), refillTokens).generate(ids, tokens, sampleOptions, stream::accept);
       }
       out.println();
       out.flush();

@@ -4,11 +4,15 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import minitransformer.datasets.Tokenizer;
+import minitransformer.datasets.WordTokenizer;
 import minitransformer.framework.analysis.HiddenStates;
 import minitransformer.framework.analysis.Similarity;
 import minitransformer.framework.analysis.TokenEmbeddings;
+import minitransformer.training.TrainedModel;
+import minitransformer.training.viz.TokenText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,10 +30,13 @@ import picocli.CommandLine.Spec;
       "Compare token embeddings (rows of wte). One of:",
       "  --words A,B,C               dot product, cosine and scaled dot product (÷√C) tables",
       "  --nearest WORD [--top N]    the N nearest tokens by cosine",
-      "  --prompt TEXT --word W --ref A,B   W's vector after each layer vs the embeddings of A, B (cosine)"
+      "  --prompt TEXT --word W --ref A,B   W's vector after each layer vs the embeddings of A, B (cosine)",
+      PromptOptions.HELP
     })
 public final class SimilarityCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Mixin VerboseOption verbose;
 
   @Mixin ModelOptions checkpoint;
 
@@ -42,8 +49,7 @@ public final class SimilarityCommand implements Callable<Integer> {
   @Option(names = "--top", paramLabel = "N", defaultValue = "10", description = "With --nearest: how many (default ${DEFAULT-VALUE}).")
   int top;
 
-  @Option(names = "--prompt", paramLabel = "TEXT", description = "A context for --word.")
-  String prompt;
+  @Mixin PromptOptions prompt;
 
   @Option(names = "--word", paramLabel = "W", description = "With --prompt: the word to follow (its last occurrence).")
   String word;
@@ -54,14 +60,14 @@ public final class SimilarityCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    int modes = (words != null ? 1 : 0) + (nearest != null ? 1 : 0) + (prompt != null ? 1 : 0);
+    int modes = (words != null ? 1 : 0) + (nearest != null ? 1 : 0) + (prompt.given() ? 1 : 0);
     if (modes != 1) {
       throw new BadOptionException("give exactly one of --words, --nearest or --prompt (with --word and --ref)");
     }
-    if (prompt != null && (word == null || ref == null)) {
+    if (prompt.given() && (word == null || ref == null)) {
       throw new BadOptionException("--prompt needs --word W and --ref A,B,...");
     }
-    if (prompt == null && (word != null || ref != null)) {
+    if (!prompt.given() && (word != null || ref != null)) {
       throw new BadOptionException((word != null ? "--word" : "--ref") + " goes with --prompt");
     }
     if (words != null && words.size() < 2) {
@@ -70,7 +76,7 @@ public final class SimilarityCommand implements Callable<Integer> {
     if (top < 1) {
       throw new BadOptionException("--top must be >= 1, got " + top);
     }
-    ModelOptions.LoadedModel loaded = checkpoint.load(spec.commandLine().getErr());
+    TrainedModel loaded = checkpoint.load(spec.commandLine().getErr());
     Tokenizer tokenizer = loaded.tokenizer();
     TokenEmbeddings wte = TokenEmbeddings.of(loaded.gpt());
     if (words != null) {
@@ -85,9 +91,9 @@ public final class SimilarityCommand implements Callable<Integer> {
   }
 
   private void tables(PrintWriter out, Tokenizer tokenizer, TokenEmbeddings wte) {
-    List<Integer> ids = Prompts.wordIds(tokenizer, words);
+    List<Integer> ids = wordIds(tokenizer, words);
     double[][] vectors = ids.stream().map(wte::vector).toArray(double[][]::new);
-    List<String> labels = labels(tokenizer, ids);
+    List<String> labels = TokenText.labels(tokenizer, ids);
     out.printf(Locale.ROOT, "token embeddings (rows of wte, C = %d)%n", wte.width());
     for (Similarity measure : Similarity.values()) {
       out.println();
@@ -97,17 +103,17 @@ public final class SimilarityCommand implements Callable<Integer> {
   }
 
   private void nearest(PrintWriter out, Tokenizer tokenizer, TokenEmbeddings wte) {
-    int id = Prompts.wordId(tokenizer, nearest);
-    out.printf(Locale.ROOT, "nearest to \"%s\" by cosine similarity of token embeddings%n", Prompts.display(tokenizer.token(id)));
+    int id = wordId(tokenizer, nearest);
+    out.printf(Locale.ROOT, "nearest to \"%s\" by cosine similarity of token embeddings%n", TokenText.display(tokenizer.token(id)));
     int rank = 1;
     for (TokenEmbeddings.Neighbour n : wte.nearest(id, top, Similarity.COSINE)) {
-      out.printf(Locale.ROOT, "%3d  %-16s %8.4f%n", rank++, Prompts.display(tokenizer.token(n.id())), n.similarity());
+      out.printf(Locale.ROOT, "%3d  %-16s %8.4f%n", rank++, TokenText.display(tokenizer.token(n.id())), n.similarity());
     }
   }
 
-  private void trajectory(PrintWriter out, ModelOptions.LoadedModel loaded, Tokenizer tokenizer, TokenEmbeddings wte) {
-    int[] ids = Prompts.encode(tokenizer, prompt, loaded.gpt().config().blockSize(), spec.commandLine().getErr());
-    int wordId = Prompts.wordId(tokenizer, word);
+  private void trajectory(PrintWriter out, TrainedModel loaded, Tokenizer tokenizer, TokenEmbeddings wte) {
+    int[] ids = prompt.encode(tokenizer, loaded.gpt().config().blockSize(), spec.commandLine().getErr()).context();
+    int wordId = wordId(tokenizer, word);
     int position = -1;
     for (int t = 0; t < ids.length; t++) {
       if (ids[t] == wordId) {
@@ -116,23 +122,34 @@ public final class SimilarityCommand implements Callable<Integer> {
     }
     if (position < 0) {
       throw new BadOptionException("--word \"" + word + "\" does not occur in the prompt (tokens: "
-          + String.join(" ", Prompts.labels(tokenizer, ids)) + ")");
+          + String.join(" ", TokenText.labels(tokenizer, ids)) + ")");
     }
-    List<Integer> refIds = Prompts.wordIds(tokenizer, ref);
+    List<Integer> refIds = wordIds(tokenizer, ref);
     double[][] references = refIds.stream().map(wte::vector).toArray(double[][]::new);
     HiddenStates states = HiddenStates.of(loaded.gpt(), ids, position);
     double[][] cosines = states.similarities(references, Similarity.COSINE);
     out.printf(Locale.ROOT, "\"%s\" at position %d: cosine similarity of its vector after each layer to the"
-        + " reference words' token embeddings%n", Prompts.display(tokenizer.token(wordId)), position);
-    printTable(out, states.stages(), labels(tokenizer, refIds), cosines);
+        + " reference words' token embeddings%n", TokenText.display(tokenizer.token(wordId)), position);
+    printTable(out, states.stages(), TokenText.labels(tokenizer, refIds), cosines);
   }
 
-  private static List<String> labels(Tokenizer tokenizer, List<Integer> ids) {
-    List<String> labels = new ArrayList<>();
-    for (int id : ids) {
-      labels.add(Prompts.display(tokenizer.token(id)));
+  /** The id of one word (one token) in the vocabulary. */
+  private static int wordId(Tokenizer tokenizer, String word) {
+    OptionalInt id = tokenizer.id(word);
+    if (id.isEmpty() || (WordTokenizer.UNK.equals(tokenizer.token(id.getAsInt())) && !WordTokenizer.UNK.equals(word))) {
+      String what = tokenizer.kind().equals("char") ? "character" : "word";
+      throw new BadOptionException(what + " \"" + word + "\" is not in this model's vocabulary (" + tokenizer.vocabSize()
+          + " " + tokenizer.kind() + " tokens)");
     }
-    return labels;
+    return id.getAsInt();
+  }
+
+  private static List<Integer> wordIds(Tokenizer tokenizer, List<String> words) {
+    List<Integer> ids = new ArrayList<>();
+    for (String word : words) {
+      ids.add(wordId(tokenizer, word));
+    }
+    return ids;
   }
 
   private static void printTable(PrintWriter out, List<String> rows, List<String> columns, double[][] values) {

@@ -23,6 +23,7 @@ import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,6 +48,8 @@ public final class TrainCommand implements Callable<Integer> {
   static final Path DEFAULT_CONFIG = Path.of("configs", "default.yaml");
 
   @Spec CommandSpec spec;
+
+  @Mixin VerboseOption verbose;
 
   @Option(
       names = "--config",
@@ -76,9 +79,6 @@ public final class TrainCommand implements Callable<Integer> {
           "Continue a run: its directory (latest checkpoint) or one checkpoint directory. Architecture and"
               + " tokenizer come from the checkpoint; loop settings may change with --set.")
   Path resume;
-
-  @Option(names = "--verbose", description = "Show stack traces of errors.")
-  boolean verbose;
 
   /**
    * The config of a fresh run. When its name comes from the config file (no --run, no --set run.name) and that

@@ -9,6 +9,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import minitransformer.training.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,11 +45,51 @@ class BenchCommandTest {
     assertEquals(4 * 8 / (median / 1000), result.get("tokensPerSecond").asDouble(), 1e-6);
     assertTrue(result.get("sampling").get("fullForwardTokensPerSecond").asDouble() > 0);
     assertTrue(result.get("sampling").get("kvCacheTokensPerSecond").asDouble() > 0);
+    assertTrue(result.get("sampling").get("kvCacheExactSlideTokensPerSecond").asDouble() > 0);
     // steps 1, 2 and 4 of the 4 run (1 warm-up + 3 timed)
     assertEquals(3, result.get("memory").get("samples").size());
     if (Files.exists(Path.of("/proc/self/status"))) {
       assertTrue(result.get("memory").get("peakDuringBytes").asLong() > 10_000_000);
     }
+  }
+
+  @Test
+  void samplingRunsPastTheBlockByDefaultAndProfilePrintsTheOpTable() throws Exception {
+    Path config = tinyConfig();
+    CliRun r = CliRun.of("bench", "--config", config.toString(), "--steps", "2", "--warmup", "1", "--profile");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.err().contains("tiny: sampling 16 tokens through the KV cache, exact slide"), r.err()); // 2 x block 8
+    Matcher header = Pattern.compile("; (\\d+) ops per step;").matcher(r.out());
+    assertTrue(r.out().contains("op profile of tiny") && header.find(), r.out());
+    // Every op of a step is in exactly one row: the rows' calls per step add up to the ops per step.
+    Matcher row = Pattern.compile("(?m)^(fwd|bwd) (\\S+) +(\\d+) ").matcher(r.out());
+    int calls = 0;
+    java.util.Set<String> phases = new java.util.HashSet<>();
+    java.util.Set<String> ops = new java.util.HashSet<>();
+    while (row.find()) {
+      calls += Integer.parseInt(row.group(3));
+      phases.add(row.group(1));
+      ops.add(row.group(1) + " " + row.group(2));
+    }
+    assertEquals(Integer.parseInt(header.group(1)), calls, r.out());
+    assertEquals(java.util.Set.of("fwd", "bwd"), phases, r.out());
+    assertTrue(ops.contains("fwd matmul") && ops.contains("fwd softmax"), ops.toString());
+  }
+
+  @Test
+  void profileOptionsAreCheckedFirst() throws Exception {
+    String config = tinyConfig().toString();
+    CliRun.of("bench", "--config", config, "--profile", "--json").assertOneErrorLine("--json");
+    CliRun.of("bench", "--config", config, "--replay").assertOneErrorLine("--replay needs --profile");
+  }
+
+  private Path tinyConfig() throws Exception {
+    Files.writeString(dir.resolve("text.txt"), "the quick brown fox jumps over the lazy dog. ".repeat(200));
+    return Files.writeString(dir.resolve("tiny.yaml"), String.join("\n",
+        "model: {n_layer: 1, n_head: 2, n_embd: 16, block_size: 8}",
+        "data: {path: text.txt, tokenizer: char}",
+        "training: {batch_size: 4}",
+        ""));
   }
 
   @Test

@@ -24,6 +24,7 @@ import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
 import minitransformer.training.Python;
+import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;

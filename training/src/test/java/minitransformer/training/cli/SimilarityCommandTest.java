@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.GPT;
 import minitransformer.framework.Names;
+import minitransformer.training.viz.TokenText;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -95,7 +96,7 @@ class SimilarityCommandTest {
     }
     Matcher m = Pattern.compile("(?m)^ +1 +(\\S+) +(\\S+)$").matcher(r.out());
     assertTrue(m.find(), r.out());
-    assertEquals(Prompts.display(bestWord), m.group(1));
+    assertEquals(TokenText.display(bestWord), m.group(1));
     assertEquals(best, Double.parseDouble(m.group(2)), 1e-4);
     assertEquals(3, r.out().lines().filter(l -> l.matches(" +\\d+ +\\S+ +\\S+")).count());
   }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
+import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import picocli.CommandLine;

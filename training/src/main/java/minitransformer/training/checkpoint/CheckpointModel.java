@@ -1,4 +1,4 @@
-package minitransformer.training.cli;
+package minitransformer.training.checkpoint;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,8 +8,6 @@ import java.util.Locale;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.PositionalEncoding;
-import minitransformer.training.checkpoint.CheckpointException;
-import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Key;
 import minitransformer.training.config.Schema;
 
@@ -18,12 +16,12 @@ import minitransformer.training.config.Schema;
  * size of its tokenizer. Only the model section is read, so a checkpoint whose corpus has moved can
  * still be inspected and exported.
  */
-final class CheckpointModel {
+public final class CheckpointModel {
   private static final YAMLMapper YAML = new YAMLMapper();
 
   private CheckpointModel() {}
 
-  static GPTConfig gptConfig(TrainingState state, Path checkpoint) {
+  public static GPTConfig gptConfig(TrainingState state, Path checkpoint) {
     String source = checkpoint.resolve("meta.json") + " (config_yaml)";
     JsonNode model;
     try {
@@ -83,7 +81,7 @@ final class CheckpointModel {
    * A config document holding the model section of an imported model, for a checkpoint made by
    * {@code import}. It has no data path: continuing to train it needs {@code --set data.path=...}.
    */
-  static String importedConfigYaml(GPTConfig c, String tokenizerKind, Path from) {
+  public static String importedConfigYaml(GPTConfig c, String tokenizerKind, Path from) {
     return "# Imported from " + from.toAbsolutePath() + ": the architecture only. To train on, give a corpus:\n"
         + "#   train --resume DIR --set data.path=CORPUS\n"
         + Schema.MODEL + ":\n"

@@ -1,0 +1,26 @@
+package minitransformer.training;
+
+import java.io.PrintWriter;
+import java.io.Writer;
+import minitransformer.training.checkpoint.CheckpointStore;
+import minitransformer.training.config.Config;
+
+/** Training from Java: a new run of a config, as {@code train --quiet} runs it, with nothing printed. */
+public final class Training {
+  private Training() {}
+
+  /**
+   * Trains a new run of the config to training.max_iters. Its run directory (run.out_dir/run.name),
+   * which must not hold checkpoints yet, gets the resolved config.yaml, metrics.jsonl and a checkpoint
+   * every training.checkpoint_interval steps and at the end; the result names the last one.
+   */
+  public static Trainer.Result train(Config config) {
+    TrainingRun run = TrainingRun.start(config);
+    run.writeResolvedConfig();
+    CheckpointStore store = new CheckpointStore(run.runDirectory(), config.training().keepLast());
+    try (MetricsLog log = MetricsLog.create(run.runDirectory());
+        TrainingView view = new QuietView(new PrintWriter(Writer.nullWriter()))) {
+      return new Trainer(run, store, log, view).train();
+    }
+  }
+}
