@@ -27,7 +27,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A GPT decoder built as one SameDiff graph. Token ids are given as integer arrays of shape [B, T]
@@ -164,99 +163,11 @@ public final class GPT {
   }
 
   /**
-   * How much memory the activations of one training step may take before {@link
-   * #microBatchSize} splits the batch: 4 GiB (so that with the ~1.3 GB the JVM, ND4J and the
-   * parameters take, the 10.8M-parameter nanoGPT step stays near PyTorch's 5.7 GB).
-   */
-  public static final long ACTIVATION_BUDGET_BYTES = 4L << 30;
-
-  /**
-   * Estimated bytes that SameDiff M2.1 holds during one training step per sequence of length T.
-   * Its gradient session releases almost nothing until the step ends (measured: 2,600 MB allocated,
-   * 79 MB released, in a 2-layer, C 384, T 256, B 16 step), so every forward and backward
-   * intermediate counts: per layer about 15 tensors of [nh, T, T] and 137 of [T, C] (attention
-   * scores, softmax and dropout; the written-out LayerNorms and GELU; their gradients), plus about
-   * 10 of [T, V] for the head and the loss. Calibrated on that measurement (~470 MB per sequence
-   * for 6 layers, nh 6, C 384, T 256); an estimate, not a bound.
-   */
-  public static long trainingBytesPerSequence(GPTConfig config, int time) {
-    long t = time;
-    long perLayer = 15L * config.nHead() * t * t + 137L * t * config.nEmbd(); // floats
-    long head = 10L * t * config.vocabSize(); // floats
-    return 4L * (config.nLayer() * perLayer + head);
-  }
-
-  /**
-   * The largest divisor of batchSize whose estimated training activations ({@link
-   * #trainingBytesPerSequence}) fit budgetBytes; at least 1. batchSize itself whenever the whole
-   * batch fits, which is the case for every small model.
-   */
-  public static int microBatchSize(GPTConfig config, int batchSize, int time, long budgetBytes) {
-    long perSequence = trainingBytesPerSequence(config, time);
-    for (int m = batchSize; m > 1; m--) {
-      if (batchSize % m == 0 && m * perSequence <= budgetBytes) {
-        return m;
-      }
-    }
-    return 1;
-  }
-
-  /**
-   * Training mode: one forward and backward pass; dropout masks drawn from dropoutSeed (so a step is
-   * reproducible). Returns the true mean loss and the gradient of every parameter.
+   * Training mode: one forward and backward pass over the whole batch; dropout masks drawn from
+   * dropoutSeed (so a step is reproducible). Returns the true mean loss and the gradient of every
+   * parameter. Splitting a batch that would not fit in memory is the training step's business.
    */
   public LossAndGradients lossAndGradients(INDArray ids, INDArray targets, long dropoutSeed) {
-    return lossAndGradients(ids, targets, dropoutSeed, (int) ids.size(0));
-  }
-
-  /**
-   * As {@link #lossAndGradients(INDArray, INDArray, long)}, computed over consecutive slices of at
-   * most microBatchSize sequences (gradient accumulation): the loss and gradients are the means
-   * over the slices weighted by their sizes, which is the same mean over all B·T tokens. This bounds
-   * memory: SameDiff M2.1 keeps every intermediate of a step until the step ends. Slice k > 0 draws
-   * its dropout masks from its own seed, so only microBatchSize >= B reproduces the one-pass masks.
-   */
-  public LossAndGradients lossAndGradients(INDArray ids, INDArray targets, long dropoutSeed, int microBatchSize) {
-    if (microBatchSize < 1) {
-      throw new IllegalArgumentException("microBatchSize (" + microBatchSize + ") must be at least 1");
-    }
-    long B = ids.size(0);
-    if (microBatchSize >= B) {
-      return onePass(ids, targets, dropoutSeed);
-    }
-    double loss = 0;
-    Map<String, INDArray> sums = null;
-    int k = 0;
-    for (long start = 0; start < B; start += microBatchSize, k++) {
-      long end = Math.min(B, start + microBatchSize);
-      INDArray idsSlice = ids.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup(); // (b, T)
-      INDArray targetsSlice =
-          targets.rank() == 2 && targets.size(0) == B
-              ? targets.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup()
-              : targets; // a wrong shape is reported by feed()
-      LossAndGradients part = onePass(idsSlice, targetsSlice, dropoutSeed + k * 0x9E3779B97F4A7C15L);
-      // ND4J frees a native buffer only when the Java GC collects its wrapper, and the wrappers are
-      // too small for the heap to ever need a collection: without this the slices' intermediates
-      // pile up as if the batch had not been split (measured: killed above 12 GB with 8 slices of 8
-      // sequences of the 10.8M-parameter model). One collection costs ~10-50 ms, a slice seconds.
-      System.gc();
-      double weight = (double) (end - start) / B;
-      loss += weight * part.loss();
-      if (sums == null) {
-        sums = new LinkedHashMap<>();
-        for (Map.Entry<String, INDArray> e : part.gradients().entrySet()) {
-          sums.put(e.getKey(), e.getValue().mul(weight));
-        }
-      } else {
-        for (Map.Entry<String, INDArray> e : part.gradients().entrySet()) {
-          sums.get(e.getKey()).addi(e.getValue().muli(weight));
-        }
-      }
-    }
-    return new LossAndGradients(loss, sums);
-  }
-
-  private LossAndGradients onePass(INDArray ids, INDArray targets, long dropoutSeed) {
     Map<String, INDArray> feed = trainingFeed(ids, targets, dropoutSeed);
     stepArrays.start();
     OutAndGrad result =

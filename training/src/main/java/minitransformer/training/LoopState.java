@@ -2,6 +2,7 @@ package minitransformer.training;
 
 import java.util.Map;
 import minitransformer.datasets.SplitMix64;
+import minitransformer.framework.GPTConfig;
 import minitransformer.training.checkpoint.TrainingState;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -50,6 +51,7 @@ public final class LoopState {
 
   /** A checkpoint of this state with the given model and optimizer arrays (not copied). */
   public TrainingState toTrainingState(
+      GPTConfig model,
       String resolvedConfigYaml,
       String tokenizerJson,
       Map<String, INDArray> parameters,
@@ -58,6 +60,7 @@ public final class LoopState {
     return new TrainingState(
         step,
         tokensSeen,
+        model,
         resolvedConfigYaml,
         tokenizerJson,
         batchRng.state(),

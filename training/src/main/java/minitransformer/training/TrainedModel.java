@@ -13,7 +13,6 @@ import minitransformer.framework.analysis.AttentionMaps;
 import minitransformer.framework.generate.Prediction;
 import minitransformer.framework.generate.Sampler;
 import minitransformer.training.checkpoint.CheckpointException;
-import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 
@@ -35,7 +34,7 @@ public record TrainedModel(Path directory, long step, GPT gpt, Tokenizer tokeniz
   public static TrainedModel load(Path checkpointOrRun, Consumer<String> warnings) {
     Path dir = CheckpointStore.resolve(checkpointOrRun, warnings);
     TrainingState state = CheckpointStore.load(dir, w -> {});
-    GPTConfig config = CheckpointModel.gptConfig(state, dir);
+    GPTConfig config = state.model();
     Tokenizer tokenizer = Tokenizers.fromJson(state.tokenizerJson());
     GPT gpt = GPT.create(config, 0);
     try {

@@ -2,21 +2,24 @@ package minitransformer.training;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import minitransformer.datasets.Batch;
 import minitransformer.datasets.BatchSampler;
-import minitransformer.framework.GPT;
-import minitransformer.framework.LossAndGradients;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.config.TrainingSection;
-import minitransformer.training.optim.AdamW;
-import minitransformer.training.optim.GradientClipping;
+import minitransformer.training.metrics.Evaluation;
+import minitransformer.training.metrics.Evaluator;
+import minitransformer.training.metrics.LossCurve;
+import minitransformer.training.metrics.MetricsLog;
+import minitransformer.training.metrics.StepMetrics;
 import minitransformer.training.optim.LearningRateSchedule;
+import minitransformer.training.step.TrainingStep;
+import minitransformer.training.view.TrainingView;
 
 /**
- * The training loop. Each step: a batch from the train stream, the loss and gradients with a
- * dropout seed from the dropout stream, clipping by global norm, an AdamW update at the schedule's
- * rate. Every eval_interval steps and at the end: an evaluation (its own stream). Every
- * checkpoint_interval steps, at the end and when a stop is requested: a checkpoint.
+ * The training loop. Each step ({@link TrainingStep}): a batch from the train stream, the loss and
+ * gradients with a dropout seed from the dropout stream, clipping by global norm, an AdamW update at
+ * the schedule's rate. Every eval_interval steps and at the end: an evaluation (its own stream). Every
+ * checkpoint_interval steps, at the end and when a stop is requested: a checkpoint. The loss curve
+ * is redrawn at every evaluation and when the run completes.
  *
  * <p>Step numbers count completed steps: "step 250" is the state after 250 updates, so a resumed
  * run continues with exactly the batches, dropout masks and evaluations an uninterrupted run would
@@ -62,16 +65,12 @@ public final class Trainer {
 
   public Result train() {
     TrainingSection t = run.config().training();
-    GPT model = run.model();
     LoopState state = run.state();
-    AdamW optimizer = run.optimizer();
     LearningRateSchedule schedule = t.schedule();
     int B = t.batchSize();
     int T = run.config().model().blockSize();
-    // Gradient accumulation over slices when a whole batch's activations would not fit the budget
-    // (SameDiff M2.1 keeps them all until the step ends); the whole batch for every small model.
-    int microBatch = GPT.microBatchSize(model.config(), B, T, GPT.ACTIVATION_BUDGET_BYTES);
-    BatchSampler batches = new BatchSampler(run.corpus().train(), B, T, state.batchRng);
+    TrainingStep trainingStep = TrainingStep.withinActivationBudget(
+        run.model(), run.optimizer(), new BatchSampler(run.corpus().train(), B, T, state.batchRng), t.gradClip());
     Evaluator evaluator =
         new Evaluator(
             run.corpus().train(), run.corpus().validation(), B, T, t.evalIters(), state.evalRng,
@@ -92,20 +91,15 @@ public final class Trainer {
     while (state.step < t.maxIters()) {
       long stepStart = System.nanoTime();
       double lr = schedule.at(state.step);
-      Batch batch = batches.next();
-      long dropoutSeed = state.dropoutRng.nextLong();
-      LossAndGradients lossAndGradients =
-          model.lossAndGradients(
-              GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed, microBatch);
-      double loss = lossAndGradients.loss();
+      TrainingStep.Result result = trainingStep.run(state.dropoutRng.nextLong(), lr);
+      double loss = result.loss();
       if (!Double.isFinite(loss)) {
         throw diverged("the loss", loss, lr, lastCheckpoint);
       }
-      double gradNorm = GradientClipping.clipByGlobalNorm(lossAndGradients.gradients(), t.gradClip());
+      double gradNorm = result.gradNorm();
       if (!Double.isFinite(gradNorm)) {
         throw diverged("the gradient norm", gradNorm, lr, lastCheckpoint);
       }
-      optimizer.step(lossAndGradients.gradients(), lr);
       state.step++;
       state.tokensSeen += (long) B * T;
       state.lastTrainLoss = loss;
@@ -141,7 +135,13 @@ public final class Trainer {
         return new Result(Outcome.INTERRUPTED, state.step, lastCheckpoint, lastEvaluation);
       }
     }
+    drawLossCurve(); // also when there was nothing left to train
     return new Result(Outcome.COMPLETED, state.step, lastCheckpoint, lastEvaluation);
+  }
+
+  /** The run's loss curve, redrawn from its metrics log: the one place that writes it. */
+  private void drawLossCurve() {
+    LossCurve.write(MetricsLog.read(log.file()), run.config().run().name(), run.runDirectory().resolve(LossCurve.FILE));
   }
 
   private Evaluation evaluate(Evaluator evaluator, double elapsedBefore, long sessionStart) {
@@ -155,7 +155,7 @@ public final class Trainer {
     log.evaluation(evaluation, elapsed);
     view.evaluated(evaluation);
     // redrawn at every evaluation: the picture is current while training runs and after a Ctrl-C
-    LossCurve.write(MetricsLog.read(log.file()), run.config().run().name(), run.runDirectory().resolve(LossCurve.FILE));
+    drawLossCurve();
     return evaluation;
   }
 

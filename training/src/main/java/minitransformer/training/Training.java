@@ -4,6 +4,9 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.config.Config;
+import minitransformer.training.metrics.MetricsLog;
+import minitransformer.training.view.QuietView;
+import minitransformer.training.view.TrainingView;
 
 /** Training from Java: a new run of a config, as {@code train --quiet} runs it, with nothing printed. */
 public final class Training {

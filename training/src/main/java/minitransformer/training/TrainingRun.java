@@ -3,7 +3,6 @@ package minitransformer.training;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,6 +18,7 @@ import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
 import minitransformer.training.config.TrainingSection;
+import minitransformer.training.metrics.MetricsLog;
 import minitransformer.training.optim.AdamW;
 
 /**
@@ -92,7 +92,7 @@ public final class TrainingRun {
         Corpus.load(
             config.data().path(), tokenizer, config.data().trainFraction(), config.model().blockSize());
     TrainingSection t = config.training();
-    GPT model = GPT.create(config.model().toGptConfig(tokenizer.vocabSize()), t.seed());
+    GPT model = GPT.create(saved.model(), t.seed()); // the architecture comes from the checkpoint
     model.loadParameters(saved.parameters());
     AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
     optimizer.restore(saved.optimizerState(), saved.optimizerStep());
@@ -103,7 +103,7 @@ public final class TrainingRun {
   }
 
   private static void refuseExistingCheckpoints(Path runDirectory) {
-    firstCheckpoint(runDirectory).ifPresent(step -> {
+    CheckpointStore.firstCheckpoint(runDirectory).ifPresent(step -> {
       throw new ConfigException(
           runDirectory
               + " already holds checkpoints ("
@@ -112,25 +112,6 @@ public final class TrainingRun {
               + runDirectory
               + "`, or start a new one under another name with --run NAME");
     });
-  }
-
-  /** Whether a directory already holds checkpoints of an earlier run (a fresh run must not mix with them). */
-  public static boolean holdsCheckpoints(Path runDirectory) {
-    return firstCheckpoint(runDirectory).isPresent();
-  }
-
-  private static java.util.Optional<Path> firstCheckpoint(Path runDirectory) {
-    if (!Files.isDirectory(runDirectory)) {
-      return java.util.Optional.empty();
-    }
-    try (DirectoryStream<Path> steps = Files.newDirectoryStream(runDirectory, "step-*")) {
-      for (Path step : steps) {
-        return java.util.Optional.of(step);
-      }
-      return java.util.Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + runDirectory, e);
-    }
   }
 
   /** Writes the resolved config into the run directory. */
@@ -151,6 +132,7 @@ public final class TrainingRun {
   /** The state to checkpoint now (live arrays; the store writes them before the next step). */
   TrainingState snapshot() {
     return state.toTrainingState(
+        model.config(),
         resolvedYaml,
         Tokenizers.toJson(corpus.tokenizer()),
         model.parameters(),

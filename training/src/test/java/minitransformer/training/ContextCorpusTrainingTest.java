@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.config.ConfigLoader;
+import minitransformer.training.metrics.MetricsLog;
+import minitransformer.training.view.QuietView;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -18,6 +18,11 @@ import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.config.Config;
+import minitransformer.training.metrics.Evaluation;
+import minitransformer.training.metrics.Evaluator;
+import minitransformer.training.metrics.MetricsLog;
+import minitransformer.training.metrics.StepMetrics;
+import minitransformer.training.view.TrainingView;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -20,6 +20,7 @@ import minitransformer.framework.GPT;
 import minitransformer.training.Trainer;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.config.Config;
+import minitransformer.training.step.MicroBatches;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
 import org.nd4j.autodiff.listeners.Operation;
@@ -179,7 +180,7 @@ public final class OpProfile {
     GPT model = GPT.create(config.model().toGptConfig(corpus.tokenizer().vocabSize()), config.training().seed());
     int B = config.training().batchSize();
     int T = config.model().blockSize();
-    int microBatch = GPT.microBatchSize(model.config(), B, T, GPT.ACTIVATION_BUDGET_BYTES);
+    int microBatch = MicroBatches.size(model.config(), B, T, MicroBatches.ACTIVATION_BUDGET_BYTES);
     BatchSampler batches = new BatchSampler(corpus.train(), B, T, new SplitMix64(config.training().seed()));
     Set<String> forward = new HashSet<>(model.sameDiff().getOps().keySet());
     Timer timer = new Timer(forward);
@@ -202,7 +203,7 @@ public final class OpProfile {
       INDArray y = GPT.idsArray(batch.y(), B, T);
       long s = System.nanoTime();
       long c = threads.getCurrentThreadCpuTime();
-      model.lossAndGradients(x, y, i, microBatch);
+      MicroBatches.lossAndGradients(model, x, y, i, microBatch); // the training step's forward and backward
       if (timer.recording) {
         stepNanos += System.nanoTime() - s;
         cpuNanos += threads.getCurrentThreadCpuTime() - c;

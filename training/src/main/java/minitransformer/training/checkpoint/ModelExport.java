@@ -14,15 +14,13 @@ import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Map;
 import minitransformer.framework.GPTConfig;
-import minitransformer.framework.ModelConfigException;
-import minitransformer.framework.PositionalEncoding;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A trained model for other programs: {@code NAME.npz} (every parameter, a float32 array named as in
- * the graph, e.g. {@code h0.attn.W_Q}), and beside it {@code model_config.json} (the architecture, with
- * nanoGPT's key names) and {@code tokenizer.json}. checkpoints/README.md documents every array.
+ * the graph, e.g. {@code h0.attn.W_Q}), and beside it {@code model_config.json} (the architecture as
+ * {@link ModelConfigJson} writes it, between this format's name and version and informational keys) and {@code tokenizer.json}. checkpoints/README.md documents every array.
  */
 public final class ModelExport {
   public static final String MODEL_CONFIG_FILE = "model_config.json";
@@ -62,7 +60,7 @@ public final class ModelExport {
       byte[] tokenizer = model.tokenizerJson().getBytes(StandardCharsets.UTF_8);
       writeAtomically(files.tokenizer(), out -> out.write(tokenizer));
     } catch (IOException e) {
-      String why = CheckpointStore.isDiskFull(e) ? "the disk is full (" + e.getMessage() + ")" : e.toString();
+      String why = DurableFiles.isDiskFull(e) ? "the disk is full (" + e.getMessage() + ")" : e.toString();
       throw new CheckpointException("cannot write the export " + npz + ": " + why, e);
     }
     return files;
@@ -95,15 +93,7 @@ public final class ModelExport {
     ObjectNode n = JSON.createObjectNode();
     n.put("format", FORMAT);
     n.put("format_version", FORMAT_VERSION);
-    n.put("vocab_size", c.vocabSize());
-    n.put("block_size", c.blockSize());
-    n.put("n_layer", c.nLayer());
-    n.put("n_head", c.nHead());
-    n.put("n_embd", c.nEmbd());
-    n.put("positional_encoding", c.positionalEncoding().name().toLowerCase(Locale.ROOT));
-    n.put("bias", c.bias());
-    n.put("tie_embeddings", c.tieEmbeddings());
-    n.put("dropout", c.dropout());
+    ModelConfigJson.write(c, n);
     // Informational: how the arrays are used (see checkpoints/README.md); not read back.
     n.put("layer_norm_eps", 1e-5);
     n.put("activation", "gelu_tanh");
@@ -134,44 +124,7 @@ public final class ModelExport {
       throw new CheckpointException(file + ": model format version " + n.get("format_version").asLong()
           + " is newer than this program reads (" + FORMAT_VERSION + ")");
     }
-    String pe = text(n, "positional_encoding", file);
-    PositionalEncoding encoding;
-    try {
-      encoding = PositionalEncoding.valueOf(pe.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new CheckpointException(file + ": positional_encoding '" + pe + "' must be learned or sinusoidal");
-    }
-    try {
-      return new GPTConfig(integer(n, "vocab_size", file), integer(n, "block_size", file), integer(n, "n_layer", file),
-          integer(n, "n_head", file), integer(n, "n_embd", file), encoding, bool(n, "bias", file),
-          bool(n, "tie_embeddings", file), number(n, "dropout", file));
-    } catch (ModelConfigException e) {
-      throw new CheckpointException(file + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static int integer(JsonNode n, String key, Path file) {
-    JsonNode v = n.get(key);
-    if (v == null || !v.isInt()) throw new CheckpointException(file + ": key '" + key + "' must be an integer, got " + v);
-    return v.intValue();
-  }
-
-  private static boolean bool(JsonNode n, String key, Path file) {
-    JsonNode v = n.get(key);
-    if (v == null || !v.isBoolean()) throw new CheckpointException(file + ": key '" + key + "' must be true or false, got " + v);
-    return v.booleanValue();
-  }
-
-  private static double number(JsonNode n, String key, Path file) {
-    JsonNode v = n.get(key);
-    if (v == null || !v.isNumber()) throw new CheckpointException(file + ": key '" + key + "' must be a number, got " + v);
-    return v.doubleValue();
-  }
-
-  private static String text(JsonNode n, String key, Path file) {
-    JsonNode v = n.get(key);
-    if (v == null || !v.isTextual()) throw new CheckpointException(file + ": key '" + key + "' must be a string, got " + v);
-    return v.textValue();
+    return ModelConfigJson.read(n, file.toString());
   }
 
   private interface Body {

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import minitransformer.framework.GPTConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -11,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * @param step iterations completed
  * @param tokensSeen training tokens consumed so far
+ * @param model the architecture (the vocabulary size included)
  * @param resolvedConfigYaml the run's resolved config (YAML text)
  * @param tokenizerJson the tokenizer, from Tokenizers.toJson
  * @param batchRngState SplitMix64 state of the train batch sampler
@@ -26,6 +28,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public record TrainingState(
     long step,
     long tokensSeen,
+    GPTConfig model,
     String resolvedConfigYaml,
     String tokenizerJson,
     long batchRngState,
@@ -43,6 +46,7 @@ public record TrainingState(
     if (step < 0) throw new IllegalArgumentException("step must be >= 0, got " + step);
     if (tokensSeen < 0) throw new IllegalArgumentException("tokensSeen must be >= 0, got " + tokensSeen);
     if (optimizerStep < 0) throw new IllegalArgumentException("optimizerStep must be >= 0, got " + optimizerStep);
+    Objects.requireNonNull(model, "model");
     Objects.requireNonNull(resolvedConfigYaml, "resolvedConfigYaml");
     Objects.requireNonNull(tokenizerJson, "tokenizerJson");
     parameters = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(parameters, "parameters")));

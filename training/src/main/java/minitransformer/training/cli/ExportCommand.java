@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import minitransformer.framework.GPTConfig;
-import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.ModelExport;
 import minitransformer.training.checkpoint.TrainingState;
@@ -48,7 +47,7 @@ public final class ExportCommand implements Callable<Integer> {
     }
     Path dir = checkpoint.resolve(err);
     TrainingState state = CheckpointStore.load(dir, w -> {});
-    GPTConfig config = CheckpointModel.gptConfig(state, dir);
+    GPTConfig config = state.model();
     ModelExport.ExportFiles files =
         ModelExport.write(new ModelExport.Model(config, state.parameters(), state.tokenizerJson()), out);
     spec.commandLine().getOut().printf("exported %s (step %d): %d arrays, %,d parameters%n  %s%n  %s%n  %s%n", dir,

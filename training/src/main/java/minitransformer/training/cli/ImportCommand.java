@@ -14,7 +14,6 @@ import minitransformer.framework.GPT;
 import minitransformer.framework.ModelConfigException;
 import minitransformer.training.LoopState;
 import minitransformer.training.checkpoint.CheckpointException;
-import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.ModelExport;
 import minitransformer.training.checkpoint.TrainingState;
@@ -81,8 +80,8 @@ public final class ImportCommand implements Callable<Integer> {
     });
     // Random states as a fresh run with the default seed would start them.
     TrainingState state = LoopState.fresh((Long) Schema.SEED.defaultValue()).toTrainingState(
-        CheckpointModel.importedConfigYaml(model.config(), tokenizer.kind(), npz), model.tokenizerJson(),
-        parameters, moments, 0);
+        model.config(), ImportedConfig.importedConfigYaml(model.config(), tokenizer.kind(), npz),
+        model.tokenizerJson(), parameters, moments, 0);
     Path saved = new CheckpointStore(out, 1, w -> spec.commandLine().getErr().println("warning: " + w))
         .save(state, false);
     spec.commandLine().getOut().printf("imported %s: %d arrays, %,d parameters -> %s%n", npz, parameters.size(),

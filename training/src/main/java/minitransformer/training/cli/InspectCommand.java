@@ -13,7 +13,6 @@ import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPTConfig;
 import minitransformer.training.checkpoint.CheckpointException;
-import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -45,10 +44,10 @@ public final class InspectCommand implements Callable<Integer> {
     Path dir = checkpoint.resolve(err);
     TrainingState s = CheckpointStore.load(dir, w -> {});
     Tokenizer tokenizer = Tokenizers.fromJson(s.tokenizerJson());
-    GPTConfig model = CheckpointModel.gptConfig(s, dir);
+    GPTConfig model = s.model();
 
     out.printf(Locale.ROOT, "checkpoint      %s (format %s v%d, checksums verified)%n", dir,
-        CheckpointStore.FORMAT, CheckpointStore.FORMAT_VERSION);
+        CheckpointStore.FORMAT, CheckpointStore.formatVersion(dir));
     out.printf(Locale.ROOT, "step            %d (optimizer step %d)%n", s.step(), s.optimizerStep());
     out.printf(Locale.ROOT, "tokens seen     %,d%n", s.tokensSeen());
     out.printf(Locale.ROOT, "losses          last train %s, last val %s, best val %s%n", loss(s.lastTrainLoss()),

@@ -17,7 +17,6 @@ import minitransformer.framework.Names;
 import minitransformer.framework.ParameterCount;
 import minitransformer.framework.PositionalEncoding;
 import minitransformer.training.TrainingRun;
-import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;
@@ -88,7 +87,7 @@ public final class ParamsCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Path dir = ModelOptions.resolve(checkpoint, err);
     TrainingState state = CheckpointStore.load(dir, w -> err.println("warning: " + w));
-    return CheckpointModel.gptConfig(state, dir);
+    return state.model();
   }
 
   /** What a named parameter is, in the words of the equations. */

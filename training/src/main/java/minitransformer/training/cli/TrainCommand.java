@@ -10,18 +10,18 @@ import minitransformer.datasets.Corpus;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.ParameterCount;
 import minitransformer.training.AfterTraining;
-import minitransformer.training.LossCurve;
-import minitransformer.training.MetricsLog;
-import minitransformer.training.LogView;
-import minitransformer.training.ProgressBarView;
-import minitransformer.training.QuietView;
 import minitransformer.training.Trainer;
 import minitransformer.training.TrainingRun;
-import minitransformer.training.TrainingView;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
+import minitransformer.training.metrics.LossCurve;
+import minitransformer.training.metrics.MetricsLog;
+import minitransformer.training.view.LogView;
+import minitransformer.training.view.ProgressBarView;
+import minitransformer.training.view.QuietView;
+import minitransformer.training.view.TrainingView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -89,7 +89,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path file = config == null ? DEFAULT_CONFIG : config;
     Config loaded = ConfigLoader.load(file, overrides);
     boolean named = overrides.stream().anyMatch(o -> o.startsWith("run.name="));
-    if (named || !TrainingRun.holdsCheckpoints(loaded.runDirectory())) {
+    if (named || !CheckpointStore.holdsCheckpoints(loaded.runDirectory())) {
       return loaded;
     }
     String base = loaded.run().name();
@@ -97,7 +97,7 @@ public final class TrainCommand implements Callable<Integer> {
       List<String> renamed = new ArrayList<>(overrides);
       renamed.add("run.name=" + base + "-" + k);
       Config candidate = ConfigLoader.load(file, renamed);
-      if (!TrainingRun.holdsCheckpoints(candidate.runDirectory())) {
+      if (!CheckpointStore.holdsCheckpoints(candidate.runDirectory())) {
         err.println("note: " + displayed(loaded.runDirectory()) + " holds an earlier run; this run writes to "
             + displayed(candidate.runDirectory()) + " (name one with --run NAME)");
         return candidate;
@@ -157,8 +157,6 @@ public final class TrainCommand implements Callable<Integer> {
           out.flush();
           return 130;
         }
-        LossCurve.write(
-            MetricsLog.read(log.file()), resolved.run().name(), runDirectory.resolve(LossCurve.FILE));
         if (run.state().step() >= resolved.training().maxIters() && result.lastCheckpoint() == null && !quiet) {
           out.println(
               "nothing to train: the run is at step " + run.state().step() + " and training.max_iters is "

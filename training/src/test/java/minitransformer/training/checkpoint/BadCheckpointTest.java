@@ -51,8 +51,10 @@ class BadCheckpointTest {
   @Test
   void newerFormatVersion() throws IOException {
     Path meta = dir.resolve("meta.json");
-    Files.writeString(meta, Files.readString(meta).replace("\"format_version\" : 1", "\"format_version\" : 2"));
-    assertFailsNaming(meta, "format version 2 is newer");
+    int next = CheckpointStore.FORMAT_VERSION + 1;
+    Files.writeString(meta, Files.readString(meta).replace(
+        "\"format_version\" : " + CheckpointStore.FORMAT_VERSION, "\"format_version\" : " + next));
+    assertFailsNaming(meta, "format version " + next + " is newer");
   }
 
   @Test

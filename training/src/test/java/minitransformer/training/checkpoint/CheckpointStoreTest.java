@@ -224,7 +224,7 @@ class CheckpointStoreTest {
     TrainingState s = state(1, 1);
     Map<String, INDArray> bad = new java.util.LinkedHashMap<>(s.parameters());
     bad.put("h0.attn", Nd4j.zeros(2));
-    TrainingState badState = new TrainingState(1, 0, "", "", 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, bad,
+    TrainingState badState = new TrainingState(1, 0, Checkpoints.TINY_MODEL, "", "", 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, bad,
         s.optimizerState(), 0);
     CheckpointException e = assertThrows(CheckpointException.class, () -> store(1).save(badState, false));
     assertTrue(e.getMessage().contains("'h0.attn'"), e.getMessage());

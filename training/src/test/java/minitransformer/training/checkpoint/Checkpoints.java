@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import minitransformer.framework.GPTConfig;
+import minitransformer.framework.PositionalEncoding;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,6 +18,9 @@ final class Checkpoints {
   private Checkpoints() {}
 
   static final Map<String, long[]> SHAPES = new LinkedHashMap<>();
+
+  /** The architecture the states record (the store does not check it against the arrays). */
+  static final GPTConfig TINY_MODEL = new GPTConfig(11, 8, 2, 2, 16, PositionalEncoding.SINUSOIDAL, false, true, 0.1);
 
   static {
     SHAPES.put("wte", new long[] {11, 16});
@@ -41,7 +46,7 @@ final class Checkpoints {
     first.putScalar(1, -0.0f);
     first.putScalar(2, Float.MIN_VALUE);
     first.putScalar(3, Float.NEGATIVE_INFINITY);
-    return new TrainingState(step, step * 96, "model:\n  n_layer: 2\n", "{\"kind\":\"char\",\"vocab\":[\"a\"]}",
+    return new TrainingState(step, step * 96, TINY_MODEL, "model:\n  n_layer: 2\n", "{\"kind\":\"char\",\"vocab\":[\"a\"]}",
         random.nextLong(), random.nextLong(), random.nextLong(), 0.1 + random.nextDouble(), 1.0 / 3,
         Double.NaN, parameters, moments, step);
   }
@@ -58,6 +63,7 @@ final class Checkpoints {
   static void assertSameState(TrainingState expected, TrainingState actual) {
     assertEquals(expected.step(), actual.step());
     assertEquals(expected.tokensSeen(), actual.tokensSeen());
+    assertEquals(expected.model(), actual.model());
     assertEquals(expected.resolvedConfigYaml(), actual.resolvedConfigYaml());
     assertEquals(expected.tokenizerJson(), actual.tokenizerJson());
     assertEquals(expected.batchRngState(), actual.batchRngState());

@@ -15,8 +15,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import minitransformer.training.MetricsLog;
 import minitransformer.training.cli.Main;
+import minitransformer.training.metrics.MetricsLog;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Exact resume through the command line with a process really stopped: {@code train} runs in a child
  * JVM that is killed with SIGKILL (Process.destroyForcibly) first in the middle of writing a
- * checkpoint (a test-only system property makes the save sleep after each file), then, resumed,
+ * checkpoint ({@link SlowSaveTrainMain} runs {@code train} with a store that sleeps after each .npz
+ * file), then, resumed,
  * in the middle of training steps. Resuming again to the end gives the losses and the final weights
  * and moments of an uninterrupted run, bit for bit.
  */
@@ -48,7 +49,7 @@ class ProcessKillResumeTest {
     assertEquals(0, cli("train", "--config", config.toString(), "--run", "straight", "--quiet"));
 
     // 1. Kill in the middle of a save: model.npz written, meta.json not yet.
-    Process p = child("-D" + CheckpointStore.PAUSE_PROPERTY + "=1500", "train", "--config", config.toString(),
+    Process p = child(SlowSaveTrainMain.class, "train", "--config", config.toString(),
         "--run", "killed", "--quiet");
     Path halfWritten = waitFor(p, () -> halfWrittenSave(killed), 120);
     p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -65,7 +66,7 @@ class ProcessKillResumeTest {
 
     // 2. Resume in a child and kill it between saves, a few steps after it resumed.
     long resumedAt = afterKill.step();
-    Process q = child("train", "--resume", killed.toString(), "--quiet");
+    Process q = child(Main.class, "train", "--resume", killed.toString(), "--quiet");
     waitFor(q, () -> lastLoggedIter(killed) >= resumedAt + 7 ? Optional.of(true) : Optional.empty(), 120);
     q.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     long secondKill = CheckpointStore.load(killed, w -> {}).step();
@@ -117,13 +118,11 @@ class ProcessKillResumeTest {
     throw new AssertionError("timed out waiting for the child");
   }
 
-  private Process child(String... args) throws IOException {
+  private Process child(Class<?> main, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path")));
-    int i = 0;
-    while (i < args.length && args[i].startsWith("-D")) command.add(args[i++]);
-    command.add(Main.class.getName());
-    command.addAll(List.of(args).subList(i, args.length));
+    command.add(main.getName());
+    command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile())
         .redirectErrorStream(true).redirectOutput(tmp.resolve("child-" + System.nanoTime() + ".log").toFile());
     return pb.start();

@@ -46,7 +46,7 @@ public final class SaveTwiceMain {
       moments.put("m/" + name, p.mul(0.1));
       moments.put("v/" + name, p.mul(p));
     }
-    return new TrainingState(step, step, "model: {}\n", "{}", 1, 2, 3, Double.NaN, 1.0, Double.NaN, parameters,
+    return new TrainingState(step, step, Checkpoints.TINY_MODEL, "model: {}\n", "{}", 1, 2, 3, Double.NaN, 1.0, Double.NaN, parameters,
         moments, step);
   }
 }

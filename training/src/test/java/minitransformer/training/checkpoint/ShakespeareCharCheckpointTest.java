@@ -35,7 +35,7 @@ class ShakespeareCharCheckpointTest {
       moments.put("m/" + name, Nd4j.randn(p.dataType(), p.shape()).muli(1e-3));
       moments.put("v/" + name, Nd4j.rand(p.dataType(), p.shape()).muli(1e-6));
     });
-    TrainingState state = new TrainingState(2000, 2000L * 12 * 64, "model:\n  n_layer: 4\n", "{}", 1, 2, 3, 1.47,
+    TrainingState state = new TrainingState(2000, 2000L * 12 * 64, gpt.config(), "model:\n  n_layer: 4\n", "{}", 1, 2, 3, 1.47,
         1.2, 1.47, gpt.parameters(), moments, 2000);
     long n = state.parameterCount();
     CheckpointStore store = new CheckpointStore(tmp.resolve("run"), 2, w -> {});
@@ -46,7 +46,7 @@ class ShakespeareCharCheckpointTest {
     Path dir = null;
     TrainingState loaded = null;
     for (int i = 0; i < repeats; i++) {
-      TrainingState s = new TrainingState(2000 + i, state.tokensSeen(), state.resolvedConfigYaml(),
+      TrainingState s = new TrainingState(2000 + i, state.tokensSeen(), state.model(), state.resolvedConfigYaml(),
           state.tokenizerJson(), 1, 2, 3, 1.47, 1.2, 1.47, state.parameters(), state.optimizerState(), 2000 + i);
       long t0 = System.nanoTime();
       dir = store.save(s, false);

@@ -24,7 +24,6 @@ import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
 import minitransformer.training.Python;
-import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;
@@ -76,7 +75,7 @@ class ExportImportTest {
       moments.put("m/" + name, Nd4j.zerosLike(p));
       moments.put("v/" + name, Nd4j.zerosLike(p));
     });
-    new CheckpointStore(runDirectory, 2, w -> {}).save(new TrainingState(3, 3 * 4 * 8, config.toYaml(),
+    new CheckpointStore(runDirectory, 2, w -> {}).save(new TrainingState(3, 3 * 4 * 8, gpt.config(), config.toYaml(),
         Tokenizers.toJson(tokenizer), 1, 2, 3, 2.5, 2.75, 2.5, gpt.parameters(), moments, 3), true);
     return runDirectory;
   }
@@ -84,7 +83,7 @@ class ExportImportTest {
   /** The NumPy forward pass printed in checkpoints/README.md reproduces the logits (both layouts of the head). */
   @Test
   void readmeNumpyForwardPassReproducesTheLogits() throws Exception {
-    Assumptions.assumeTrue(Python.hasNumpy(), "python3 with numpy is not available");
+    Python.requireNumpy();
     Path readme = findUp(Path.of("checkpoints/README.md"));
     Assumptions.assumeTrue(readme != null, "checkpoints/README.md not found above the working directory");
     String doc = Files.readString(readme);
@@ -100,7 +99,7 @@ class ExportImportTest {
       INDArray ids = randomIds(2, 8, gpt.config().vocabSize());
       String script = code + "\nids = np.array(" + java.util.Arrays.deepToString(ids.toIntMatrix()) + ")\n"
           + "np.savetxt(__import__('sys').stdout, forward(ids).reshape(-1), fmt='%.9e')\n";
-      Process p = new ProcessBuilder("python3", "-c", script).directory(export.toFile()).redirectErrorStream(true).start();
+      Process p = new ProcessBuilder(Python.withNumpy(), "-c", script).directory(export.toFile()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(p.waitFor(60, TimeUnit.SECONDS));
       assertEquals(0, p.exitValue(), out);
@@ -144,7 +143,7 @@ class ExportImportTest {
     assertEquals(0, r.exit(), r.err());
 
     TrainingState state = CheckpointStore.load(imported, w -> {});
-    GPT rebuilt = GPT.create(CheckpointModel.gptConfig(state, imported), 99); // other seed: weights must come from the file
+    GPT rebuilt = GPT.create(state.model(), 99); // other seed: weights must come from the file
     rebuilt.loadParameters(state.parameters());
     INDArray ids = randomIds(3, 8, gpt.config().vocabSize());
     INDArray expected = gpt.logits(ids);
@@ -176,7 +175,7 @@ class ExportImportTest {
 
   @Test
   void numpyReadsEveryArrayBitForBit() throws Exception {
-    Assumptions.assumeTrue(Python.hasNumpy(), "python3 with numpy is not available");
+    Python.requireNumpy();
     Path npz = tmp.resolve("model.npz");
     assertEquals(0, CliRun.of("export", "--checkpoint", run.toString(), "--out", npz.toString()).exit());
     String script = "import numpy, hashlib, sys\n"
@@ -184,7 +183,7 @@ class ExportImportTest {
         + "for k in z.files:\n"
         + "    a = z[k]\n"
         + "    print(k, a.dtype, 'x'.join(map(str, a.shape)), hashlib.sha256(a.astype('<f4').tobytes()).hexdigest())\n";
-    Process p = new ProcessBuilder("python3", "-c", script, npz.toString()).redirectErrorStream(true).start();
+    Process p = new ProcessBuilder(Python.withNumpy(), "-c", script, npz.toString()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), out);

@@ -18,7 +18,6 @@ import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.PositionalEncoding;
-import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,8 +57,8 @@ class SamplePredictCommandTest {
       moments.put("m/" + name, Nd4j.zerosLike(w));
       moments.put("v/" + name, Nd4j.zerosLike(w));
     });
-    String yaml = CheckpointModel.importedConfigYaml(config, tokenizer.kind(), run);
-    TrainingState state = new TrainingState(0, 0, yaml, Tokenizers.toJson(tokenizer), 1, 2, 3, Double.NaN,
+    String yaml = ImportedConfig.importedConfigYaml(config, tokenizer.kind(), run);
+    TrainingState state = new TrainingState(0, 0, config, yaml, Tokenizers.toJson(tokenizer), 1, 2, 3, Double.NaN,
         Double.NaN, Double.NaN, parameters, moments, 0);
     return new CheckpointStore(run, 1).save(state, false);
   }

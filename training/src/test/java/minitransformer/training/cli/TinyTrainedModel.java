@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
-import minitransformer.training.checkpoint.CheckpointModel;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import picocli.CommandLine;
@@ -84,7 +83,7 @@ final class TinyTrainedModel {
   /** The trained model as the commands load it. */
   static GPT model() throws IOException {
     TrainingState state = CheckpointStore.load(run());
-    GPT gpt = GPT.create(CheckpointModel.gptConfig(state, run()), 0);
+    GPT gpt = GPT.create(state.model(), 0);
     gpt.loadParameters(state.parameters());
     return gpt;
   }

@@ -1,6 +1,8 @@
-package minitransformer.training;
+package minitransformer.training.view;
 
 import java.io.PrintWriter;
+import minitransformer.training.metrics.Evaluation;
+import minitransformer.training.metrics.StepMetrics;
 
 /** Only the evaluation lines, one per evaluation (for logs and CI). */
 public final class QuietView implements TrainingView {

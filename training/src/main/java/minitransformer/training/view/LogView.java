@@ -1,7 +1,9 @@
-package minitransformer.training;
+package minitransformer.training.view;
 
 import java.io.PrintWriter;
 import java.util.Locale;
+import minitransformer.training.metrics.Evaluation;
+import minitransformer.training.metrics.StepMetrics;
 
 /**
  * Whole lines for output that is not a terminal (a log file, a pipe, CI): evaluations, notes, and a

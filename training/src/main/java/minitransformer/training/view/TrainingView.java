@@ -1,4 +1,7 @@
-package minitransformer.training;
+package minitransformer.training.view;
+
+import minitransformer.training.metrics.Evaluation;
+import minitransformer.training.metrics.StepMetrics;
 
 /** What the user sees while training: a progress bar with lines above it, or the lines alone. */
 public interface TrainingView extends AutoCloseable {

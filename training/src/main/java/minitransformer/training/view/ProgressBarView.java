@@ -1,4 +1,4 @@
-package minitransformer.training;
+package minitransformer.training.view;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -7,6 +7,8 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
+import minitransformer.training.metrics.Evaluation;
+import minitransformer.training.metrics.StepMetrics;
 
 /**
  * A progress bar (me.tongfei:progressbar) showing the iteration, loss, learning rate, tokens per

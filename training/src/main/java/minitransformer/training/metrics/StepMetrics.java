@@ -1,4 +1,4 @@
-package minitransformer.training;
+package minitransformer.training.metrics;
 
 /**
  * One training step as reported: its number (steps completed), the batch loss, the learning rate

@@ -1,4 +1,4 @@
-package minitransformer.training;
+package minitransformer.training.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.BasicStroke;

@@ -1,22 +1,29 @@
-package minitransformer.framework;
+package minitransformer.training.step;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Random;
+import minitransformer.framework.GPT;
+import minitransformer.framework.GPTConfig;
+import minitransformer.framework.LossAndGradients;
+import minitransformer.framework.PositionalEncoding;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Gradient accumulation over slices of the batch gives the one-pass loss and gradients. */
-class MicroBatchTest {
+class MicroBatchesTest {
+  private static final int V = 11;
+
   @Test
   void slicedStepEqualsOnePassWithoutDropout() {
-    GPT gpt = GPT.create(TinyConfigs.tiny(PositionalEncoding.LEARNED, true, false, 0.0), 1);
-    INDArray ids = TinyConfigs.randomIds(5, 8, TinyConfigs.V, 7);
-    INDArray targets = TinyConfigs.randomIds(5, 8, TinyConfigs.V, 8);
+    GPT gpt = GPT.create(new GPTConfig(V, 8, 2, 2, 16, PositionalEncoding.LEARNED, true, false, 0.0), 1);
+    INDArray ids = randomIds(5, 8, 7);
+    INDArray targets = randomIds(5, 8, 8);
     LossAndGradients whole = gpt.lossAndGradients(ids, targets, 3);
     for (int micro : List.of(1, 2)) { // 2: slices of 2, 2 and 1 sequences, weighted by size
-      LossAndGradients sliced = gpt.lossAndGradients(ids, targets, 3, micro);
+      LossAndGradients sliced = MicroBatches.lossAndGradients(gpt, ids, targets, 3, micro);
       assertEquals(whole.loss(), sliced.loss(), 1e-5, "loss, micro-batch " + micro);
       for (String name : gpt.parameterNames()) {
         INDArray a = whole.gradients().get(name);
@@ -27,34 +34,31 @@ class MicroBatchTest {
         assertTrue(diff <= 1e-4 * scale + 1e-8, name + ": |Δ| " + diff + " vs |g| " + scale + ", micro-batch " + micro);
       }
     }
-  }
-
-  @Test
-  void repeatedStepsGiveTheSameResult() {
-    // The gradient session is dropped after every pass: a second call must rebuild it identically.
-    GPT gpt = GPT.create(TinyConfigs.tiny(PositionalEncoding.LEARNED, true, false, 0.1), 1);
-    INDArray ids = TinyConfigs.randomIds(2, 8, TinyConfigs.V, 7);
-    INDArray targets = TinyConfigs.randomIds(2, 8, TinyConfigs.V, 8);
-    LossAndGradients first = gpt.lossAndGradients(ids, targets, 5);
-    LossAndGradients second = gpt.lossAndGradients(ids, targets, 5);
-    assertEquals(first.loss(), second.loss(), 0.0);
-    for (String name : gpt.parameterNames()) {
-      assertEquals(first.gradients().get(name), second.gradients().get(name), name);
-    }
+    LossAndGradients unsplit = MicroBatches.lossAndGradients(gpt, ids, targets, 3, 5);
+    assertEquals(whole.loss(), unsplit.loss(), 0.0, "micro-batch >= B is the one pass, bit for bit");
   }
 
   @Test
   void microBatchSizeIsTheLargestDivisorWithinTheBudget() {
     // nanoGPT's shakespeare_char model: ~470 MB per sequence of 256 tokens.
     GPTConfig big = new GPTConfig(65, 256, 6, 6, 384, PositionalEncoding.LEARNED, false, true, 0.2);
-    long perSequence = GPT.trainingBytesPerSequence(big, 256);
+    long perSequence = MicroBatches.trainingBytesPerSequence(big, 256);
     assertTrue(perSequence > 400e6 && perSequence < 550e6, "per sequence " + perSequence);
-    assertEquals(8, GPT.microBatchSize(big, 64, 256, GPT.ACTIVATION_BUDGET_BYTES));
-    assertEquals(64, GPT.microBatchSize(big, 64, 256, 64 * perSequence));
-    assertEquals(1, GPT.microBatchSize(big, 64, 256, 1));
-    assertEquals(5, GPT.microBatchSize(big, 15, 256, 7 * perSequence)); // 7 does not divide 15
+    assertEquals(8, MicroBatches.size(big, 64, 256, MicroBatches.ACTIVATION_BUDGET_BYTES));
+    assertEquals(64, MicroBatches.size(big, 64, 256, 64 * perSequence));
+    assertEquals(1, MicroBatches.size(big, 64, 256, 1));
+    assertEquals(5, MicroBatches.size(big, 15, 256, 7 * perSequence)); // 7 does not divide 15
     // The CPU recipe (4 layers, C 128, T 64, batch 12) fits in one pass.
     GPTConfig small = new GPTConfig(65, 64, 4, 4, 128, PositionalEncoding.LEARNED, false, true, 0.0);
-    assertEquals(12, GPT.microBatchSize(small, 12, 64, GPT.ACTIVATION_BUDGET_BYTES));
+    assertEquals(12, MicroBatches.size(small, 12, 64, MicroBatches.ACTIVATION_BUDGET_BYTES));
+  }
+
+  private static INDArray randomIds(int batch, int time, long seed) {
+    Random random = new Random(seed);
+    int[] flat = new int[batch * time];
+    for (int i = 0; i < flat.length; i++) {
+      flat[i] = random.nextInt(V);
+    }
+    return GPT.idsArray(flat, batch, time);
   }
 }

@@ -1,4 +1,4 @@
-package minitransformer.training;
+package minitransformer.training.metrics;
 
 import minitransformer.datasets.Batch;
 import minitransformer.datasets.BatchSampler;

@@ -1,4 +1,4 @@
-package minitransformer.training;
+package minitransformer.training.view;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import minitransformer.training.metrics.StepMetrics;
 import org.junit.jupiter.api.Test;
 
 class LogViewTest {

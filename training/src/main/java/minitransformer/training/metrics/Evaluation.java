@@ -1,4 +1,4 @@
-package minitransformer.training;
+package minitransformer.training.metrics;
 
 /**
  * Mean losses over evaluation batches of both splits at one step, in nats per token, with the

@@ -1,4 +1,4 @@
-package minitransformer.training;
+package minitransformer.training.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -3,8 +3,8 @@ package minitransformer.training.checkpoint;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import java.nio.file.Path;
 import java.util.Locale;
+import minitransformer.datasets.DataException;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.PositionalEncoding;
@@ -12,26 +12,31 @@ import minitransformer.training.config.Key;
 import minitransformer.training.config.Schema;
 
 /**
- * The architecture of a checkpoint: the {@code model} section of its resolved config and the vocabulary
- * size of its tokenizer. Only the model section is read, so a checkpoint whose corpus has moved can
- * still be inspected and exported.
+ * The architecture of a version-1 checkpoint, whose meta.json has no {@code model} key: the
+ * {@code model} section of its resolved config ({@code config_yaml}, defaults for missing keys) and
+ * the vocabulary size of its tokenizer. Read only for that version; later ones carry the model
+ * config itself ({@link ModelConfigJson}).
  */
-public final class CheckpointModel {
+final class LegacyModelConfig {
   private static final YAMLMapper YAML = new YAMLMapper();
 
-  private CheckpointModel() {}
+  private LegacyModelConfig() {}
 
-  public static GPTConfig gptConfig(TrainingState state, Path checkpoint) {
-    String source = checkpoint.resolve("meta.json") + " (config_yaml)";
+  static GPTConfig read(String configYaml, String tokenizerJson, String source) {
     JsonNode model;
     try {
-      JsonNode root = YAML.readTree(state.resolvedConfigYaml());
+      JsonNode root = YAML.readTree(configYaml);
       model = root == null ? null : root.get(Schema.MODEL);
     } catch (JsonProcessingException e) {
       throw new CheckpointException(source + ": not valid YAML (" + e.getOriginalMessage() + ")", e);
     }
     if (model == null || !model.isObject()) throw new CheckpointException(source + ": no model section");
-    int vocabSize = Tokenizers.fromJson(state.tokenizerJson()).vocabSize();
+    int vocabSize;
+    try {
+      vocabSize = Tokenizers.fromJson(tokenizerJson).vocabSize();
+    } catch (DataException e) {
+      throw new CheckpointException(source + ": its tokenizer_json cannot be read (" + e.getMessage() + ")", e);
+    }
     try {
       return new GPTConfig(
           vocabSize,
@@ -75,25 +80,5 @@ public final class CheckpointModel {
   private static String text(JsonNode section, Key key) {
     JsonNode v = value(section, key);
     return v == null ? String.valueOf(key.defaultValue()) : v.asText();
-  }
-
-  /**
-   * A config document holding the model section of an imported model, for a checkpoint made by
-   * {@code import}. It has no data path: continuing to train it needs {@code --set data.path=...}.
-   */
-  public static String importedConfigYaml(GPTConfig c, String tokenizerKind, Path from) {
-    return "# Imported from " + from.toAbsolutePath() + ": the architecture only. To train on, give a corpus:\n"
-        + "#   train --resume DIR --set data.path=CORPUS\n"
-        + Schema.MODEL + ":\n"
-        + "  " + Schema.N_LAYER.name() + ": " + c.nLayer() + "\n"
-        + "  " + Schema.N_HEAD.name() + ": " + c.nHead() + "\n"
-        + "  " + Schema.N_EMBD.name() + ": " + c.nEmbd() + "\n"
-        + "  " + Schema.BLOCK_SIZE.name() + ": " + c.blockSize() + "\n"
-        + "  " + Schema.DROPOUT.name() + ": " + c.dropout() + "\n"
-        + "  " + Schema.BIAS.name() + ": " + c.bias() + "\n"
-        + "  " + Schema.TIE_EMBEDDINGS.name() + ": " + c.tieEmbeddings() + "\n"
-        + "  " + Schema.POSITIONAL_ENCODING.name() + ": " + c.positionalEncoding().name().toLowerCase(Locale.ROOT) + "\n"
-        + Schema.DATA + ":\n"
-        + "  " + Schema.TOKENIZER.name() + ": " + tokenizerKind + "\n";
   }
 }

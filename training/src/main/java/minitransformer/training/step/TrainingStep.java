@@ -1,0 +1,109 @@
+package minitransformer.training.step;
+
+import minitransformer.datasets.Batch;
+import minitransformer.datasets.BatchSampler;
+import minitransformer.framework.GPT;
+import minitransformer.framework.LossAndGradients;
+import minitransformer.training.optim.AdamW;
+import minitransformer.training.optim.GradientClipping;
+
+/**
+ * The one training step, as nanoGPT's train.py loop body: the next batch, the loss and gradients
+ * (accumulated over {@link MicroBatches} when a batch's activations would not fit the budget),
+ * clipping by global norm, an AdamW update. The trainer, {@code bench} and the NumPy reference test
+ * all call this; none of them writes the step out again.
+ *
+ * <p>A step whose loss or gradient norm is not finite leaves the weights untouched ({@link
+ * Result#updated()} false) and says which one failed; the caller decides what to do about it.
+ */
+public final class TrainingStep {
+  /**
+   * What one step did.
+   *
+   * @param loss the mean training loss of the batch
+   * @param gradNorm the global gradient norm before clipping (NaN when the loss was not finite)
+   * @param updated whether AdamW was applied (false when the loss or the norm was not finite)
+   * @param timings how long each phase took
+   */
+  public record Result(Batch batch, double loss, double gradNorm, boolean updated, Timings timings) {}
+
+  /** Nanoseconds per phase: the batch, the forward and backward passes, clipping, the AdamW update. */
+  public record Timings(long batch, long forwardBackward, long clip, long adamw) {
+    public static final String[] PHASES = {"batch", "forward_backward", "clip", "adamw"};
+
+    public long total() {
+      return batch + forwardBackward + clip + adamw;
+    }
+
+    /** The phases in {@link #PHASES} order. */
+    public long[] asArray() {
+      return new long[] {batch, forwardBackward, clip, adamw};
+    }
+  }
+
+  private final GPT model;
+  private final AdamW optimizer;
+  private final BatchSampler batches;
+  private final double gradClip;
+  private final int microBatch;
+
+  /**
+   * @param gradClip the maximum global gradient norm (0: no clipping)
+   * @param microBatch the most sequences per forward/backward pass (see {@link MicroBatches#size})
+   */
+  public TrainingStep(GPT model, AdamW optimizer, BatchSampler batches, double gradClip, int microBatch) {
+    this.model = model;
+    this.optimizer = optimizer;
+    this.batches = batches;
+    this.gradClip = gradClip;
+    this.microBatch = microBatch;
+  }
+
+  /** With the micro-batch size that {@link MicroBatches#ACTIVATION_BUDGET_BYTES} allows. */
+  public static TrainingStep withinActivationBudget(
+      GPT model, AdamW optimizer, BatchSampler batches, double gradClip) {
+    int microBatch = MicroBatches.size(
+        model.config(), batches.batchSize(), batches.blockSize(), MicroBatches.ACTIVATION_BUDGET_BYTES);
+    return new TrainingStep(model, optimizer, batches, gradClip, microBatch);
+  }
+
+  /** The most sequences per forward/backward pass; the batch size when the batch is not split. */
+  public int microBatch() {
+    return microBatch;
+  }
+
+  public int batchSize() {
+    return batches.batchSize();
+  }
+
+  /** Sequence length T. */
+  public int time() {
+    return batches.blockSize();
+  }
+
+  /** One step at learning rate lr, with dropout masks drawn from dropoutSeed. */
+  public Result run(long dropoutSeed, double lr) {
+    int B = batches.batchSize();
+    int T = batches.blockSize();
+    long start = System.nanoTime();
+    Batch batch = batches.next();
+    long batched = System.nanoTime();
+    LossAndGradients lg = MicroBatches.lossAndGradients(
+        model, GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed, microBatch);
+    long computed = System.nanoTime();
+    if (!Double.isFinite(lg.loss())) {
+      return new Result(batch, lg.loss(), Double.NaN, false, new Timings(batched - start, computed - batched, 0, 0));
+    }
+    double gradNorm = GradientClipping.clipByGlobalNorm(lg.gradients(), gradClip);
+    long clipped = System.nanoTime();
+    if (!Double.isFinite(gradNorm)) {
+      return new Result(
+          batch, lg.loss(), gradNorm, false, new Timings(batched - start, computed - batched, clipped - computed, 0));
+    }
+    optimizer.step(lg.gradients(), lr);
+    long end = System.nanoTime();
+    return new Result(
+        batch, lg.loss(), gradNorm, true,
+        new Timings(batched - start, computed - batched, clipped - computed, end - clipped));
+  }
+}
