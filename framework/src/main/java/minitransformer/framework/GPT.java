@@ -20,7 +20,6 @@ import minitransformer.framework.blocks.Sequence;
 import minitransformer.framework.blocks.TokenEmbedding;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -51,7 +50,6 @@ public final class GPT {
   private final List<String> parameterNames;
   private final List<Dropout.Site> dropoutSites;
   private final StepArrays stepArrays = new StepArrays();
-  private long lastReleasedBytes;
 
   private GPT(
       GPTConfig config,
@@ -180,7 +178,7 @@ public final class GPT {
     }
     double loss = result.getOutputs().get(Names.LOSS).getDouble(0);
     releaseGradientSessions();
-    releaseIntermediates(feed, gradients);
+    stepArrays.release(sd, feed.values(), gradients.values()); // every op output but the gradients
     for (Dropout.Site site : dropoutSites) {
       feed.get(site.maskName()).close(); // drawn for this pass only
     }
@@ -202,26 +200,9 @@ public final class GPT {
     }
   }
 
-  /**
-   * Frees the native buffers of every intermediate array of the step just run (all op outputs
-   * except the gradients), instead of leaving them to the Java GC: see {@link StepArrays}.
-   */
-  private void releaseIntermediates(Map<String, INDArray> feed, Map<String, INDArray> gradients) {
-    List<INDArray> kept = new ArrayList<>(gradients.values());
-    kept.addAll(feed.values());
-    for (SDVariable v : sd.variables()) {
-      if (v.getVariableType() != VariableType.ARRAY
-          && v.getVariableType() != VariableType.PLACEHOLDER
-          && v.getArr() != null) {
-        kept.add(v.getArr()); // parameters and constants
-      }
-    }
-    lastReleasedBytes = stepArrays.release(kept);
-  }
-
   /** Bytes of intermediates the last training pass freed at its end (for tests). */
   long lastReleasedBytes() {
-    return lastReleasedBytes;
+    return stepArrays.lastReleasedBytes();
   }
 
   /**

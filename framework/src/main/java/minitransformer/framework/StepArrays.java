@@ -10,7 +10,9 @@ import java.util.Set;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
 import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,6 +32,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 final class StepArrays extends BaseListener {
   private final List<INDArray> outputs = new ArrayList<>();
   private boolean recording;
+  private long lastReleasedBytes;
 
   /** Starts recording the outputs of the ops that run from now on. */
   void start() {
@@ -50,11 +53,28 @@ final class StepArrays extends BaseListener {
     }
   }
 
+  /** Bytes the last {@link #release} freed. */
+  long lastReleasedBytes() {
+    return lastReleasedBytes;
+  }
+
   /**
-   * Stops recording and closes every recorded output whose buffer is not one of kept's. Returns the
-   * bytes freed.
+   * Stops recording and closes every recorded output that shares no buffer with the feed, the
+   * gradients, or sd's parameters and constants.
    */
-  long release(Collection<INDArray> kept) {
+  void release(SameDiff sd, Collection<INDArray> feed, Collection<INDArray> gradients) {
+    List<INDArray> kept = new ArrayList<>(gradients);
+    kept.addAll(feed);
+    for (SDVariable v : sd.variables()) {
+      VariableType type = v.getVariableType();
+      if (type != VariableType.ARRAY && type != VariableType.PLACEHOLDER && v.getArr() != null) {
+        kept.add(v.getArr()); // parameters and constants
+      }
+    }
+    lastReleasedBytes = release(kept);
+  }
+
+  private long release(Collection<INDArray> kept) {
     recording = false;
     Set<Long> keptAddresses = new HashSet<>();
     for (INDArray a : kept) {
