@@ -102,6 +102,22 @@ public final class CharTokenizer implements Tokenizer {
     return vocab.get(id);
   }
 
+  /** Each token is its own text: nothing to hold back or re-decode. */
+  @Override
+  public StreamingDecoder streamingDecoder() {
+    return new StreamingDecoder() {
+      @Override
+      public String push(int id) {
+        return token(id);
+      }
+
+      @Override
+      public String finish() {
+        return "";
+      }
+    };
+  }
+
   @Override
   public OptionalInt id(String token) {
     if (token.isEmpty() || token.codePointCount(0, token.length()) != 1) {

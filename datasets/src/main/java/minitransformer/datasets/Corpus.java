@@ -16,8 +16,15 @@ import java.util.Arrays;
 /**
  * A UTF-8 text file, its tokenizer, and its train (first part) and validation (rest) token streams.
  *
- * <p>As nanoGPT's {@code prepare.py}: the whole text is encoded, the first
- * {@code floor(trainFraction * N)} tokens are the train split and the rest the validation split.
+ * <p>Characters and words, as nanoGPT's {@code shakespeare_char/prepare.py}: the whole text is
+ * encoded, the first {@code floor(trainFraction * N)} tokens are the train split and the rest the
+ * validation split. BPE, as nanoGPT's {@code shakespeare/prepare.py}: the text is cut after its first
+ * {@code floor(trainFraction * N)} characters (code points), the merges are learned from the first part
+ * only, so validation text never shapes the tokenizer, and each part is encoded on its own.
+ *
+ * <p>Each split also knows how many bytes of the UTF-8 text its tokens cover, for bits per byte: a
+ * character or BPE split covers exactly its text; a word split covers the text from its first token
+ * to the next split's first token (a word tokenizer drops white space, which belongs to the token before it).
  * Immutable: {@link #train()} and {@link #validation()} return copies.
  */
 public final class Corpus {
@@ -25,12 +32,17 @@ public final class Corpus {
   private final Tokenizer tokenizer;
   private final int[] train;
   private final int[] validation;
+  private final long trainBytes;
+  private final long validationBytes;
 
-  private Corpus(Path file, Tokenizer tokenizer, int[] train, int[] validation) {
+  private Corpus(Path file, Tokenizer tokenizer, int[] train, int[] validation, long trainBytes,
+      long validationBytes) {
     this.file = file;
     this.tokenizer = tokenizer;
     this.train = train;
     this.validation = validation;
+    this.trainBytes = trainBytes;
+    this.validationBytes = validationBytes;
   }
 
   /**
@@ -42,9 +54,20 @@ public final class Corpus {
   public static Corpus load(Path file, TokenizerSpec spec, double trainFraction, int blockSize) {
     checkArguments(trainFraction, blockSize);
     String text = readUtf8(file);
+    if (TokenizerSpec.BPE.equals(spec.kind())) {
+      String trainText = text.substring(0, textCut(text, trainFraction));
+      Tokenizer tokenizer = Tokenizers.fit(spec, trainText); // never the validation text
+      return split(file, tokenizer, text, trainFraction, blockSize);
+    }
     Tokenizer tokenizer = Tokenizers.fit(spec, text);
     requireTwoTokens(file, spec, tokenizer);
     return split(file, tokenizer, text, trainFraction, blockSize);
+  }
+
+  /** The char index after the first floor(trainFraction * code points) code points. */
+  private static int textCut(String text, double trainFraction) {
+    int codePoints = text.codePointCount(0, text.length());
+    return text.offsetByCodePoints(0, (int) Math.floor(trainFraction * codePoints));
   }
 
   /** One token to choose from leaves nothing to predict (and SameDiff fails on a vocabulary of 1). */
@@ -76,6 +99,17 @@ public final class Corpus {
   }
 
   private static Corpus split(Path file, Tokenizer tokenizer, String text, double trainFraction, int blockSize) {
+    if (tokenizer instanceof BpeTokenizer) {
+      int cut = textCut(text, trainFraction);
+      String trainText = text.substring(0, cut);
+      String validationText = text.substring(cut);
+      int[] train = tokenizer.encode(trainText);
+      int[] validation = tokenizer.encode(validationText);
+      int n = train.length + validation.length;
+      requireBlock(file, tokenizer, "train", train.length, n, blockSize);
+      requireBlock(file, tokenizer, "validation", validation.length, n, blockSize);
+      return new Corpus(file, tokenizer, train, validation, utf8Length(trainText), utf8Length(validationText));
+    }
     int[] ids;
     try {
       ids = tokenizer.encode(text);
@@ -88,7 +122,30 @@ public final class Corpus {
     int[] validation = Arrays.copyOfRange(ids, nTrain, n);
     requireBlock(file, tokenizer, "train", train.length, n, blockSize);
     requireBlock(file, tokenizer, "validation", validation.length, n, blockSize);
-    return new Corpus(file, tokenizer, train, validation);
+    String covered = tokenizer instanceof WordTokenizer words ? words.normalize(text) : text;
+    int cut = tokenizer instanceof WordTokenizer words
+        ? words.startOfToken(covered, nTrain)
+        : text.offsetByCodePoints(0, nTrain);
+    long trainBytes = utf8Length(covered.substring(0, cut));
+    return new Corpus(file, tokenizer, train, validation, trainBytes, utf8Length(covered) - trainBytes);
+  }
+
+  static long utf8Length(String text) {
+    long bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3; // a lone surrogate is written as "?" by Java but never reaches here from readUtf8
+      }
+    }
+    return bytes;
   }
 
   private static void requireBlock(Path file, Tokenizer tokenizer, String split, int size, int n, int blockSize) {
@@ -99,7 +156,7 @@ public final class Corpus {
   }
 
   /** The file's text, decoded strictly: malformed UTF-8 is an error naming the byte offset. */
-  static String readUtf8(Path file) {
+  public static String readUtf8(Path file) {
     if (!Files.exists(file)) {
       throw new DataException("corpus file " + file + " does not exist");
     }
@@ -162,5 +219,15 @@ public final class Corpus {
 
   public int validationSize() {
     return validation.length;
+  }
+
+  /** The bytes of the UTF-8 text the train tokens cover (class comment). */
+  public long trainBytes() {
+    return trainBytes;
+  }
+
+  /** The bytes of the UTF-8 text the validation tokens cover (class comment). */
+  public long validationBytes() {
+    return validationBytes;
   }
 }

@@ -1,5 +1,6 @@
 package minitransformer.datasets;
 
+import java.nio.charset.StandardCharsets;
 import java.util.OptionalInt;
 
 /**
@@ -8,7 +9,7 @@ import java.util.OptionalInt;
  */
 public interface Tokenizer {
 
-  /** "char" or "word": the value of the {@code data.tokenizer} config key that made it. */
+  /** "char", "word" or "bpe": the value of the {@code data.tokenizer} config key that made it. */
   String kind();
 
   int vocabSize();
@@ -22,8 +23,24 @@ public interface Tokenizer {
   /** Decodes ids into readable text (a word tokenizer re-joins words and punctuation). */
   String decode(int[] ids);
 
-  /** The text of one token, for tables and labels. */
+  /**
+   * The text of one token, for tables and labels. A BPE token that holds only part of a character
+   * shows those bytes as {@code <0xE2>}.
+   */
   String token(int id);
+
+  /**
+   * The UTF-8 bytes one token stands for in the text: its characters for a character or BPE
+   * tokenizer, the word (as it is in the vocabulary) for a word tokenizer.
+   */
+  default byte[] tokenBytes(int id) {
+    return token(id).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A decoder for printing generated tokens one at a time; see {@link StreamingDecoder}. */
+  default StreamingDecoder streamingDecoder() {
+    return StreamingDecoder.redecoding(this);
+  }
 
   /** The id of a token, if it is in the vocabulary. */
   OptionalInt id(String token);

@@ -22,8 +22,13 @@ import java.util.Set;
  * <pre>
  * {"format": "minitransformer-tokenizer/1", "kind": "char", "vocab": ["\n", " ", "!", ...]}
  * {"format": "minitransformer-tokenizer/1", "kind": "word", "lowercase": true, "vocab": ["&lt;unk&gt;", "the", ...]}
+ * {"format": "minitransformer-tokenizer/1", "kind": "bpe", "pattern": "'(?i:[sdmt]|ll|ve|re)|...",
+ *  "merges": [[32, 116], [104, 101], ...], "vocab": [" t", "he", ...]}
  * </pre>
- * with {@code vocab} in id order. Any other document, an unknown key included, is rejected.
+ * with {@code vocab} in id order. A BPE document holds its split pattern (a Java regular expression)
+ * and its merges in rank order, merge i joining two ids into id 256 + i; its {@code vocab} lists the
+ * merged tokens' texts ({@link BpeTokenizer#token}) for people to read and is checked on loading.
+ * Any other document, an unknown key included, is rejected.
  */
 public final class Tokenizers {
   /** The value of the "format" field; a change of layout gets a new number. */
@@ -32,14 +37,21 @@ public final class Tokenizers {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> CHAR_KEYS = Set.of("format", "kind", "vocab");
   private static final Set<String> WORD_KEYS = Set.of("format", "kind", "lowercase", "vocab");
+  private static final Set<String> BPE_KEYS = Set.of("format", "kind", "pattern", "merges", "vocab");
 
   private Tokenizers() {}
 
-  /** Fits a tokenizer of the given spec to the text (the whole corpus). */
+  /**
+   * Fits a tokenizer of the given spec to the text: the whole corpus for characters and words, the
+   * train split for BPE (see {@link Corpus}). BPE merges from a file ignore the text.
+   */
   public static Tokenizer fit(TokenizerSpec spec, String text) {
     return switch (spec.kind()) {
       case TokenizerSpec.CHAR -> CharTokenizer.fit(text);
       case TokenizerSpec.WORD -> WordTokenizer.fit(text, spec.lowercase(), spec.maxVocab(), spec.minCount());
+      case TokenizerSpec.BPE -> spec.merges() != null
+          ? MergesFile.load(spec.merges(), spec.vocabSize())
+          : BpeTrainer.train(text, spec.vocabSize(), SplitPattern.DEFAULT);
       default -> throw new IllegalStateException("TokenizerSpec let through kind " + spec.kind());
     };
   }
@@ -55,6 +67,16 @@ public final class Tokenizers {
     } else if (tokenizer instanceof WordTokenizer words) {
       root.put("lowercase", words.lowercase());
       vocab = words.vocabulary();
+    } else if (tokenizer instanceof BpeTokenizer bpe) {
+      root.put("pattern", bpe.pattern());
+      ArrayNode merges = root.putArray("merges");
+      for (int[] merge : bpe.merges()) {
+        merges.addArray().add(merge[0]).add(merge[1]);
+      }
+      vocab = new ArrayList<>();
+      for (int id = BpeTokenizer.BYTES; id < bpe.vocabSize(); id++) {
+        vocab.add(bpe.token(id));
+      }
     } else {
       throw new IllegalArgumentException("cannot save a tokenizer of class " + tokenizer.getClass().getName());
     }
@@ -100,7 +122,11 @@ public final class Tokenizers {
       }
       return new WordTokenizer(lowercase.asBoolean(), strings(root.get("vocab")));
     }
-    throw new DataException("tokenizer JSON field \"kind\" must be \"char\" or \"word\", got "
+    if (TokenizerSpec.BPE.equals(kindText)) {
+      requireKeys(root, BPE_KEYS);
+      return bpe(root);
+    }
+    throw new DataException("tokenizer JSON field \"kind\" must be \"char\", \"word\" or \"bpe\", got "
         + (kind == null ? "(none)" : kind.toString()));
   }
 
@@ -139,6 +165,37 @@ public final class Tokenizers {
         throw new DataException("tokenizer JSON lacks the field \"" + key + "\"");
       }
     }
+  }
+
+  private static BpeTokenizer bpe(JsonNode root) {
+    JsonNode pattern = root.get("pattern");
+    if (!pattern.isTextual()) {
+      throw new DataException("tokenizer JSON field \"pattern\" must be a string, got " + pattern);
+    }
+    JsonNode merges = root.get("merges");
+    if (!merges.isArray()) {
+      throw new DataException("tokenizer JSON field \"merges\" must be an array of [left, right] id pairs");
+    }
+    List<int[]> pairs = new ArrayList<>(merges.size());
+    for (JsonNode merge : merges) {
+      if (!merge.isArray() || merge.size() != 2 || !merge.get(0).isInt() || !merge.get(1).isInt()) {
+        throw new DataException("tokenizer JSON field \"merges\" entry " + pairs.size()
+            + " is not a pair of ids: " + merge);
+      }
+      pairs.add(new int[] {merge.get(0).asInt(), merge.get(1).asInt()});
+    }
+    BpeTokenizer bpe = new BpeTokenizer(pattern.asText(), pairs);
+    List<String> vocab = strings(root.get("vocab"));
+    for (int i = 0; i < Math.max(vocab.size(), pairs.size()); i++) {
+      String expected = i < pairs.size() ? bpe.token(BpeTokenizer.BYTES + i) : null;
+      String listed = i < vocab.size() ? vocab.get(i) : null;
+      if (expected == null || !expected.equals(listed)) {
+        throw new DataException("tokenizer JSON field \"vocab\" entry " + i + " is "
+            + (listed == null ? "missing" : "\"" + listed + "\"") + " but merge " + i + " makes "
+            + (expected == null ? "nothing (no such merge)" : "\"" + expected + "\""));
+      }
+    }
+    return bpe;
   }
 
   private static List<String> strings(JsonNode vocab) {

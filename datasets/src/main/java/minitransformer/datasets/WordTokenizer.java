@@ -92,6 +92,25 @@ public final class WordTokenizer implements Tokenizer {
     return new WordTokenizer(lowercase, vocab);
   }
 
+  /** The text as the splitting rule sees it: lower-cased if this tokenizer lower-cases. */
+  public String normalize(String text) {
+    return lowercase ? text.toLowerCase(Locale.ROOT) : text;
+  }
+
+  /**
+   * Where token number {@code index} starts in the normalized text ({@link #normalize}), or the text's
+   * length when it has no more tokens.
+   */
+  public int startOfToken(String normalized, int index) {
+    Matcher m = TOKEN.matcher(normalized);
+    for (int i = 0; m.find(); i++) {
+      if (i == index) {
+        return m.start();
+      }
+    }
+    return normalized.length();
+  }
+
   /** The tokens of {@code text} by the splitting rule, before any vocabulary lookup. */
   public static List<String> split(String text, boolean lowercase) {
     String normalized = lowercase ? text.toLowerCase(Locale.ROOT) : text;

@@ -8,11 +8,21 @@ import org.junit.jupiter.api.Test;
 class TokenizerSpecTest {
 
   @Test
-  void kindMustBeCharOrWord() {
-    DataException e = assertThrows(DataException.class, () -> new TokenizerSpec("bpe", false, 0, 1));
-    assertEquals("data.tokenizer must be \"char\" or \"word\", got \"bpe\"", e.getMessage());
+  void kindMustBeCharWordOrBpe() {
+    DataException e = assertThrows(DataException.class, () -> new TokenizerSpec("sentencepiece", false, 0, 1));
+    assertEquals("data.tokenizer must be \"char\", \"word\" or \"bpe\", got \"sentencepiece\"", e.getMessage());
     DataException none = assertThrows(DataException.class, () -> new TokenizerSpec(null, false, 0, 1));
-    assertEquals("data.tokenizer must be \"char\" or \"word\", got nothing", none.getMessage());
+    assertEquals("data.tokenizer must be \"char\", \"word\" or \"bpe\", got nothing", none.getMessage());
+  }
+
+  @Test
+  void bpeNeedsAVocabularySizeOfAtLeast256OrAMergesFile() {
+    DataException none = assertThrows(DataException.class, () -> new TokenizerSpec("bpe", false, 0, 1));
+    assertEquals("data.tokenizer: bpe needs data.vocab_size (e.g. 512) or data.merges (a file)", none.getMessage());
+    DataException small = assertThrows(DataException.class, () -> TokenizerSpec.bpe(255));
+    assertEquals("data.vocab_size must be at least 256 (the byte values), got 255", small.getMessage());
+    assertEquals(256, TokenizerSpec.bpe(256).vocabSize());
+    assertEquals(0, TokenizerSpec.bpe(java.nio.file.Path.of("merges.txt"), 0).vocabSize());
   }
 
   @Test

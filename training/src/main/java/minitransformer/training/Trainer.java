@@ -10,6 +10,7 @@ import minitransformer.training.metrics.Evaluator;
 import minitransformer.training.metrics.LossCurve;
 import minitransformer.training.metrics.MetricsLog;
 import minitransformer.training.metrics.StepMetrics;
+import minitransformer.training.metrics.TokensPerByte;
 import minitransformer.training.optim.LearningRateSchedule;
 import minitransformer.training.step.TrainingStep;
 import minitransformer.training.view.TrainingView;
@@ -66,7 +67,7 @@ public final class Trainer {
     Evaluator evaluator =
         new Evaluator(
             run.corpus().train(), run.corpus().validation(), B, T, t.evalIters(), state.evalRng,
-            run.characterLevel());
+            run.characterLevel(), TokensPerByte.of(run.corpus()));
 
     long sessionStart = System.nanoTime();
     double elapsedBefore = run.elapsedSecondsBefore();

@@ -22,6 +22,7 @@ import minitransformer.training.metrics.Evaluation;
 import minitransformer.training.metrics.Evaluator;
 import minitransformer.training.metrics.MetricsLog;
 import minitransformer.training.metrics.StepMetrics;
+import minitransformer.training.metrics.TokensPerByte;
 import minitransformer.training.view.TrainingView;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -161,10 +162,10 @@ class TrainerTest {
     int[] train = run.corpus().train();
     int[] val = run.corpus().validation();
 
-    Evaluation first = new Evaluator(train, val, 4, 8, 3, new SplitMix64(42), true).evaluate(withDropout, 0);
-    Evaluation again = new Evaluator(train, val, 4, 8, 3, new SplitMix64(42), true).evaluate(withDropout, 0);
+    Evaluation first = new Evaluator(train, val, 4, 8, 3, new SplitMix64(42), true, TokensPerByte.ONE).evaluate(withDropout, 0);
+    Evaluation again = new Evaluator(train, val, 4, 8, 3, new SplitMix64(42), true, TokensPerByte.ONE).evaluate(withDropout, 0);
     Evaluation noDropout =
-        new Evaluator(train, val, 4, 8, 3, new SplitMix64(42), true).evaluate(withoutDropout, 0);
+        new Evaluator(train, val, 4, 8, 3, new SplitMix64(42), true, TokensPerByte.ONE).evaluate(withoutDropout, 0);
     assertEquals(first, again, "equal twice");
     assertEquals(noDropout.trainLoss(), first.trainLoss(), 1e-6, "as if there were no dropout");
     assertEquals(noDropout.valLoss(), first.valLoss(), 1e-6);

@@ -15,10 +15,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import minitransformer.datasets.Corpus;
 import minitransformer.training.bench.BenchResult;
 import minitransformer.training.bench.Benchmark;
 import minitransformer.training.bench.OpProfile;
 import minitransformer.training.bench.ResidentMemory;
+import minitransformer.training.bench.TokenizerBenchmark;
 import minitransformer.training.bench.Workload;
 import minitransformer.training.config.ConfigException;
 import org.nd4j.linalg.factory.Nd4j;
@@ -41,6 +43,8 @@ import picocli.CommandLine.Spec;
           + " default) and word (CPU recipe sizes, word vocabulary 11,466).",
       "big needs about 6 GB of free memory (its peak RSS was 4.7 GB): when MemAvailable in /proc/meminfo is"
           + " lower, the default set leaves it out with a note, and --workload big refuses to start.",
+      "--tokenizer times the BPE tokenizer instead: learning --merges merges from tinyshakespeare's train split,"
+          + " and encoding and decoding the whole text on one thread.",
       "The machine should be otherwise idle; medians are robust to a few slow steps, not to a busy CPU."
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -61,7 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "SECTION.KEY=VALUE", description = "Override a config key (repeatable).")
   List<String> overrides = new ArrayList<>();
 
-  @Option(names = "--steps", paramLabel = "N", description = "Timed steps (default: 30; big: 3; with --config: 30).")
+  @Option(names = "--steps", paramLabel = "N", description = "Timed steps (default: 30; big: 3; with --config: 30; with --tokenizer: timed runs, 5).")
   Integer steps;
 
   @Option(names = "--warmup", paramLabel = "W", description = "Untimed steps first (default: 5; big: 1).")
@@ -88,6 +92,14 @@ public final class BenchCommand implements Callable<Integer> {
       defaultValue = "0",
       description = "Also record resident memory every N steps (to see whether it stays flat; 0: off).")
   int rssEvery;
+
+  @Option(names = "--tokenizer", description = "Time the BPE tokenizer (learning merges, encoding, decoding) instead of"
+      + " training; on --data's tinyshakespeare.txt.")
+  boolean tokenizer;
+
+  @Option(names = "--merges", paramLabel = "N", defaultValue = "1000",
+      description = "With --tokenizer: merges to learn (default ${DEFAULT-VALUE}).")
+  int merges;
 
   @Option(names = "--json", description = "Print the results as one JSON document instead of a table.")
   boolean json;
@@ -121,6 +133,12 @@ public final class BenchCommand implements Callable<Integer> {
     if (replay && !profile) {
       throw new ConfigException("--replay needs --profile");
     }
+    if (tokenizer) {
+      if (profile) {
+        throw new ConfigException("--tokenizer and --profile cannot be combined");
+      }
+      return benchTokenizer(out);
+    }
     List<Workload> plan = plan(err);
     Consumer<String> progress = line -> {
       if (!json) {
@@ -151,6 +169,37 @@ public final class BenchCommand implements Callable<Integer> {
     } else {
       out.print(table(results, environment));
       out.print(profiles);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private int benchTokenizer(PrintWriter out) {
+    if (merges < 1) {
+      throw new ConfigException("--merges (" + merges + ") must be at least 1");
+    }
+    if (config != null || !workloads.isEmpty()) {
+      throw new ConfigException("--tokenizer cannot be combined with --config or --workload");
+    }
+    Path corpus = corpusFile();
+    String text = Corpus.readUtf8(corpus);
+    Map<String, Object> environment = environment();
+    TokenizerBenchmark result = TokenizerBenchmark.run(corpus.getFileName().toString(), text, merges,
+        steps == null ? 5 : Math.max(1, steps));
+    environment.put("load_average_after", loadAverage());
+    if (json) {
+      Map<String, Object> document = new LinkedHashMap<>();
+      document.put("environment", environment);
+      document.put("tokenizer", result);
+      try {
+        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(document));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    } else {
+      out.printf(Locale.ROOT, "load average %.2f before / %.2f after%n%s%n",
+          (double) environment.get("load_average_before"), (double) environment.get("load_average_after"),
+          result.describe());
     }
     out.flush();
     return 0;
@@ -192,6 +241,15 @@ public final class BenchCommand implements Callable<Integer> {
         }
       }
     }
+    Path corpus = corpusFile();
+    List<Workload> plan = new ArrayList<>();
+    for (Workload.BuiltIn builtIn : chosen) {
+      plan.add(builtIn.with(corpus, steps, warmup, overrides));
+    }
+    return plan;
+  }
+
+  private Path corpusFile() {
     Path corpus = Workload.findCorpus(data);
     if (corpus == null || !Files.isRegularFile(corpus)) {
       throw new ConfigException(
@@ -202,11 +260,7 @@ public final class BenchCommand implements Callable<Integer> {
               + " https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
               + " and pass --data FILE), or measure your own config with --config FILE");
     }
-    List<Workload> plan = new ArrayList<>();
-    for (Workload.BuiltIn builtIn : chosen) {
-      plan.add(builtIn.with(corpus, steps, warmup, overrides));
-    }
-    return plan;
+    return corpus;
   }
 
   private static Map<String, Object> environment() {

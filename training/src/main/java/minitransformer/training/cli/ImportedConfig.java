@@ -30,6 +30,7 @@ final class ImportedConfig {
         + "  " + Schema.TIE_EMBEDDINGS.name() + ": " + c.tieEmbeddings() + "\n"
         + "  " + Schema.POSITIONAL_ENCODING.name() + ": " + c.positionalEncoding().name().toLowerCase(Locale.ROOT) + "\n"
         + Schema.DATA + ":\n"
-        + "  " + Schema.TOKENIZER.name() + ": " + tokenizerKind + "\n";
+        + "  " + Schema.TOKENIZER.name() + ": " + tokenizerKind + "\n"
+        + ("bpe".equals(tokenizerKind) ? "  " + Schema.BPE_VOCAB_SIZE.name() + ": " + c.vocabSize() + "\n" : "");
   }
 }

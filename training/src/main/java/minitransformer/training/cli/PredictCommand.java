@@ -44,7 +44,7 @@ public final class PredictCommand implements Callable<Integer> {
       description = "How many tokens to list (at most the vocabulary size; default ${DEFAULT-VALUE}).")
   int top;
 
-  @Option(names = "--json", description = "Print JSON instead of a table.")
+  @Option(names = "--json", description = "Print JSON instead of a table; each token with its text (a BPE token's bytes that are not a whole character as <0xE2>) and its UTF-8 bytes.")
   boolean json;
 
   @Override
@@ -69,11 +69,15 @@ public final class PredictCommand implements Callable<Integer> {
       ArrayNode list = root.putArray("predictions");
       int rank = 1;
       for (Prediction p : best) {
-        list.addObject()
+        ObjectNode entry = list.addObject()
             .put("rank", rank++)
             .put("id", p.id())
-            .put("token", m.tokenizer().token(p.id()))
-            .put("probability", p.probability())
+            .put("token", m.tokenizer().token(p.id()));
+        ArrayNode bytes = entry.putArray("bytes"); // the UTF-8 bytes the token stands for, 0..255
+        for (byte b : m.tokenizer().tokenBytes(p.id())) {
+          bytes.add(b & 0xFF);
+        }
+        entry.put("probability", p.probability())
             .put("log_probability", p.logProbability());
       }
       out.println(mapper.writeValueAsString(root));

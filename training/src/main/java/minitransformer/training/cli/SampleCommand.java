@@ -1,10 +1,9 @@
 package minitransformer.training.cli;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import minitransformer.datasets.StreamingDecoder;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.JavaKvCache;
@@ -110,6 +109,7 @@ public final class SampleCommand implements Callable<Integer> {
       } else {
         new CachedSampler(m.gpt(), new JavaKvCache(m.gpt()), refillTokens).generate(ids, tokens, sampleOptions, stream::accept);
       }
+      stream.finish();
       out.println();
       out.flush();
     }
@@ -130,36 +130,30 @@ public final class SampleCommand implements Callable<Integer> {
   }
 
   /**
-   * Prints the prompt, then each new token as it comes. The whole text is re-decoded and only the new
-   * end is printed, so a word tokenizer's spacing (which depends on the neighbours) comes out right.
+   * Prints the prompt, then each new token as it comes, through the tokenizer's streaming decoder:
+   * a word tokenizer's spacing (which depends on the neighbours) comes out right, and a BPE token that
+   * ends inside a character is held back until the character is complete.
    */
   private static final class Stream {
     private final PrintWriter out;
-    private final Tokenizer tokenizer;
-    private final List<Integer> ids = new ArrayList<>();
-    private String printed;
+    private final StreamingDecoder decoder;
 
     Stream(PrintWriter out, Tokenizer tokenizer, int[] prompt) {
       this.out = out;
-      this.tokenizer = tokenizer;
+      this.decoder = tokenizer.streamingDecoder();
       for (int id : prompt) {
-        ids.add(id);
+        out.print(decoder.push(id));
       }
-      printed = tokenizer.decode(prompt);
-      out.print(printed);
       out.flush();
     }
 
     void accept(int id) {
-      ids.add(id);
-      String text = tokenizer.decode(ids.stream().mapToInt(Integer::intValue).toArray());
-      if (text.startsWith(printed)) {
-        out.print(text.substring(printed.length()));
-      } else {
-        out.print(" " + tokenizer.decode(new int[] {id})); // spacing changed earlier text: print the token
-      }
-      printed = text;
+      out.print(decoder.push(id));
       out.flush();
+    }
+
+    void finish() {
+      out.print(decoder.finish());
     }
   }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import minitransformer.datasets.BpeTokenizer;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.WordTokenizer;
 import minitransformer.framework.analysis.HiddenStates;
@@ -133,9 +134,19 @@ public final class SimilarityCommand implements Callable<Integer> {
     printTable(out, states.stages(), TokenText.labels(tokenizer, refIds), cosines);
   }
 
-  /** The id of one word (one token) in the vocabulary. */
+  /**
+   * The id of one word (one token) in the vocabulary. For BPE, where a word inside text carries its
+   * leading space, "apple" is the token "apple" if there is one, else the token " apple".
+   */
   private static int wordId(Tokenizer tokenizer, String word) {
     OptionalInt id = tokenizer.id(word);
+    if (id.isEmpty() && tokenizer instanceof BpeTokenizer) {
+      id = tokenizer.id(" " + word);
+    }
+    if (id.isEmpty() && tokenizer instanceof BpeTokenizer) {
+      throw new BadOptionException("\"" + word + "\" is not one token of this model's BPE vocabulary, with or"
+          + " without a leading space; it encodes as " + String.join("|", TokenText.labels(tokenizer, tokenizer.encode(word))));
+    }
     if (id.isEmpty() || (WordTokenizer.UNK.equals(tokenizer.token(id.getAsInt())) && !WordTokenizer.UNK.equals(word))) {
       String what = tokenizer.kind().equals("char") ? "character" : "word";
       throw new BadOptionException(what + " \"" + word + "\" is not in this model's vocabulary (" + tokenizer.vocabSize()

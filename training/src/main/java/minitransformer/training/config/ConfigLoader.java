@@ -65,7 +65,7 @@ public final class ConfigLoader {
     if (values.has(Schema.VOCAB_SIZE)) {
       throw new ConfigException(origins.getOrDefault(Schema.VOCAB_SIZE, source) + ": " + Schema.VOCAB_SIZE.path()
           + " is only for describing an architecture without a corpus (params --config); a run's vocabulary"
-          + " size comes from its tokenizer, so remove the key to train");
+          + " size comes from its tokenizer, so remove the key to train (a BPE tokenizer's size is data.vocab_size)");
     }
     try {
       return Config.from(values);

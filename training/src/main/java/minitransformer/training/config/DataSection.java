@@ -1,7 +1,9 @@
 package minitransformer.training.config;
 
+import static minitransformer.training.config.Schema.BPE_VOCAB_SIZE;
 import static minitransformer.training.config.Schema.LOWERCASE;
 import static minitransformer.training.config.Schema.MAX_VOCAB;
+import static minitransformer.training.config.Schema.MERGES;
 import static minitransformer.training.config.Schema.MIN_COUNT;
 import static minitransformer.training.config.Schema.PATH;
 import static minitransformer.training.config.Schema.TOKENIZER;
@@ -15,13 +17,16 @@ import minitransformer.datasets.TokenizerSpec;
 /**
  * The {@code data} section: the corpus file (absolute once resolved) and how to tokenize it.
  *
- * @param tokenizer "char" or "word"
+ * @param tokenizer "char", "word" or "bpe"
  * @param maxVocab word level: at most this many tokens, {@code <unk>} included (0 = no limit)
  * @param minCount word level: words seen fewer times become {@code <unk>}
- * @param trainFraction share of the tokens in the train split (the first part)
+ * @param vocabSize BPE: 256 byte tokens plus the merges (0 = not given)
+ * @param merges BPE: read the merges from this file instead of learning them (null = learn)
+ * @param trainFraction share of the tokens (BPE: of the characters) in the train split (the first part)
  */
 public record DataSection(
-    Path path, String tokenizer, boolean lowercase, int maxVocab, int minCount, double trainFraction) {
+    Path path, String tokenizer, boolean lowercase, int maxVocab, int minCount, int vocabSize, Path merges,
+    double trainFraction) {
 
   public DataSection {
     Check.notNull(PATH, path);
@@ -34,6 +39,13 @@ public record DataSection(
       throw new InvalidValueException(MAX_VOCAB, maxVocab, "must be 0 (no limit) or >= 2");
     }
     Check.atLeast(MIN_COUNT, minCount, 1);
+    if (vocabSize != 0) {
+      Check.atLeast(BPE_VOCAB_SIZE, vocabSize, 256);
+    }
+    if ("bpe".equals(tokenizer) && vocabSize == 0 && merges == null) {
+      throw new InvalidValueException(BPE_VOCAB_SIZE, "nothing",
+          "is required for data.tokenizer: bpe (e.g. 512), unless data.merges names a merges file", TOKENIZER);
+    }
     Check.inOpen(TRAIN_FRACTION, trainFraction, 0.0, 1.0);
   }
 
@@ -44,11 +56,13 @@ public record DataSection(
         v.bool(LOWERCASE),
         v.integer(MAX_VOCAB),
         v.integer(MIN_COUNT),
+        v.has(BPE_VOCAB_SIZE) ? v.integer(BPE_VOCAB_SIZE) : 0,
+        v.has(MERGES) ? v.path(MERGES) : null,
         v.real(TRAIN_FRACTION));
   }
 
   public TokenizerSpec tokenizerSpec() {
-    return new TokenizerSpec(tokenizer, lowercase, maxVocab, minCount);
+    return new TokenizerSpec(tokenizer, lowercase, maxVocab, minCount, vocabSize, merges);
   }
 
   Map<Key, Object> values() {
@@ -58,6 +72,12 @@ public record DataSection(
     m.put(LOWERCASE, lowercase);
     m.put(MAX_VOCAB, maxVocab);
     m.put(MIN_COUNT, minCount);
+    if (vocabSize != 0) {
+      m.put(BPE_VOCAB_SIZE, vocabSize);
+    }
+    if (merges != null) {
+      m.put(MERGES, merges);
+    }
     m.put(TRAIN_FRACTION, trainFraction);
     return m;
   }

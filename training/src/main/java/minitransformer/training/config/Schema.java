@@ -42,10 +42,14 @@ public final class Schema {
   // data: the corpus and its tokenizer
   /** Required. */
   public static final Key PATH = key(DATA, "path", Type.PATH, null);
-  public static final Key TOKENIZER = choice(DATA, "tokenizer", "char", "char", "word");
+  public static final Key TOKENIZER = choice(DATA, "tokenizer", "char", "char", "word", "bpe");
   public static final Key LOWERCASE = key(DATA, "lowercase", Type.BOOLEAN, false);
   public static final Key MAX_VOCAB = key(DATA, "max_vocab", Type.INT, 0);
   public static final Key MIN_COUNT = key(DATA, "min_count", Type.INT, 1);
+  /** BPE: the vocabulary size, 256 bytes plus the merges; required unless data.merges is given. */
+  public static final Key BPE_VOCAB_SIZE = key(DATA, "vocab_size", Type.INT, null);
+  /** BPE: a merges file (GPT-2's merges.txt or a bpe tokenizer.json) instead of learning merges. */
+  public static final Key MERGES = key(DATA, "merges", Type.PATH, null);
   public static final Key TRAIN_FRACTION = key(DATA, "train_fraction", Type.DOUBLE, 0.9);
 
   // training: the loop, the optimizer and the schedule

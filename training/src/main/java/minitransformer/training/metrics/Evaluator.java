@@ -15,20 +15,23 @@ public final class Evaluator {
   private final BatchSampler valBatches;
   private final int iters;
   private final boolean characterLevel;
+  private final TokensPerByte tokensPerByte;
 
+  /** @param tokensPerByte of each split, for bits per byte */
   public Evaluator(
       int[] train, int[] validation, int batchSize, int blockSize, int iters, SplitMix64 random,
-      boolean characterLevel) {
+      boolean characterLevel, TokensPerByte tokensPerByte) {
     this.trainBatches = new BatchSampler(train, batchSize, blockSize, random);
     this.valBatches = new BatchSampler(validation, batchSize, blockSize, random);
     this.iters = iters;
     this.characterLevel = characterLevel;
+    this.tokensPerByte = tokensPerByte;
   }
 
   public Evaluation evaluate(GPT model, long iter) {
     double trainLoss = meanLoss(model, trainBatches);
     double valLoss = meanLoss(model, valBatches);
-    return new Evaluation(iter, trainLoss, valLoss, characterLevel);
+    return new Evaluation(iter, trainLoss, valLoss, characterLevel, tokensPerByte);
   }
 
   private double meanLoss(GPT model, BatchSampler batches) {

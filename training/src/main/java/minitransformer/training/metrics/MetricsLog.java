@@ -22,8 +22,10 @@ import java.util.Map;
  * <pre>
  * {"type":"step","iter":10,"loss":3.91,"lr":1.0E-4,"grad_norm":1.7,"tokens_per_sec":3900.0,"elapsed":2.1}
  * {"type":"eval","iter":250,"train_loss":2.1,"val_loss":2.2,"train_bpt":3.0,"val_bpt":3.1,
- *  "train_ppl":8.2,"val_ppl":9.0,"elapsed":60.2}
+ *  "train_bpb":3.0,"val_bpb":3.1,"train_ppl":8.2,"val_ppl":9.0,"elapsed":60.2}
  * </pre>
+ *
+ * {@code _bpt} is bits per token, {@code _bpb} bits per byte of the UTF-8 text (see {@link Evaluation}).
  *
  * A resumed run keeps the lines up to its checkpoint's step and appends after them. Non-finite
  * numbers are written as null (JSON has no NaN).
@@ -104,6 +106,8 @@ public final class MetricsLog implements AutoCloseable {
     line.put("val_loss", finite(e.valLoss()));
     line.put("train_bpt", finite(e.trainBitsPerToken()));
     line.put("val_bpt", finite(e.valBitsPerToken()));
+    line.put("train_bpb", finite(e.trainBitsPerByte()));
+    line.put("val_bpb", finite(e.valBitsPerByte()));
     line.put("train_ppl", finite(e.trainPerplexity()));
     line.put("val_ppl", finite(e.valPerplexity()));
     line.put("elapsed", elapsedSeconds);

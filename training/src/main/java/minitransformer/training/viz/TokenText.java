@@ -6,7 +6,9 @@ import minitransformer.datasets.Tokenizer;
 
 /**
  * How every command shows a token on its own (a table cell, a heatmap label, a prediction): white
- * space becomes one visible glyph, so a column of labels keeps one cell per character.
+ * space becomes one visible glyph, so a column of labels keeps one cell per character, and a BPE
+ * token's leading space shows as ␣ ({@code ␣the}). Bytes of a BPE token that are not a whole character
+ * already come from {@link Tokenizer#token} as {@code <0xE2>}.
  */
 public final class TokenText {
   private TokenText() {}

@@ -101,6 +101,24 @@ class BenchCommandTest {
   }
 
   @Test
+  void tokenizerBenchLearnsTheAskedMergesAndReportsPositiveSpeeds() throws Exception {
+    Path text = dir.resolve("tinyshakespeare.txt");
+    Files.writeString(text, "First Citizen: Before we proceed any further, hear me speak. ".repeat(300)
+        + "All: Speak, speak. Café – 😀\n".repeat(50));
+    CliRun r = CliRun.of("bench", "--tokenizer", "--merges", "40", "--steps", "2", "--data", text.toString(), "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode result = new ObjectMapper().readTree(r.out()).get("tokenizer");
+    assertEquals(40, result.get("merges").asInt());
+    assertEquals(Files.size(text), result.get("bytes").asLong());
+    assertTrue(result.get("learnSeconds").asDouble() > 0);
+    assertTrue(result.get("encodeMegabytesPerSecond").asDouble() > 0);
+    assertTrue(result.get("decodeMegabytesPerCpuSecond").asDouble() > 0);
+    double tokensPerByte = result.get("tokensPerByte").asDouble();
+    assertTrue(tokensPerByte > 0.05 && tokensPerByte < 1, "40 merges shorten the repetitive text: " + tokensPerByte);
+    CliRun.of("bench", "--tokenizer", "--merges", "0", "--data", text.toString()).assertOneErrorLine("--merges (0)");
+  }
+
+  @Test
   void unknownWorkloadAndBadStepsAreErrors() throws Exception {
     assertEquals(2, CliRun.of("bench", "--workload", "huge").exit());
     Path text = dir.resolve("t.txt");

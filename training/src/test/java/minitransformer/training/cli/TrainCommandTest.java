@@ -53,6 +53,12 @@ class TrainCommandTest {
     }
     JsonNode eval = metrics.stream().filter(m -> m.path("type").asText().equals("eval")).findFirst().orElseThrow();
     assertEquals(eval.path("val_loss").asDouble() / Math.log(2), eval.path("val_bpt").asDouble(), 1e-9);
+    // a character model on ASCII text: one byte per token, so bits per byte are bits per character
+    assertTrue(TinyRuns.corpusText().chars().allMatch(c -> c < 0x80), "the tiny corpus is ASCII");
+    for (JsonNode e : metrics.stream().filter(m -> m.path("type").asText().equals("eval")).toList()) {
+      assertEquals(e.path("val_bpt").asDouble(), e.path("val_bpb").asDouble(), 1e-6);
+      assertEquals(e.path("train_bpt").asDouble(), e.path("train_bpb").asDouble(), 1e-6);
+    }
     assertEquals(Math.exp(eval.path("val_loss").asDouble()), eval.path("val_ppl").asDouble(), 1e-9);
 
     // the loss curve is a PNG

@@ -147,9 +147,9 @@ class ConfigLoaderTest {
             .getMessage()
             .endsWith("run.prompts must be a list of strings, got \"apple\""));
     assertTrue(
-        failure(MINIMAL.replace("tokenizer: word", "tokenizer: bpe"))
+        failure(MINIMAL.replace("tokenizer: word", "tokenizer: wordpiece"))
             .getMessage()
-            .endsWith("data.tokenizer must be one of char, word, got \"bpe\""));
+            .endsWith("data.tokenizer must be one of char, word, bpe, got \"wordpiece\""));
     assertTrue(
         failure(MINIMAL.replace("n_layer: 2", "n_layer:"))
             .getMessage()
@@ -183,6 +183,22 @@ class ConfigLoaderTest {
         failure(MINIMAL + "run:\n  name: ../escape\n")
             .getMessage()
             .contains("run.name must be letters, digits"));
+  }
+
+  @Test
+  void bpeKeysAreCheckedAndReadBack() throws IOException {
+    String bpe = MINIMAL.replace("tokenizer: word", "tokenizer: bpe");
+    assertTrue(failure(bpe).getMessage().endsWith("bad.yaml: data.vocab_size is required for data.tokenizer: bpe"
+        + " (e.g. 512), unless data.merges names a merges file, got \"nothing\""), failure(bpe).getMessage());
+    assertTrue(failure(bpe, "data.vocab_size=100").getMessage()
+        .endsWith("--set data.vocab_size=100: data.vocab_size must be >= 256, got 100"), failure(bpe, "data.vocab_size=100").getMessage());
+    Config config = ConfigLoader.load(write("bpe.yaml", bpe.replace("tokenizer: bpe", "tokenizer: bpe\n  vocab_size: 512\n  merges: m.txt")), List.of());
+    assertEquals(512, config.data().tokenizerSpec().vocabSize());
+    assertEquals(dir.resolve("m.txt"), config.data().tokenizerSpec().merges());
+    Config again = ConfigLoader.fromYaml(config.toYaml(), "resolved", Path.of("/elsewhere"), "other", List.of());
+    assertEquals(config, again);
+    Config word = ConfigLoader.load(write("word.yaml", MINIMAL), List.of());
+    assertTrue(!word.toYaml().contains("vocab_size") && !word.toYaml().contains("merges"), word.toYaml());
   }
 
   @Test

@@ -22,7 +22,7 @@ class MetricsLogTest {
       for (int iter = 1; iter <= 5; iter++) {
         log.step(new StepMetrics(iter, 2.0 / iter, 1e-3, 0.5, 1000, iter));
       }
-      log.evaluation(new Evaluation(5, 1.0, Double.NaN, true), 5.5);
+      log.evaluation(new Evaluation(5, 1.0, Double.NaN, true, TokensPerByte.ONE), 5.5);
     }
     Files.writeString(dir.resolve(MetricsLog.FILE), "{\"type\":\"step\",\"it", StandardOpenOption.APPEND);
     assertEquals(6, MetricsLog.read(dir.resolve(MetricsLog.FILE)).size(), "the torn line is skipped");
@@ -39,7 +39,7 @@ class MetricsLogTest {
   @Test
   void nonFiniteNumbersAreJsonNull() throws IOException {
     try (MetricsLog log = MetricsLog.create(dir)) {
-      log.evaluation(new Evaluation(1, 1.0, Double.NaN, false), 1);
+      log.evaluation(new Evaluation(1, 1.0, Double.NaN, false, new TokensPerByte(0.25, 0.5)), 1);
     }
     JsonNode line = MetricsLog.read(dir.resolve(MetricsLog.FILE)).get(0);
     assertTrue(line.path("val_loss").isNull());
