@@ -28,14 +28,6 @@ import minitransformer.training.view.TrainingView;
  * have had.
  */
 public final class Trainer {
-  /**
-   * ND4J frees native memory only when the GC collects the Java wrappers (see the SameDiff notes).
-   * Measured on the char bench workload (OpProfile, load ~2): every 1, 2, 3, 10, 50 steps gave a
-   * peak RSS of 0.58, 0.95, 1.19, 2.45, 3.28 GB; the loop time including the collections stayed
-   * within the run-to-run noise (±4%); one System.gc() costs ~20-35 ms.
-   */
-  public static final int GC_INTERVAL = 3;
-
   public enum Outcome {
     COMPLETED,
     INTERRUPTED
@@ -131,9 +123,6 @@ public final class Trainer {
       if (state.step % t.checkpointInterval() == 0 || last || stopRequested || improved) {
         lastCheckpoint = store.save(run.snapshot(), improved);
         view.note("saved " + lastCheckpoint + (improved ? " (best validation loss so far)" : ""));
-      }
-      if (state.step % GC_INTERVAL == 0) {
-        System.gc();
       }
       if (stopRequested && !last) {
         return new Result(Outcome.INTERRUPTED, state.step, lastCheckpoint, lastEvaluation);

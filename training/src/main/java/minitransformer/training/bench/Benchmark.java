@@ -22,9 +22,9 @@ import minitransformer.training.step.TrainingStep;
 
 /**
  * Times the training step of a workload: the {@link TrainingStep} that {@link Trainer} runs (a batch
- * from the sampler, the loss and gradients, clipping by global norm, an AdamW update), with
- * System.gc() every {@link Trainer#GC_INTERVAL} steps outside the timed part; then the speed of
- * sampling ({@link GenerationTiming}).
+ * from the sampler, the loss and gradients, clipping by global norm, an AdamW update; the step frees
+ * its own native memory, so no System.gc() is needed); then the speed of sampling ({@link
+ * GenerationTiming}).
  */
 public final class Benchmark {
   private static final String[] PHASES = TrainingStep.Timings.PHASES;
@@ -114,9 +114,6 @@ public final class Benchmark {
         }
         peakRss = Math.max(peakRss, ResidentMemory.now().rssBytes());
         stepListener.stepped(workload.name(), k + 1, workload.steps(), stepNanos[k] / 1e6, step.loss());
-      }
-      if ((i + 1) % Trainer.GC_INTERVAL == 0) {
-        System.gc();
       }
       if (rssEvery > 0 && ((i + 1) % rssEvery == 0 || i == 0)) {
         rssSamples.add(new BenchResult.RssSample(i + 1, ResidentMemory.now().rssBytes()));
