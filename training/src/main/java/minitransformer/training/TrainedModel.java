@@ -15,6 +15,9 @@ import minitransformer.framework.generate.Sampler;
 import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
+import minitransformer.training.memory.AvailableMemory;
+import minitransformer.training.memory.MemoryEstimate;
+import minitransformer.training.memory.MemoryException;
 
 /**
  * A model read from a checkpoint, in eval mode, with its tokenizer: what every command that reads a
@@ -32,10 +35,22 @@ public record TrainedModel(Path directory, long step, GPT gpt, Tokenizer tokeniz
 
   /** As {@link #load(Path)}; warnings about the directory (e.g. a stale marker) go to warnings. */
   public static TrainedModel load(Path checkpointOrRun, Consumer<String> warnings) {
+    return load(checkpointOrRun, warnings, AvailableMemory.SYSTEM);
+  }
+
+  /**
+   * As {@link #load(Path, Consumer)}; a model estimated to need more than memory holds is refused with a
+   * {@link MemoryException} before its graph is built.
+   */
+  public static TrainedModel load(Path checkpointOrRun, Consumer<String> warnings, AvailableMemory memory) {
     Path dir = CheckpointStore.resolve(checkpointOrRun, warnings);
     TrainingState state = CheckpointStore.load(dir, w -> {});
     GPTConfig config = state.model();
     Tokenizer tokenizer = Tokenizers.fromJson(state.tokenizerJson());
+    MemoryEstimate.forCheckpointModel(config).refuseAbove(memory, dir.toString(),
+        "Its model (n_layer " + config.nLayer() + ", n_embd " + config.nEmbd() + ", vocabulary " + config.vocabSize()
+            + ") is too large for this machine; free memory, or use a model trained with a smaller model.n_embd"
+            + " or model.n_layer.");
     GPT gpt = GPT.create(config, 0);
     try {
       gpt.loadParameters(state.parameters());

@@ -19,22 +19,15 @@ import minitransformer.training.view.TrainingView;
  * The training loop. Each step ({@link TrainingStep}): a batch from the train stream, the loss and
  * gradients with a dropout seed from the dropout stream, clipping by global norm, an AdamW update at
  * the schedule's rate. Every eval_interval steps and at the end: an evaluation (its own stream). Every
- * checkpoint_interval steps, at the end and when a stop is requested: a checkpoint. The loss curve
- * is redrawn at every evaluation and when the run completes.
+ * checkpoint_interval steps, at the end, when a stop is requested and when an evaluation improves the
+ * best validation loss (marked best): a checkpoint. The loss curve is redrawn at every evaluation and
+ * when the run completes.
  *
  * <p>Step numbers count completed steps: "step 250" is the state after 250 updates, so a resumed
  * run continues with exactly the batches, dropout masks and evaluations an uninterrupted run would
  * have had.
  */
 public final class Trainer {
-  /**
-   * ND4J frees native memory only when the GC collects the Java wrappers (see the SameDiff notes).
-   * Measured on the char bench workload (OpProfile, load ~2): every 1, 2, 3, 10, 50 steps gave a
-   * peak RSS of 0.58, 0.95, 1.19, 2.45, 3.28 GB; the loop time including the collections stayed
-   * within the run-to-run noise (±4%); one System.gc() costs ~20-35 ms.
-   */
-  public static final int GC_INTERVAL = 3;
-
   public enum Outcome {
     COMPLETED,
     INTERRUPTED
@@ -125,12 +118,11 @@ public final class Trainer {
         lastEvaluation = evaluate(evaluator, elapsedBefore, sessionStart);
         improved = Double.isNaN(bestBefore) || lastEvaluation.valLoss() < bestBefore;
       }
-      if (state.step % t.checkpointInterval() == 0 || last || stopRequested) {
+      // nanoGPT's rule: an evaluation that improves the best validation loss is saved at once, so that
+      // best always names a checkpoint whose own validation loss is the lowest of the run's evaluations
+      if (state.step % t.checkpointInterval() == 0 || last || stopRequested || improved) {
         lastCheckpoint = store.save(run.snapshot(), improved);
         view.note("saved " + lastCheckpoint + (improved ? " (best validation loss so far)" : ""));
-      }
-      if (state.step % GC_INTERVAL == 0) {
-        System.gc();
       }
       if (stopRequested && !last) {
         return new Result(Outcome.INTERRUPTED, state.step, lastCheckpoint, lastEvaluation);
@@ -142,7 +134,7 @@ public final class Trainer {
 
   /** The run's loss curve, redrawn from its metrics log: the one place that writes it. */
   private void drawLossCurve() {
-    LossCurve.write(MetricsLog.read(log.file()), run.config().run().name(), run.runDirectory().resolve(LossCurve.FILE));
+    LossCurve.write(MetricsLog.read(log.file()), run.lossCurveTitle(), run.runDirectory().resolve(LossCurve.FILE));
   }
 
   private Evaluation evaluate(Evaluator evaluator, double elapsedBefore, long sessionStart) {
@@ -150,7 +142,8 @@ public final class Trainer {
     Evaluation evaluation = evaluator.evaluate(run.model(), state.step);
     double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
     state.lastValLoss = evaluation.valLoss();
-    if (Double.isNaN(state.bestValLoss) || evaluation.valLoss() < state.bestValLoss) {
+    // step 0 (the untrained model) has no checkpoint, so it cannot be the best
+    if (state.step > 0 && (Double.isNaN(state.bestValLoss) || evaluation.valLoss() < state.bestValLoss)) {
       state.bestValLoss = evaluation.valLoss();
     }
     log.evaluation(evaluation, elapsed);

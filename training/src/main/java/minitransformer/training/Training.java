@@ -15,7 +15,8 @@ public final class Training {
   /**
    * Trains a new run of the config to training.max_iters. Its run directory (run.out_dir/run.name),
    * which must not hold checkpoints yet, gets the resolved config.yaml, metrics.jsonl and a checkpoint
-   * every training.checkpoint_interval steps and at the end; the result names the last one.
+   * every training.checkpoint_interval steps, at the end and at each new best validation loss; the result
+   * names the last one.
    */
   public static Trainer.Result train(Config config) {
     TrainingRun run = TrainingRun.start(config);

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.Consumer;
 import minitransformer.datasets.Corpus;
@@ -12,12 +13,16 @@ import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.TokenizerSpec;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
+import minitransformer.framework.GPTConfig;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
 import minitransformer.training.config.TrainingSection;
+import minitransformer.training.memory.AvailableMemory;
+import minitransformer.training.memory.MemoryEstimate;
+import minitransformer.training.metrics.LossCurve;
 import minitransformer.training.metrics.MetricsLog;
 import minitransformer.training.optim.AdamW;
 
@@ -67,11 +72,18 @@ public final class TrainingRun {
    * another name), so a new run never mixes its checkpoints with an old one's.
    */
   public static TrainingRun start(Config config) {
+    return start(config, AvailableMemory.SYSTEM);
+  }
+
+  /** As {@link #start(Config)}, refusing a model estimated to need more than memory holds. */
+  public static TrainingRun start(Config config, AvailableMemory memory) {
     Path runDirectory = config.runDirectory();
     refuseExistingCheckpoints(runDirectory);
     Corpus corpus = loadCorpus(config);
     TrainingSection t = config.training();
-    GPT model = GPT.create(config.model().toGptConfig(corpus.tokenizer().vocabSize()), t.seed());
+    GPTConfig architecture = config.model().toGptConfig(corpus.tokenizer().vocabSize());
+    refuseTooLarge(architecture, t, memory);
+    GPT model = GPT.create(architecture, t.seed());
     AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
     return new TrainingRun(
         config, runDirectory, corpus, model, optimizer, LoopState.fresh(t.seed()), null, 0);
@@ -83,6 +95,12 @@ public final class TrainingRun {
    * through overrides.
    */
   public static TrainingRun resume(Path checkpointOrRun, List<String> overrides, Consumer<String> warnings) {
+    return resume(checkpointOrRun, overrides, warnings, AvailableMemory.SYSTEM);
+  }
+
+  /** As {@link #resume(Path, List, Consumer)}, refusing a model estimated to need more than memory holds. */
+  public static TrainingRun resume(
+      Path checkpointOrRun, List<String> overrides, Consumer<String> warnings, AvailableMemory memory) {
     Path checkpoint = CheckpointStore.resolve(checkpointOrRun, warnings);
     TrainingState saved = CheckpointStore.load(checkpoint, warnings);
     Config config =
@@ -92,7 +110,9 @@ public final class TrainingRun {
         Corpus.load(
             config.data().path(), tokenizer, config.data().trainFraction(), config.model().blockSize());
     TrainingSection t = config.training();
-    GPT model = GPT.create(saved.model(), t.seed()); // the architecture comes from the checkpoint
+    GPTConfig architecture = saved.model(); // the architecture comes from the checkpoint
+    refuseTooLarge(architecture, t, memory);
+    GPT model = GPT.create(architecture, t.seed());
     model.loadParameters(saved.parameters());
     AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
     optimizer.restore(saved.optimizerState(), saved.optimizerStep());
@@ -100,6 +120,37 @@ public final class TrainingRun {
     double elapsed = MetricsLog.lastElapsed(runDirectory.resolve(MetricsLog.FILE));
     return new TrainingRun(
         config, runDirectory, corpus, model, optimizer, LoopState.of(saved), checkpoint, elapsed);
+  }
+
+  /**
+   * Refuses (one line, before any graph is built) a model whose training step is estimated to need more
+   * memory than is available, so that the kernel's out-of-memory killer never has to stop it.
+   */
+  private static void refuseTooLarge(GPTConfig architecture, TrainingSection t, AvailableMemory memory) {
+    MemoryEstimate estimate = MemoryEstimate.forTraining(architecture, t.batchSize());
+    estimate.refuseAbove(memory, "this run", estimate.lowerKeys());
+  }
+
+  /**
+   * Whether dir is a run directory whose run stopped before its first checkpoint: it holds the resolved
+   * config.yaml but no checkpoint (with the default checkpoint_interval, the first minutes of a run).
+   */
+  public static boolean stoppedBeforeFirstCheckpoint(Path dir) {
+    return Files.isRegularFile(dir.resolve(CONFIG_FILE))
+        && !Files.exists(dir.resolve(CheckpointStore.META_FILE))
+        && !CheckpointStore.holdsCheckpoints(dir);
+  }
+
+  /**
+   * A run that {@link #stoppedBeforeFirstCheckpoint stopped before its first checkpoint}, started again
+   * from step 0 with its saved config.yaml (and overrides), in the same directory.
+   */
+  public static TrainingRun restart(Path runDirectory, List<String> overrides, AvailableMemory memory) {
+    Path dir = runDirectory.toAbsolutePath().normalize();
+    List<String> all = new java.util.ArrayList<>(overrides);
+    all.add("run.out_dir=" + dir.getParent()); // where it is now, should it have moved
+    all.add("run.name=" + dir.getFileName());
+    return start(ConfigLoader.load(dir.resolve(CONFIG_FILE), all), memory);
   }
 
   private static void refuseExistingCheckpoints(Path runDirectory) {
@@ -114,15 +165,26 @@ public final class TrainingRun {
     });
   }
 
-  /** Writes the resolved config into the run directory. */
+  /**
+   * Writes the resolved config into the run directory: unchanged text is not rewritten, and new text
+   * replaces the old atomically, so a failed write (a full disk) leaves the old file whole and no
+   * temporary file behind.
+   */
   public Path writeResolvedConfig() {
     Path file = runDirectory.resolve(CONFIG_FILE);
+    String text = resolvedYaml + "# vocab_size: " + corpus.tokenizer().vocabSize() + " (from the data)\n";
+    Path temp = runDirectory.resolve(CONFIG_FILE + ".tmp");
     try {
       Files.createDirectories(runDirectory);
-      Files.writeString(
-          file,
-          resolvedYaml + "# vocab_size: " + corpus.tokenizer().vocabSize() + " (from the data)\n",
-          StandardCharsets.UTF_8);
+      if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
+        return file;
+      }
+      try {
+        Files.writeString(temp, text, StandardCharsets.UTF_8);
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(temp);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
@@ -176,6 +238,11 @@ public final class TrainingRun {
 
   public double elapsedSecondsBefore() {
     return elapsedSecondsBefore;
+  }
+
+  /** The loss curve's title: the run's name and the config's key sizes. */
+  public String lossCurveTitle() {
+    return LossCurve.title(config, corpus.tokenizer().kind(), corpus.tokenizer().vocabSize());
   }
 
   public boolean characterLevel() {

@@ -49,11 +49,13 @@ public final class CausalSelfAttention {
 
   /** x (B*T, C) -> (B*T, C). */
   public SDVariable apply(SameDiff sd, SDVariable x, Sequence seq) {
-    SDVariable q = splitHeads(sd, wQ.apply(x), seq); // (B, nh, T, hs)
+    // The 1/√hs of the scores is applied to q: (q/√hs)·kᵀ = q·kᵀ/√hs, and the scaled array is then
+    // [B*T, C] instead of [B, nh, T, T] (half the size at T 64, hs 32; a quarter at T 256, hs 64).
+    SDVariable q = splitHeads(sd, wQ.apply(x).mul(1.0 / Math.sqrt(hs)), seq); // (B, nh, T, hs): q/√hs
     SDVariable k = splitHeads(sd, wK.apply(x), seq); // (B, nh, T, hs)
     SDVariable v = splitHeads(sd, wV.apply(x), seq); // (B, nh, T, hs)
 
-    SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(hs)); // (B, nh, T, T)
+    SDVariable scores = sd.mmul(q, k, false, true, false); // (B, nh, T, T) = q·kᵀ/√hs
     scores = scores.add(seq.causalMask()); // (B, nh, T, T) + (T, T)
     SDVariable att = sd.nn().softmax(Names.attentionProbs(layer), scores, 3); // (B, nh, T, T)
     att = dropout.apply(sd, att, Names.attentionDropoutMask(layer), Dropout.MaskShape.ATTENTION);

@@ -10,6 +10,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
  *
  * <p>Written out rather than {@code sd.nn().layerNorm}: the M2.1 op has no ε at all (a constant
  * row divides by zero, and tiny-variance rows such as fresh 0.02-scale embeddings are blown up).
+ * The variance stays a product and a mean: {@code sd.variance(x, false, true, 1)} (one op instead
+ * of two) computes the biased variance in the forward pass, but the gradient graph's copy of the op
+ * computes the bias-corrected one (every γ gradient came out √((C-1)/C) times too small in
+ * GradientCheckTest.layerNorm).
  */
 public final class LayerNorm {
   public static final double EPS = 1e-5;

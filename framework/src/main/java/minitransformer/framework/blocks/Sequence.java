@@ -1,5 +1,8 @@
 package minitransformer.framework.blocks;
 
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import minitransformer.framework.Names;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -11,11 +14,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * The run-time sizes of a batch, shared by the blocks that must undo the [B*T, C] flattening of the
  * residual stream: B and T are only known when the graph runs (T may be shorter than block_size).
  *
- * @param batchAndTime the vector [B, T] (INT64)
- * @param time the vector [T] (INT64)
- * @param causalMask the additive causal mask [T, T]: 0 where key s <= query t, -1e9 where s > t
+ * <p>Each shape vector and the mask is built once per graph and shared by every block that needs
+ * it: each is an op that runs every step (a concat, the mask's slice), so 4 layers asking for
+ * [B, T, nh, hs] three times each would otherwise run 12 concats instead of 1.
  */
-public record Sequence(SDVariable batchAndTime, SDVariable time, SDVariable causalMask) {
+public final class Sequence {
   /** Large enough that exp(score - 1e9) is exactly 0 in float and double; finite, so no NaN. */
   public static final double MASKED = -1e9;
 
@@ -39,13 +42,42 @@ public record Sequence(SDVariable batchAndTime, SDVariable time, SDVariable caus
     return new Sequence(bt, t, causalMask);
   }
 
-  /** The shape vector [B, T, d1, d2, ...]. */
-  public SDVariable shapeWith(SameDiff sd, long... trailing) {
-    return sd.concat(0, batchAndTime, sd.constant(Nd4j.createFromArray(trailing)));
+  private final SDVariable batchAndTime; // (2,) = [B, T], INT64
+  private final SDVariable time; // (1,) = [T], INT64
+  private final SDVariable causalMask; // (T, T)
+  private final Map<String, SDVariable> shapes = new HashMap<>();
+
+  private Sequence(SDVariable batchAndTime, SDVariable time, SDVariable causalMask) {
+    this.batchAndTime = batchAndTime;
+    this.time = time;
+    this.causalMask = causalMask;
   }
 
-  /** The shape vector [T, d1, ...]. */
+  /** The vector [B, T] (INT64). */
+  public SDVariable batchAndTime() {
+    return batchAndTime;
+  }
+
+  /** The vector [T] (INT64). */
+  public SDVariable time() {
+    return time;
+  }
+
+  /** The additive causal mask [T, T]: 0 where key s <= query t, -1e9 where s > t. */
+  public SDVariable causalMask() {
+    return causalMask;
+  }
+
+  /** The shape vector [B, T, d1, d2, ...], one node per distinct trailing dimensions. */
+  public SDVariable shapeWith(SameDiff sd, long... trailing) {
+    return shapes.computeIfAbsent(
+        "BT" + Arrays.toString(trailing),
+        k -> sd.concat(0, batchAndTime, sd.constant(Nd4j.createFromArray(trailing))));
+  }
+
+  /** The shape vector [T, d1, ...], one node per distinct trailing dimensions. */
   public SDVariable timeWith(SameDiff sd, long... trailing) {
-    return sd.concat(0, time, sd.constant(Nd4j.createFromArray(trailing)));
+    return shapes.computeIfAbsent(
+        "T" + Arrays.toString(trailing), k -> sd.concat(0, time, sd.constant(Nd4j.createFromArray(trailing))));
   }
 }

@@ -14,15 +14,17 @@ import minitransformer.training.Trainer;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.TrainingSection;
+import minitransformer.training.memory.AvailableMemory;
+import minitransformer.training.memory.MemoryEstimate;
 import minitransformer.training.optim.AdamW;
 import minitransformer.training.step.MicroBatches;
 import minitransformer.training.step.TrainingStep;
 
 /**
  * Times the training step of a workload: the {@link TrainingStep} that {@link Trainer} runs (a batch
- * from the sampler, the loss and gradients, clipping by global norm, an AdamW update), with
- * System.gc() every {@link Trainer#GC_INTERVAL} steps outside the timed part; then the speed of
- * sampling ({@link GenerationTiming}).
+ * from the sampler, the loss and gradients, clipping by global norm, an AdamW update; the step frees
+ * its own native memory, so no System.gc() is needed); then the speed of sampling ({@link
+ * GenerationTiming}).
  */
 public final class Benchmark {
   private static final String[] PHASES = TrainingStep.Timings.PHASES;
@@ -30,13 +32,32 @@ public final class Benchmark {
   private final Consumer<String> progress;
   private final int sampleTokens;
   private final int rssEvery;
+  private final AvailableMemory memory;
+  private final StepListener stepListener;
 
   /**
    * @param sampleTokens tokens generated per sampling path; negative: twice the block size
    * @param rssEvery record VmRSS after every this many steps (warm-up included; 0: none)
-   * @param progress receives one line per phase (for a person watching)
+   * @param progress receives one line per phase (for a person watching; the steps go to a StepListener)
    */
   public Benchmark(int sampleTokens, int rssEvery, Consumer<String> progress) {
+    this(sampleTokens, rssEvery, progress, (workload, step, steps, ms, loss) -> {}, AvailableMemory.SYSTEM);
+  }
+
+  /** Receives every timed step (a progress bar, or a line each with --verbose). */
+  @FunctionalInterface
+  public interface StepListener {
+    void stepped(String workload, int step, int steps, double milliseconds, double loss);
+  }
+
+  /**
+   * As {@link #Benchmark(int, int, Consumer)}, each timed step also told to stepListener; a workload
+   * estimated above memory's figure is refused.
+   */
+  public Benchmark(
+      int sampleTokens, int rssEvery, Consumer<String> progress, StepListener stepListener, AvailableMemory memory) {
+    this.stepListener = stepListener;
+    this.memory = memory;
     this.sampleTokens = sampleTokens;
     this.rssEvery = rssEvery;
     this.progress = progress;
@@ -48,6 +69,8 @@ public final class Benchmark {
     progress.accept(workload.name() + ": loading " + config.data().path().getFileName());
     Corpus corpus = TrainingRun.loadCorpus(config);
     int vocabSize = corpus.tokenizer().vocabSize();
+    MemoryEstimate estimate = MemoryEstimate.forTraining(config.model().toGptConfig(vocabSize), t.batchSize());
+    estimate.refuseAbove(memory, "the " + workload.name() + " workload", estimate.lowerKeys());
     GPT model = GPT.create(config.model().toGptConfig(vocabSize), t.seed());
     AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
     int B = t.batchSize();
@@ -90,12 +113,7 @@ public final class Benchmark {
           phaseNanos[p][k] = phases[p];
         }
         peakRss = Math.max(peakRss, ResidentMemory.now().rssBytes());
-        progress.accept(
-            String.format(java.util.Locale.ROOT, "%s: step %d/%d %.1f ms (loss %.4f)",
-                workload.name(), k + 1, workload.steps(), stepNanos[k] / 1e6, step.loss()));
-      }
-      if ((i + 1) % Trainer.GC_INTERVAL == 0) {
-        System.gc();
+        stepListener.stepped(workload.name(), k + 1, workload.steps(), stepNanos[k] / 1e6, step.loss());
       }
       if (rssEvery > 0 && ((i + 1) % rssEvery == 0 || i == 0)) {
         rssSamples.add(new BenchResult.RssSample(i + 1, ResidentMemory.now().rssBytes()));

@@ -17,7 +17,6 @@ import minitransformer.datasets.BatchSampler;
 import minitransformer.datasets.Corpus;
 import minitransformer.datasets.SplitMix64;
 import minitransformer.framework.GPT;
-import minitransformer.training.Trainer;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.config.Config;
 import minitransformer.training.step.MicroBatches;
@@ -169,9 +168,8 @@ public final class OpProfile {
   }
 
   /**
-   * Runs the workload's warm-up and timed steps (forward and backward only, System.gc() every
-   * {@link Trainer#GC_INTERVAL} steps as in training) with the op timer attached, and prints the op
-   * table to out.
+   * Runs the workload's warm-up and timed steps (forward and backward only, their gradients freed
+   * as the training step frees them) with the op timer attached, and prints the op table to out.
    */
   public static void run(Workload workload, boolean replay, PrintWriter out, Consumer<String> progress) {
     Config config = workload.config();
@@ -203,21 +201,17 @@ public final class OpProfile {
       INDArray y = GPT.idsArray(batch.y(), B, T);
       long s = System.nanoTime();
       long c = threads.getCurrentThreadCpuTime();
-      MicroBatches.lossAndGradients(model, x, y, i, microBatch); // the training step's forward and backward
+      MicroBatches.lossAndGradients(model, x, y, i, microBatch).release(); // the training step's forward and backward
       if (timer.recording) {
         stepNanos += System.nanoTime() - s;
         cpuNanos += threads.getCurrentThreadCpuTime() - c;
       }
-      if ((i + 1) % Trainer.GC_INTERVAL == 0) {
-        System.gc();
-      }
     }
     double loopMs = (System.nanoTime() - loopStart) / 1e6 / steps;
     ResidentMemory memory = ResidentMemory.now();
-    out.printf(Locale.ROOT, "%nop profile of %s: loop %.1f ms per step with gc; main thread CPU time %.1f ms per step;"
-            + " VmRSS %.2f GB, VmHWM %.2f GB (System.gc() every %d steps)%n",
-        workload.name(), loopMs, cpuNanos / 1e6 / steps, memory.rssBytes() / 1e9, memory.peakBytes() / 1e9,
-        Trainer.GC_INTERVAL);
+    out.printf(Locale.ROOT, "%nop profile of %s: loop %.1f ms per step; main thread CPU time %.1f ms per step;"
+            + " VmRSS %.2f GB, VmHWM %.2f GB%n",
+        workload.name(), loopMs, cpuNanos / 1e6 / steps, memory.rssBytes() / 1e9, memory.peakBytes() / 1e9);
     print(out, timer, stepNanos, steps);
   }
 

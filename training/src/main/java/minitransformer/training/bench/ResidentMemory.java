@@ -3,6 +3,7 @@ package minitransformer.training.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import minitransformer.training.memory.AvailableMemory;
 
 /**
  * The process's resident memory as Linux reports it in /proc/self/status: VmRSS (now) and VmHWM
@@ -31,17 +32,7 @@ public record ResidentMemory(long rssBytes, long peakBytes) {
 
   /** MemAvailable from /proc/meminfo (what can be allocated without swapping), -1 if unknown. */
   public static long availableBytes() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-        if (line.startsWith("MemAvailable:")) {
-          long kb = kilobytes(line);
-          return kb < 0 ? -1 : kb * 1024;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-    return -1;
+    return AvailableMemory.SYSTEM.bytes();
   }
 
   public boolean available() {

@@ -7,6 +7,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -14,6 +15,7 @@ import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.analysis.AttentionExplanation;
 import minitransformer.framework.analysis.AttentionMaps;
+import minitransformer.framework.analysis.HeadFocus;
 import minitransformer.framework.analysis.RawScores;
 import minitransformer.training.TrainedModel;
 import minitransformer.training.viz.AttentionCsv;
@@ -36,7 +38,8 @@ import picocli.CommandLine.Spec;
     name = "attention",
     mixinStandardHelpOptions = true,
     description = {
-      "Show the attention pattern of a prompt: in the terminal, or --out FILE.png (heatmaps), FILE.html"
+      "Show what each attention head looks at.",
+      "The attention pattern of a prompt: in the terminal, or --out FILE.png (heatmaps), FILE.html"
           + " (one self-contained interactive page with every layer and head) or FILE.csv.",
       "With --explain: for one query position, each head's q·k, scaled scores, causal mask, softmax weights"
           + " and value contributions, recomputed from the learned W_Q, W_K, W_V, W_O.",
@@ -52,11 +55,12 @@ public final class AttentionCommand implements Callable<Integer> {
   @Mixin PromptOptions prompt;
 
   @Option(names = "--layer", paramLabel = "L",
-      description = "Only this block (0-based). Terminal default: 0. Files default: every layer.")
+      description = "Only this block (0-based). Default: every layer (the terminal shows a focus grid of every"
+          + " head and the heatmaps of the most focused ones).")
   Integer layer;
 
   @Option(names = "--head", paramLabel = "H",
-      description = "Only this head (0-based). Default: every head of the layer(s).")
+      description = "Only this head (0-based), in every layer unless --layer is given.")
   Integer head;
 
   @Option(names = "--out", paramLabel = "FILE",
@@ -112,21 +116,12 @@ public final class AttentionCommand implements Callable<Integer> {
     }
     AttentionMaps maps = AttentionMaps.of(loaded.gpt(), ids);
     if (out == null) {
-      int l = layer == null ? 0 : layer;
-      for (int h = 0; h < config.nHead(); h++) {
-        if (head == null || head == h) {
-          TerminalHeatmap.draw(stdout, "layer " + l + ", head " + h, maps.map(l, h), labels);
-          stdout.println();
-        }
-      }
-      TerminalHeatmap.legend(stdout);
-      stdout.flush();
+      terminal(stdout, maps, labels);
       return 0;
     }
     switch (format) {
-      case "png" -> AttentionPng.write(out, maps, layer, head, labels);
-      case "html" -> writeText(out, AttentionHtml.page(
-          "Attention: \"" + prompt.text() + "\" (" + loaded.directory().getFileName() + ")", maps, labels));
+      case "png" -> AttentionPng.write(out, maps, layer, head, labels, title(loaded));
+      case "html" -> writeText(out, AttentionHtml.page(title(loaded), maps, labels));
       case "csv" -> {
         List<String> tokens = java.util.Arrays.stream(ids).mapToObj(tokenizer::token).toList();
         try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
@@ -142,6 +137,72 @@ public final class AttentionCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * The terminal view. By default: every head's focus (how much of its attention goes to one earlier
+   * token other than the first, {@link HeadFocus}) as a layer × head grid, then the heatmaps of the
+   * most focused heads, saying which they are; with --layer and/or --head, those heads' heatmaps.
+   */
+  private void terminal(PrintWriter o, AttentionMaps maps, List<String> labels) {
+    List<int[]> shown = new ArrayList<>();
+    if (layer == null && head == null) {
+      List<HeadFocus> ranked = HeadFocus.ranked(maps);
+      focusGrid(o, maps, labels);
+      for (HeadFocus f : ranked.subList(0, Math.min(SHOWN_BY_DEFAULT, ranked.size()))) {
+        shown.add(new int[] {f.layer(), f.head()});
+      }
+      o.println();
+      o.println("the " + shown.size() + " most focused heads: " + String.join(", ",
+          shown.stream().map(lh -> "layer " + lh[0] + " head " + lh[1]).toList())
+          + " (--layer L, --head H: others)");
+      o.println();
+    } else {
+      for (int l = 0; l < maps.layers(); l++) {
+        for (int h = 0; h < maps.heads(); h++) {
+          if ((layer == null || layer == l) && (head == null || head == h)) {
+            shown.add(new int[] {l, h});
+          }
+        }
+      }
+    }
+    for (int[] lh : shown) {
+      TerminalHeatmap.draw(o, "layer " + lh[0] + ", head " + lh[1], maps.map(lh[0], lh[1]), labels);
+      o.println();
+    }
+    TerminalHeatmap.legend(o);
+    o.flush();
+  }
+
+  /** What a picture or page shows: the prompt and the checkpoint. */
+  private String title(TrainedModel loaded) {
+    return "Attention: \"" + prompt.text() + "\" (" + loaded.directory().getFileName() + ")";
+  }
+
+  /** Heatmaps shown when neither --layer nor --head is given: the most focused heads. */
+  static final int SHOWN_BY_DEFAULT = 2;
+
+  /** One line per head: its focus, and the earlier tokens the last token weights most in it. */
+  private static void focusGrid(PrintWriter o, AttentionMaps maps, List<String> labels) {
+    int T = labels.size();
+    String last = labels.get(T - 1);
+    o.println("every head with its focus: the mean, over the tokens, of the largest weight on one earlier token");
+    o.println("other than the first (1: each token looks at one such token; 0: only at itself or the first)");
+    o.printf(Locale.ROOT, "%-5s %-4s %5s  %s%n", "layer", "head", "focus", "the last token \"" + last + "\" looks at");
+    for (HeadFocus f : HeadFocus.of(maps)) {
+      double[] row = maps.map(f.layer(), f.head())[T - 1];
+      Integer[] keys = new Integer[T];
+      for (int s = 0; s < T; s++) {
+        keys[s] = s;
+      }
+      java.util.Arrays.sort(keys, (a, b) -> Double.compare(row[b], row[a]));
+      StringBuilder looks = new StringBuilder();
+      for (int k = 0; k < Math.min(3, T); k++) {
+        looks.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%d %s %.2f", keys[k],
+            labels.get(keys[k]), row[keys[k]]));
+      }
+      o.printf(Locale.ROOT, "%-5d %-4d %5.2f  %s%n", f.layer(), f.head(), f.focus(), looks);
+    }
+  }
+
   private void explain(PrintWriter o, TrainedModel loaded, int[] ids, List<String> labels, int t) {
     GPTConfig config = loaded.gpt().config();
     int hs = config.headSize();
@@ -154,8 +215,11 @@ public final class AttentionCommand implements Callable<Integer> {
       AttentionExplanation e = AttentionExplanation.of(loaded.gpt(), ids, l, t);
       o.printf(Locale.ROOT, "%n== block %d: x = residual stream into h%d at position %d (|x| = %.4f), x̂ = ln_1(x)%n",
           l, l, t, norm(e.residualIn()));
-      o.println("   q = x̂_t·W_Q + b_Q;  k_s = x̂_s·W_K + b_K;  v_s = x̂_s·W_V + b_V;  score = q·k / √hs; "
-          + "weights = softmax(score)");
+      o.println(config.bias()
+          ? "   q = x̂_t·W_Q + b_Q;  k_s = x̂_s·W_K + b_K;  v_s = x̂_s·W_V + b_V;  score = q·k / √hs;"
+              + " weights = softmax(score)"
+          : "   q = x̂_t·W_Q;  k_s = x̂_s·W_K;  v_s = x̂_s·W_V;  score = q·k / √hs;  weights = softmax(score)"
+              + "  (no biases: model.bias is false)");
       for (AttentionExplanation.Head h : e.heads()) {
         if (head != null && head != h.head()) {
           continue;
@@ -181,8 +245,8 @@ public final class AttentionCommand implements Callable<Integer> {
         }
         o.printf(Locale.ROOT, "   head output = Σ w·v (|.| = %.4f) = %s%n", norm(h.output()), vector(h.output()));
       }
-      o.printf(Locale.ROOT, "%n   concat(heads)·W_O + b_O: |y| = %.4f; residual x + y: |x + y| = %.4f%n",
-          norm(e.projected()), norm(e.residualOut()));
+      o.printf(Locale.ROOT, "%n   concat(heads)·W_O%s: |y| = %.4f; residual x + y: |x + y| = %.4f%n",
+          config.bias() ? " + b_O" : "", norm(e.projected()), norm(e.residualOut()));
       o.printf(Locale.ROOT, "   check against the graph: max |weight - h%d/attn/probs| = %.2e, "
               + "max |(x + y) + mlp(ln_2(x + y)) - h%d/out| = %.2e%n",
           l, e.maxWeightDifference(), l, e.maxBlockOutDifference());

@@ -35,9 +35,11 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Time the training step (batch, forward and backward, gradient clipping, AdamW) and sampling: with a"
-          + " full forward pass per token, with the KV cache sliding exactly (--refill block_size) and with the"
-          + " KV cache re-filling half the block (sample's default).",
+      "Time the training step and sampling.",
+      "The step: the batch, forward and backward passes, gradient clipping and AdamW. Sampling: with a full"
+          + " forward pass per token, with the KV cache sliding exactly (--refill block_size) and with the KV cache"
+          + " re-filling half the block (sample's default). A progress bar shows the timed steps; --verbose prints"
+          + " a line for each instead.",
       "Without --config it runs the three built-in workloads on tinyshakespeare.txt: char (nanoGPT's CPU"
           + " recipe), big (6 layers, width 384, context 256, batch 64: about 10-40 s a step, so 3 steps by"
           + " default) and word (CPU recipe sizes, word vocabulary 11,466).",
@@ -146,7 +148,9 @@ public final class BenchCommand implements Callable<Integer> {
         err.flush();
       }
     };
-    Benchmark benchmark = new Benchmark(sampleTokens == null ? -1 : sampleTokens, rssEvery, progress);
+    Benchmark benchmark = new Benchmark(sampleTokens == null ? -1 : sampleTokens, rssEvery, progress,
+        json ? (w, step, steps, ms, loss) -> {} : new BenchProgress(err, verbose.verbose, System.console() != null),
+        Main.availableMemory(spec));
     Map<String, Object> environment = environment();
     List<BenchResult> results = new ArrayList<>();
     StringWriter profiles = new StringWriter();

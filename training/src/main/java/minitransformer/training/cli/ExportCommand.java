@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "export",
     mixinStandardHelpOptions = true,
-    description = {"Write a checkpoint's weights as a NumPy .npz (numpy.load reads it), with model_config.json and"
+    description = {"Export a checkpoint's weights to NumPy.", "Writes a checkpoint's weights as a NumPy .npz (numpy.load reads it), with model_config.json and"
         + " tokenizer.json beside it. Array names, shapes and orientation: checkpoints/README.md."})
 public final class ExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -18,6 +18,7 @@ import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.ModelExport;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Schema;
+import minitransformer.training.memory.MemoryEstimate;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "import",
     mixinStandardHelpOptions = true,
-    description = {"Build a checkpoint (a run directory with step-000000) from an exported or hand-made .npz,"
+    description = {"Build a checkpoint from exported NumPy weights.", "Builds a checkpoint (a run directory with step-000000) from an exported or hand-made .npz,"
         + " model_config.json and tokenizer.json. Every array is checked against the architecture."})
 public final class ImportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -65,6 +66,8 @@ public final class ImportCommand implements Callable<Integer> {
       throw new CheckpointException(tokenizerFile + ": the tokenizer has " + tokenizer.vocabSize()
           + " tokens but " + modelConfig + " says vocab_size " + model.config().vocabSize());
     }
+    MemoryEstimate.forCheckpointModel(model.config()).refuseAbove(Main.availableMemory(spec), npz.toString(),
+        "The model in " + modelConfig + " is too large for this machine; free memory or import a smaller model.");
     GPT gpt = GPT.create(model.config(), 0);
     try {
       gpt.loadParameters(model.parameters()); // checks every name and shape against the architecture

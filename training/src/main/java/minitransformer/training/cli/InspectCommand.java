@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
-    description = "Show a checkpoint: step, tokens seen, losses, config, vocabulary, parameters, file sizes.")
+    description = {"Show a checkpoint's contents.",
+        "Its step, tokens seen, losses, config, vocabulary, parameters and file sizes."})
 public final class InspectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -7,6 +7,8 @@ import minitransformer.framework.ModelConfigException;
 import minitransformer.training.TrainingDivergedException;
 import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.config.ConfigException;
+import minitransformer.training.memory.AvailableMemory;
+import minitransformer.training.memory.MemoryException;
 import minitransformer.training.serve.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,12 +36,19 @@ import picocli.CommandLine.ParseResult;
       ServeCommand.class
     })
 public final class Main implements Runnable {
-  /** Errors the user can fix (bad config, data, checkpoint or command line). */
+  /** Errors the user can fix (bad config, data, checkpoint or command line; a file that cannot be written). */
   static final int EXIT_USAGE = 2;
 
   static final int EXIT_DIVERGED = 3;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Where the commands that build a model read the memory available (MemAvailable; a test sets its own). */
+  private final AvailableMemory memory;
+
+  private Main(AvailableMemory memory) {
+    this.memory = memory;
+  }
 
   @Override
   public void run() {
@@ -47,7 +56,12 @@ public final class Main implements Runnable {
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new Main())
+    return commandLine(AvailableMemory.SYSTEM);
+  }
+
+  /** The command line with its own source of the available memory (for tests). */
+  public static CommandLine commandLine(AvailableMemory memory) {
+    return HelpLayout.install(new CommandLine(new Main(memory)))
         .setExecutionStrategy(Main::executeWithNativeThreads)
         .setExecutionExceptionHandler(new UserErrors())
         .setParameterExceptionHandler(Main::badCommandLine);
@@ -56,6 +70,11 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
     System.exit(commandLine().execute(args));
+  }
+
+  /** The memory available to the command of spec, as its command line was given it. */
+  static AvailableMemory availableMemory(CommandLine.Model.CommandSpec spec) {
+    return spec.root().userObject() instanceof Main main ? main.memory : AvailableMemory.SYSTEM;
   }
 
   /**
@@ -87,12 +106,17 @@ public final class Main implements Runnable {
 
   /**
    * A command line picocli cannot parse (unknown or missing option, a value of the wrong type): one
-   * {@code error:} line that names the problem and where to find help, exit code 2.
+   * {@code error:} line that names the problem, the nearest valid names for a mistyped subcommand or
+   * option, and where to find help, exit code 2.
    */
   private static int badCommandLine(CommandLine.ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     // picocli starts some messages (argument groups) with its own "Error: ".
     String message = e.getMessage().replaceFirst("^Error: ", "");
+    if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+      // a mistyped subcommand or option: picocli's nearest name first ("trian": train, then similarity)
+      message += " (did you mean " + unmatched.getSuggestions().get(0) + "?)";
+    }
     cmd.getErr().println("error: " + message + " (see: " + cmd.getCommandSpec().qualifiedName() + " --help)");
     cmd.getErr().flush();
     return EXIT_USAGE;
@@ -112,17 +136,20 @@ public final class Main implements Runnable {
           || e instanceof DataException
           || e instanceof ModelConfigException
           || e instanceof CheckpointException
-          || e instanceof BadOptionException) {
+          || e instanceof BadOptionException
+          || e instanceof MemoryException) {
         code = EXIT_USAGE;
       } else if (e instanceof TrainingDivergedException) {
         code = EXIT_DIVERGED;
       } else if (e instanceof UncheckedIOException io) {
+        // a file that cannot be read or written (a full disk, a read-only directory): the user's to fix,
+        // as a checkpoint save that fails is
         err.println("error: " + io.getMessage() + " (" + io.getCause().getMessage() + ")");
         if (verbose(parseResult)) {
           e.printStackTrace(err);
         }
         err.flush();
-        return 1;
+        return EXIT_USAGE;
       } else {
         throw e;
       }

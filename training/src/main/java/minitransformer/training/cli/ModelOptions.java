@@ -4,7 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import minitransformer.training.TrainedModel;
 import minitransformer.training.checkpoint.CheckpointStore;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code --checkpoint DIR}, shared (as a picocli {@code @Mixin}) by every command that reads a
@@ -17,6 +19,8 @@ public final class ModelOptions {
   @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = DESCRIPTION)
   Path checkpoint;
 
+  @Spec(Spec.Target.MIXEE) CommandSpec command;
+
   /** The checkpoint directory that --checkpoint names; warnings (e.g. a stale marker) go to err. */
   public Path resolve(PrintWriter err) {
     return resolve(checkpoint, err);
@@ -27,8 +31,11 @@ public final class ModelOptions {
     return CheckpointStore.resolve(checkpointOrRun, w -> err.println("warning: " + w));
   }
 
-  /** Resolves, verifies and loads the checkpoint; warnings (e.g. a stale marker) go to err. */
+  /**
+   * Resolves, verifies and loads the checkpoint, refusing (one line) a model too large for the memory
+   * available; warnings (e.g. a stale marker) go to err.
+   */
   public TrainedModel load(PrintWriter err) {
-    return TrainedModel.load(checkpoint, w -> err.println("warning: " + w));
+    return TrainedModel.load(checkpoint, w -> err.println("warning: " + w), Main.availableMemory(command));
   }
 }

@@ -37,7 +37,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "params",
     mixinStandardHelpOptions = true,
-    description = "Count the parameters of a config or a checkpoint: every matrix, per layer, total, attention vs MLP.")
+    description = {"Count the parameters of a config or a checkpoint.",
+        "Per layer, in total, and attention vs MLP; with --all, every matrix. Counted from the config alone,"
+            + " so models far too large to build (GPT-3 175B) count too."})
 public final class ParamsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -59,6 +61,9 @@ public final class ParamsCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON instead of a table.")
   boolean json;
 
+  @Option(names = "--all", description = "Every matrix of every layer (default: one layer's, × the layer count).")
+  boolean all;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -67,7 +72,7 @@ public final class ParamsCommand implements Callable<Integer> {
     if (json) {
       out.println(json(config, count));
     } else {
-      table(out, config, count);
+      table(out, config, count, all);
     }
     out.flush();
     return 0;
@@ -122,7 +127,11 @@ public final class ParamsCommand implements Callable<Integer> {
     return "lm_head";
   }
 
-  private static void table(PrintWriter out, GPTConfig c, ParameterCount count) {
+  /**
+   * The table. Every layer has the same matrices, so unless every is set only h0's rows are listed, then
+   * its total "× n_layer layers": GPT-3 175B's 96 layers take 20 lines instead of 1,649.
+   */
+  private static void table(PrintWriter out, GPTConfig c, ParameterCount count, boolean every) {
     out.printf(Locale.ROOT, "model: %d layers, %d heads (hs %d), width C = %d, block %d, vocabulary %,d, %s positions,"
             + " bias %s, tied embeddings %s%n", c.nLayer(), c.nHead(), c.headSize(), c.nEmbd(), c.blockSize(),
         c.vocabSize(), c.positionalEncoding().name().toLowerCase(Locale.ROOT), c.bias(), c.tieEmbeddings());
@@ -132,10 +141,17 @@ public final class ParamsCommand implements Callable<Integer> {
     int layer = -1;
     for (ParameterCount.Row row : count.rows()) {
       int rowLayer = layerOf(row.name());
-      if (layer >= 0 && rowLayer != layer) {
+      if (layer >= 0 && rowLayer != layer && (every || layer == 0)) {
         out.printf(Locale.ROOT, "%-58s %,18d%n", "  h" + layer + " total", count.layer(layer));
+        if (!every && c.nLayer() > 1) {
+          out.printf(Locale.ROOT, "%-58s %,18d%n", "  × " + c.nLayer() + " layers (h0 to h" + (c.nLayer() - 1)
+              + ", alike; --all lists each)", count.layer(0) * c.nLayer());
+        }
       }
       layer = rowLayer;
+      if (!every && rowLayer > 0) {
+        continue;
+      }
       out.printf(Locale.ROOT, format, row.name(), describe(row.name()), Arrays.toString(row.shape()), row.count());
     }
     if (c.positionalEncoding() == PositionalEncoding.SINUSOIDAL) {

@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
     name = "predict",
     mixinStandardHelpOptions = true,
     description = {
+      "The most likely next tokens after a prompt.",
       "Given the text so far, which token comes next and how sure is the model? Prints the N most likely next"
           + " tokens, best first (ties: lower id first), with probability and natural-log probability under the"
           + " model (temperature 1, no filtering); with --temperature, --top-k or --top-p also the probability"
@@ -76,6 +77,11 @@ public final class PredictCommand implements Callable<Integer> {
     SamplingOptions draw = drawOptions(temperature, topK, topP);
     TrainedModel m = model.load(cli.getErr());
     PromptOptions.Encoded encoded = prompt.encode(m.tokenizer(), m.config().blockSize(), cli.getErr());
+    int vocabulary = m.config().vocabSize();
+    if (top > vocabulary) {
+      cli.getErr().printf(Locale.ROOT, "note: --top %d is more than the vocabulary's %d tokens; listing all %d%n", top,
+          vocabulary, vocabulary);
+    }
     ObjectNode report = report(m, encoded, top, draw);
     if (json) {
       out.println(JSON.writeValueAsString(report));

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     name = "sample",
     mixinStandardHelpOptions = true,
     description = {
-      "Continue a prompt with a trained model, printing each token as soon as it is chosen.",
+      "Continue a prompt with a trained model.",
+      "Each token is printed as soon as it is chosen.",
       "Filters, in order: temperature, top-k, top-p; ties go to the lower token id, so the same seed gives"
           + " the same text.",
       "KV cache (default): the prompt is read in one forward pass, then each token costs one cached step."

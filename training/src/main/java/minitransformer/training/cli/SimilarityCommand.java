@@ -27,11 +27,16 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "similarity",
     mixinStandardHelpOptions = true,
+    abbreviateSynopsis = true, // the three modes below read better than one long line of options
     description = {
-      "Compare token embeddings (rows of wte). One of:",
-      "  --words A,B,C               dot product, cosine and scaled dot product (÷√C) tables",
-      "  --nearest WORD [--top N]    the N nearest tokens by cosine",
-      "  --prompt TEXT --word W --ref A,B   W's vector after each layer vs the embeddings of A, B (cosine)",
+      "Compare token embeddings (rows of wte).",
+      "One of:",
+      "  --words A,B,C",
+      "      dot product, cosine and scaled dot product (÷√C) tables",
+      "  --nearest WORD [--top N]",
+      "      the N nearest tokens by cosine",
+      "  --prompt TEXT --word W --ref A,B",
+      "      W's vector after each layer vs the embeddings of A, B (cosine)",
       PromptOptions.HELP
     })
 public final class SimilarityCommand implements Callable<Integer> {
@@ -41,7 +46,8 @@ public final class SimilarityCommand implements Callable<Integer> {
 
   @Mixin ModelOptions checkpoint;
 
-  @Option(names = "--words", split = ",", paramLabel = "A,B,...", description = "Words to compare (two or more).")
+  @Option(names = "--words", split = ",", paramLabel = "WORD",
+      description = "Words to compare, comma-separated (two or more).")
   List<String> words;
 
   @Option(names = "--nearest", paramLabel = "WORD", description = "List the tokens nearest to this word by cosine.")
@@ -55,7 +61,8 @@ public final class SimilarityCommand implements Callable<Integer> {
   @Option(names = "--word", paramLabel = "W", description = "With --prompt: the word to follow (its last occurrence).")
   String word;
 
-  @Option(names = "--ref", split = ",", paramLabel = "A,B,...", description = "With --prompt: reference words.")
+  @Option(names = "--ref", split = ",", paramLabel = "WORD",
+      description = "With --prompt: reference words, comma-separated.")
   List<String> ref;
 
   @Override

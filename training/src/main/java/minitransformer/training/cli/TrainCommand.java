@@ -16,6 +16,7 @@ import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
+import minitransformer.training.memory.MemoryEstimate;
 import minitransformer.training.metrics.LossCurve;
 import minitransformer.training.metrics.MetricsLog;
 import minitransformer.training.view.LogView;
@@ -33,20 +34,20 @@ import picocli.CommandLine.Spec;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Train a model from a YAML config into its run directory (out_dir/NAME): config.yaml,"
+      "Train a model from a YAML config.",
+      "Writes into its run directory (out_dir/NAME): config.yaml,"
           + " metrics.jsonl, step-NNNNNN checkpoints and loss_curve.png.",
       "Ctrl-C finishes the current step, saves a checkpoint and exits with 130."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:trained (or dry run)",
-      "2:bad input: config, data, checkpoint or command line",
+      "2:bad input: config, data, checkpoint or command line; a model too large for the memory; a file that"
+          + " cannot be written (a full disk)",
       "3:training diverged (NaN or infinite loss)",
       "130:stopped by Ctrl-C (a checkpoint was saved)"
     })
 public final class TrainCommand implements Callable<Integer> {
-  static final Path DEFAULT_CONFIG = Path.of("configs", "default.yaml");
-
   @Spec CommandSpec spec;
 
   @Mixin VerboseOption verbose;
@@ -54,7 +55,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--config",
       paramLabel = "FILE",
-      description = "The YAML config (default: configs/default.yaml in the working directory).")
+      description = "The YAML config (default: configs/default.yaml in the working directory, else in the"
+          + " repository the jar was built in).")
   Path config;
 
   @Option(
@@ -86,7 +88,7 @@ public final class TrainCommand implements Callable<Integer> {
    * same command twice never touches the earlier run; an explicitly named run is refused instead.
    */
   private Config freshRunConfig(List<String> overrides, PrintWriter err) {
-    Path file = config == null ? DEFAULT_CONFIG : config;
+    Path file = config == null ? defaultConfig(err) : config;
     Config loaded = ConfigLoader.load(file, overrides);
     boolean named = overrides.stream().anyMatch(o -> o.startsWith("run.name="));
     if (named || !CheckpointStore.holdsCheckpoints(loaded.runDirectory())) {
@@ -103,6 +105,15 @@ public final class TrainCommand implements Callable<Integer> {
         return candidate;
       }
     }
+  }
+
+  /** configs/default.yaml here, or in the jar's repository (said on err, since the run goes there too). */
+  private static Path defaultConfig(PrintWriter err) {
+    Path file = DefaultConfig.locate();
+    if (file.isAbsolute()) {
+      err.println("note: no " + DefaultConfig.RELATIVE + " here; using " + file + ", found from the jar's location");
+    }
+    return file;
   }
 
   /** A progress bar only on a terminal; a log or a pipe gets whole lines instead. */
@@ -130,10 +141,17 @@ public final class TrainCommand implements Callable<Integer> {
       return dryRun(out, allOverrides);
     }
 
-    TrainingRun run =
-        resume == null
-            ? TrainingRun.start(freshRunConfig(allOverrides, err))
-            : TrainingRun.resume(resume, allOverrides, line -> err.println("warning: " + line));
+    TrainingRun run;
+    if (resume == null) {
+      run = TrainingRun.start(freshRunConfig(allOverrides, err), Main.availableMemory(spec));
+    } else if (TrainingRun.stoppedBeforeFirstCheckpoint(resume)) {
+      err.println("note: " + displayed(resume) + " holds no checkpoint yet (its run stopped before the first);"
+          + " starting it again from step 0 with its " + TrainingRun.CONFIG_FILE);
+      run = TrainingRun.restart(resume, allOverrides, Main.availableMemory(spec));
+    } else {
+      run = TrainingRun.resume(
+          resume, allOverrides, line -> err.println("warning: " + line), Main.availableMemory(spec));
+    }
     Config resolved = run.config();
     Path runDirectory = run.runDirectory();
     run.writeResolvedConfig();
@@ -176,14 +194,15 @@ public final class TrainCommand implements Callable<Integer> {
     Config resolved;
     int vocabSize;
     if (resume == null) {
-      resolved = ConfigLoader.load(config == null ? DEFAULT_CONFIG : config, allOverrides);
+      resolved = ConfigLoader.load(config == null ? defaultConfig(spec.commandLine().getErr()) : config, allOverrides);
       Corpus corpus = TrainingRun.loadCorpus(resolved);
       vocabSize = corpus.tokenizer().vocabSize();
       out.printf(
           Locale.ROOT, "# data: %s, %s tokenizer, vocabulary %d, %,d train / %,d validation tokens%n",
           resolved.data().path(), corpus.tokenizer().kind(), vocabSize, corpus.trainSize(), corpus.validationSize());
     } else {
-      TrainingRun run = TrainingRun.resume(resume, allOverrides, line -> out.println("# warning: " + line));
+      TrainingRun run = TrainingRun.resume(
+          resume, allOverrides, line -> out.println("# warning: " + line), Main.availableMemory(spec));
       resolved = run.config();
       vocabSize = run.corpus().tokenizer().vocabSize();
       out.println("# resuming " + run.resumedFrom() + " at step " + run.state().step());
@@ -193,6 +212,8 @@ public final class TrainCommand implements Callable<Integer> {
     GPTConfig model = resolved.model().toGptConfig(vocabSize);
     out.println("parameters (vocab_size " + vocabSize + "):");
     out.print(ParameterCount.of(model).table());
+    MemoryEstimate memory = MemoryEstimate.forTraining(model, resolved.training().batchSize());
+    out.println("memory: estimated " + memory.describe() + memory.comparedWith(Main.availableMemory(spec)));
     out.println("dry run: nothing trained, nothing written");
     out.flush();
     return 0;

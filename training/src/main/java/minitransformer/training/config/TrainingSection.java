@@ -28,7 +28,7 @@ import minitransformer.training.optim.LearningRateSchedule;
  * meanings). Iterations count optimizer steps; step s (0-based) uses the schedule's rate at s.
  *
  * @param gradClip clip the global gradient norm to this (0 = no clipping)
- * @param checkpointInterval save every this many steps (and at the end, and on Ctrl-C)
+ * @param checkpointInterval save every this many steps (and at the end, on Ctrl-C and at a new best val loss)
  * @param keepLast how many of the newest checkpoints to keep (the best is always kept)
  */
 public record TrainingSection(

@@ -70,8 +70,12 @@ public final class MetricsLog implements AutoCloseable {
           }
         }
         Path temp = file.resolveSibling(FILE + ".tmp");
-        Files.write(temp, kept, StandardCharsets.UTF_8);
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+          Files.write(temp, kept, StandardCharsets.UTF_8);
+          Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+          Files.deleteIfExists(temp); // a failed write (a full disk) leaves no temporary file behind
+        }
       }
       return new MetricsLog(
           file,

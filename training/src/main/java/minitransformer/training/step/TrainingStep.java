@@ -92,15 +92,19 @@ public final class TrainingStep {
         model, GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed, microBatch);
     long computed = System.nanoTime();
     if (!Double.isFinite(lg.loss())) {
+      lg.release();
       return new Result(batch, lg.loss(), Double.NaN, false, new Timings(batched - start, computed - batched, 0, 0));
     }
     double gradNorm = GradientClipping.clipByGlobalNorm(lg.gradients(), gradClip);
     long clipped = System.nanoTime();
     if (!Double.isFinite(gradNorm)) {
+      lg.release();
       return new Result(
           batch, lg.loss(), gradNorm, false, new Timings(batched - start, computed - batched, clipped - computed, 0));
     }
     optimizer.step(lg.gradients(), lr);
+    // Freed now, as the pass freed its intermediates: nothing of the step waits for the Java GC.
+    lg.release();
     long end = System.nanoTime();
     return new Result(
         batch, lg.loss(), gradNorm, true,

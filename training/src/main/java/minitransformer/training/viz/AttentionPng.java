@@ -28,12 +28,22 @@ public final class AttentionPng {
 
   private AttentionPng() {}
 
-  /** One head as an XChart heatmap. Labels are "position:token" (positions keep repeated tokens apart). */
-  public static HeatMapChart chart(AttentionMaps maps, int layer, int head, List<String> labels, int size) {
+  /** Height of the band above a grid that holds its title. */
+  public static final int TITLE_HEIGHT = 48;
+
+  /** Width of the band right of a grid that holds its one colour bar. */
+  public static final int BAR_WIDTH = 90;
+
+  /**
+   * One head as an XChart heatmap. Labels are "position:token" (positions keep repeated tokens apart);
+   * colourBar: its own colour bar (a single head), or none (a tile of a grid, which draws one for all).
+   */
+  public static HeatMapChart chart(
+      AttentionMaps maps, int layer, int head, List<String> labels, int size, String title, boolean colourBar) {
     int T = maps.length();
     HeatMapChart chart = new HeatMapChartBuilder()
-        .width(size + 160).height(size + 120)
-        .title("layer " + layer + ", head " + head)
+        .width(size + (colourBar ? 160 : 80)).height(size + 120)
+        .title(title)
         .xAxisTitle("key").yAxisTitle("query")
         .build();
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
@@ -42,6 +52,7 @@ public final class AttentionPng {
     chart.getStyler().setMin(0.0);
     chart.getStyler().setMax(1.0);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    chart.getStyler().setLegendVisible(colourBar);
     chart.getStyler().setXAxisLabelRotation(90);
     chart.getStyler().setShowValue(size / T >= 40); // weights printed in the cells when they fit
     chart.getStyler().setHeatMapValueDecimalPattern("0.00");
@@ -63,11 +74,25 @@ public final class AttentionPng {
     return chart;
   }
 
-  /** One head, or (layer and head null) every layer × head as a grid, written as a PNG file. */
-  public static void write(Path file, AttentionMaps maps, Integer layer, Integer head, List<String> labels) {
-    BufferedImage image;
+  /**
+   * One head, or the heads of the given layer and/or head (null: every one) as a grid under one title and
+   * beside one colour bar, written as a PNG file. title names what was run, e.g. the prompt.
+   */
+  public static void write(
+      Path file, AttentionMaps maps, Integer layer, Integer head, List<String> labels, String title) {
+    try {
+      if (!ImageIO.write(image(maps, layer, head, labels, title), "png", file.toFile())) {
+        throw new IOException("no PNG writer");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  static BufferedImage image(AttentionMaps maps, Integer layer, Integer head, List<String> labels, String title) {
     if (layer != null && head != null) {
-      image = BitmapEncoder.getBufferedImage(chart(maps, layer, head, labels, 560));
+      return BitmapEncoder.getBufferedImage(
+          chart(maps, layer, head, labels, 560, title + " · layer " + layer + ", head " + head, true));
     } else {
       List<Integer> layers = new ArrayList<>();
       for (int l = 0; l < maps.layers(); l++) {
@@ -82,31 +107,57 @@ public final class AttentionPng {
         }
       }
       int size = 360;
-      BufferedImage first = null;
+      BufferedImage grid = null;
       Graphics2D g = null;
       for (int r = 0; r < layers.size(); r++) {
         for (int c = 0; c < heads.size(); c++) {
-          BufferedImage tile = BitmapEncoder.getBufferedImage(chart(maps, layers.get(r), heads.get(c), labels, size));
-          if (first == null) {
-            first = new BufferedImage(tile.getWidth() * heads.size(), tile.getHeight() * layers.size(),
-                BufferedImage.TYPE_INT_RGB);
-            g = first.createGraphics();
+          BufferedImage tile = BitmapEncoder.getBufferedImage(
+              chart(maps, layers.get(r), heads.get(c), labels, size, "layer " + layers.get(r) + ", head "
+                  + heads.get(c), false));
+          if (grid == null) {
+            grid = new BufferedImage(tile.getWidth() * heads.size() + BAR_WIDTH,
+                TITLE_HEIGHT + tile.getHeight() * layers.size(), BufferedImage.TYPE_INT_RGB);
+            g = grid.createGraphics();
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(Color.WHITE);
-            g.fillRect(0, 0, first.getWidth(), first.getHeight());
+            g.fillRect(0, 0, grid.getWidth(), grid.getHeight());
           }
-          g.drawImage(tile, c * tile.getWidth(), r * tile.getHeight(), null);
+          g.drawImage(tile, c * tile.getWidth(), TITLE_HEIGHT + r * tile.getHeight(), null);
         }
       }
+      g.setColor(Color.BLACK);
+      g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
+      g.drawString(title, 16, 32);
+      colourBar(g, grid.getWidth() - BAR_WIDTH + 20, TITLE_HEIGHT + 60, grid.getHeight() - TITLE_HEIGHT - 120);
       g.dispose();
-      image = first;
+      return grid;
     }
-    try {
-      if (!ImageIO.write(image, "png", file.toFile())) {
-        throw new IOException("no PNG writer");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+  }
+
+  /** The one colour bar of a grid: weight 1 at the top to 0 at the bottom, the heatmaps' colours. */
+  private static void colourBar(Graphics2D g, int x, int y, int height) {
+    for (int i = 0; i < height; i++) {
+      g.setColor(colour(1.0 - (double) i / (height - 1)));
+      g.fillRect(x, y + i, 20, 1);
     }
+    g.setColor(Color.BLACK);
+    g.drawRect(x, y, 20, height);
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    g.drawString("1", x + 26, y + 5);
+    g.drawString("0.5", x + 26, y + height / 2 + 5);
+    g.drawString("0", x + 26, y + height + 5);
+    g.drawString("weight", x - 6, y - 12);
+  }
+
+  /** The heatmaps' colour for a weight in [0, 1]: white, light blue, dark blue, linearly between. */
+  public static Color colour(double weight) {
+    double scaled = Math.max(0, Math.min(1, weight)) * (RANGE.length - 1);
+    int k = Math.min(RANGE.length - 2, (int) scaled);
+    double f = scaled - k;
+    Color a = RANGE[k];
+    Color b = RANGE[k + 1];
+    return new Color((int) Math.round(a.getRed() + f * (b.getRed() - a.getRed())),
+        (int) Math.round(a.getGreen() + f * (b.getGreen() - a.getGreen())),
+        (int) Math.round(a.getBlue() + f * (b.getBlue() - a.getBlue())));
   }
 }

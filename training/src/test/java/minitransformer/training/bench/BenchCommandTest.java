@@ -53,6 +53,37 @@ class BenchCommandTest {
     }
   }
 
+  /** Issue 13, item 7: no line per step unless --verbose (a 1,000-step run printed 1,000 lines). */
+  @Test
+  void perStepLinesOnlyWithVerbose() throws Exception {
+    Files.writeString(dir.resolve("text.txt"), "the quick brown fox jumps over the lazy dog. ".repeat(200));
+    Path config = dir.resolve("tiny.yaml");
+    Files.writeString(config, "model: {n_layer: 1, n_head: 2, n_embd: 16, block_size: 8}\n"
+        + "data: {path: text.txt, tokenizer: char}\ntraining: {batch_size: 4}\n");
+    String[] args = {"bench", "--config", config.toString(), "--steps", "4", "--warmup", "0", "--sample-tokens", "0"};
+    CliRun quiet = CliRun.of(args);
+    assertEquals(0, quiet.exit(), quiet.err());
+    assertEquals(0, quiet.err().lines().filter(l -> l.contains(": step ")).count(), quiet.err());
+    assertTrue(quiet.err().contains("tiny: 4 steps timed"), quiet.err());
+    String[] verboseArgs = java.util.Arrays.copyOf(args, args.length + 1);
+    verboseArgs[args.length] = "--verbose";
+    CliRun verbose = CliRun.of(verboseArgs);
+    assertEquals(4, verbose.err().lines().filter(l -> l.matches("tiny: step \\d/4 .* ms \\(loss .*\\)")).count(),
+        verbose.err());
+  }
+
+  @Test
+  void onATerminalOneBarIsRedrawnInPlace() {
+    StringWriter text = new StringWriter();
+    var progress = new minitransformer.training.cli.BenchProgressProbe(new PrintWriter(text), true).listener();
+    for (int step = 1; step <= 10; step++) {
+      progress.stepped("char", step, 10, 300, 4.2);
+    }
+    assertEquals(1, text.toString().chars().filter(c -> c == '\n').count(), "one line, redrawn with \\r: " + text);
+    assertEquals(10, text.toString().chars().filter(c -> c == '\r').count());
+    assertTrue(text.toString().endsWith("char: [==============================] 10/10 steps, last 300 ms\n"), text.toString());
+  }
+
   @Test
   void samplingRunsPastTheBlockByDefaultAndProfilePrintsTheOpTable() throws Exception {
     Path config = tinyConfig();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import javax.imageio.ImageIO;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.GPT;
 import minitransformer.framework.Names;
+import minitransformer.training.viz.AttentionPng;
 import minitransformer.training.viz.TerminalHeatmap;
 import minitransformer.training.viz.TokenText;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,6 +80,64 @@ class AttentionCommandTest {
     assertEquals(2 * T, found, "rows drawn with the graph's shades, out of " + 2 * T + ":\n" + r.out());
   }
 
+  /** Issue 13, item 2: the default shows every layer's heads and leads with the most focused ones, naming them. */
+  @Test
+  void terminalDefaultListsEveryHeadAndDrawsTheMostFocusedOnes() {
+    CliRun r = CliRun.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT);
+    assertEquals(0, r.exit(), r.err());
+    int T = ids.length;
+    List<double[]> focus = new ArrayList<>(); // {layer, head, focus}
+    for (int l = 0; l < 2; l++) {
+      for (int h = 0; h < 2; h++) {
+        double sum = 0;
+        for (int t = 2; t < T; t++) {
+          double largest = 0;
+          for (int s = 1; s < t; s++) {
+            largest = Math.max(largest, graph(l, h, t, s));
+          }
+          sum += largest;
+        }
+        focus.add(new double[] {l, h, sum / (T - 2)});
+        String line = String.format(java.util.Locale.ROOT, "%-5d %-4d %5.2f  ", l, h, sum / (T - 2));
+        assertTrue(r.out().contains("\n" + line), "a line for layer " + l + " head " + h + ": " + line + "\n" + r.out());
+      }
+    }
+    focus.sort((a, b) -> Double.compare(b[2], a[2]));
+    String first = "layer " + (int) focus.get(0)[0] + " head " + (int) focus.get(0)[1];
+    String second = "layer " + (int) focus.get(1)[0] + " head " + (int) focus.get(1)[1];
+    assertTrue(r.out().contains("the 2 most focused heads: " + first + ", " + second), r.out());
+    assertTrue(r.out().contains(first.replace(" head", ", head") + "\n"), r.out());
+    assertTrue(r.out().contains(second.replace(" head", ", head") + "\n"), r.out());
+    long drawn = r.out().lines().filter(l -> l.matches("layer \\d, head \\d")).count();
+    assertEquals(2, drawn, r.out());
+  }
+
+  @Test
+  void headAloneShowsThatHeadInEveryLayer() {
+    CliRun r = CliRun.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--head", "1");
+    assertEquals(0, r.exit(), r.err());
+    List<String> titles = r.out().lines().filter(l -> l.matches("layer \\d, head \\d")).toList();
+    assertEquals(List.of("layer 0, head 1", "layer 1, head 1"), titles);
+    assertFalse(r.out().contains("focus"), "a focused view has no focus table");
+  }
+
+  /** Issue 13, item 7: the formulas of --explain name biases only for a model that has them. */
+  @Test
+  void explainWritesBiasesOnlyForAModelWithBiases() throws IOException {
+    CliRun withBiases = CliRun.of("attention", "--checkpoint", run, "--prompt", TinyTrainedModel.PROMPT, "--explain");
+    assertEquals(0, withBiases.exit(), withBiases.err());
+    assertTrue(withBiases.out().contains("q = x̂_t·W_Q + b_Q;") && withBiases.out().contains("·W_O + b_O:"),
+        withBiases.out());
+
+    Path config = minitransformer.training.TinyRuns.write(tmp, ""); // bias: false, the default
+    assertEquals(0, CliRun.of("train", "--quiet", "--config", config.toString()).exit());
+    CliRun without = CliRun.of("attention", "--checkpoint", tmp.resolve("runs/tiny").toString(), "--prompt", "abca",
+        "--explain");
+    assertEquals(0, without.exit(), without.err());
+    assertTrue(without.out().contains("q = x̂_t·W_Q;"), without.out());
+    assertFalse(without.out().contains("b_Q") || without.out().contains("b_O"), without.out());
+  }
+
   @Test
   void csvHoldsEveryWeightOfTheGraph() throws IOException {
     Path csv = tmp.resolve("att.csv");
@@ -128,6 +188,11 @@ class AttentionCommandTest {
     }
   }
 
+  private static boolean near(Color expected, Color actual) {
+    return Math.abs(expected.getRed() - actual.getRed()) <= 8 && Math.abs(expected.getGreen() - actual.getGreen()) <= 8
+        && Math.abs(expected.getBlue() - actual.getBlue()) <= 8;
+  }
+
   @Test
   void pngIsOneHeatmapOrAGridOfLayersByHeads() throws IOException {
     Path one = tmp.resolve("one.png");
@@ -154,6 +219,28 @@ class AttentionCommandTest {
       }
     }
     assertTrue(blue > 500, "blue pixels: " + blue);
+
+    // issue 13, item 7: the grid has one title band with the prompt and one colour bar, not one per tile
+    int tileWidth = (all.getWidth() - AttentionPng.BAR_WIDTH) / 2;
+    int tileHeight = (all.getHeight() - AttentionPng.TITLE_HEIGHT) / 2;
+    assertEquals(all.getWidth(), 2 * tileWidth + AttentionPng.BAR_WIDTH);
+    assertEquals(all.getHeight(), 2 * tileHeight + AttentionPng.TITLE_HEIGHT);
+    var tile = AttentionPng.chart(minitransformer.framework.analysis.AttentionMaps.of(gpt, ids), 0, 0,
+        List.of(TinyTrainedModel.PROMPT.split(" ")), 360, "layer 0, head 0", false);
+    assertFalse(tile.getStyler().isLegendVisible(), "a grid tile draws no colour bar of its own");
+    assertEquals(tileWidth, tile.getWidth());
+    int barX = all.getWidth() - AttentionPng.BAR_WIDTH + 30;
+    int barTop = AttentionPng.TITLE_HEIGHT + 62;
+    int barBottom = all.getHeight() - 62;
+    assertTrue(near(AttentionPng.colour(1.0), new Color(all.getRGB(barX, barTop))), "the bar's top is weight 1");
+    assertTrue(near(Color.WHITE, new Color(all.getRGB(barX, barBottom))), "the bar's bottom is weight 0");
+    int dark = 0;
+    for (int y = 0; y < AttentionPng.TITLE_HEIGHT; y++) {
+      for (int x = 0; x < all.getWidth(); x++) {
+        dark += (all.getRGB(x, y) & 0xFF) < 100 ? 1 : 0;
+      }
+    }
+    assertTrue(dark > 200, "the title is drawn above the grid: " + dark + " dark pixels");
   }
 
   @Test

@@ -2,13 +2,19 @@ package minitransformer.training.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import minitransformer.training.memory.AvailableMemory;
 import org.junit.jupiter.api.Assertions;
 import picocli.CommandLine;
 
 /** One command run through {@link Main#commandLine()} as a test runs it: its exit code and what it printed. */
 public record CliRun(int exit, String out, String err) {
   public static CliRun of(String... args) {
-    CommandLine cli = Main.commandLine();
+    return of(AvailableMemory.SYSTEM, args);
+  }
+
+  /** As {@link #of(String...)}, with the commands seeing {@code memory} as the memory available. */
+  public static CliRun of(AvailableMemory memory, String... args) {
+    CommandLine cli = Main.commandLine(memory);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cli.setOut(new PrintWriter(out, true));

@@ -45,7 +45,13 @@ class ParamsCommandTest {
     CliRun table = CliRun.of("params", "--config", config.toString());
     assertEquals(0, table.exit(), table.err());
     assertTrue(table.out().contains("124,439,808"), table.out());
-    assertTrue(table.out().contains("h11/attn/W_Q"), table.out());
+    assertFalse(table.out().contains("h11/attn/W_Q"), "one layer by default:\n" + table.out());
+    assertTrue(table.out().contains("× 12 layers"), table.out());
+    assertTrue(table.out().lines().anyMatch(l -> l.startsWith("  × 12 layers") && l.endsWith(" 85,054,464")),
+        "12 × 7,087,872:\n" + table.out());
+    CliRun every = CliRun.of("params", "--config", config.toString(), "--all");
+    assertTrue(every.out().contains("h11/attn/W_Q"), every.out());
+    assertTrue(every.out().contains("124,439,808"), every.out());
     JsonNode j = json("params", "--config", config.toString(), "--json");
     assertEquals(124_439_808L, j.get("total").asLong());
     assertEquals(50257, j.get("model").get("vocab_size").asInt());
@@ -65,6 +71,15 @@ class ParamsCommandTest {
     assertEquals(174_604_259_328L, total);
     assertTrue(Math.abs(total - 175e9) / 175e9 < 0.005, "about 175B: " + total);
     assertEquals(2.0 / 3.0, j.get("mlp").asDouble() / (j.get("mlp").asDouble() + j.get("attention").asDouble()), 1e-3);
+
+    // issue 13, item 7: the table is one layer × 96, not 1,649 lines; --all keeps every matrix
+    CliRun table = CliRun.of("params", "--config", shippedConfig("gpt3-175b.yaml").toString());
+    assertEquals(0, table.exit(), table.err());
+    assertTrue(table.out().lines().count() < 40, table.out().lines().count() + " lines:\n" + table.out());
+    assertTrue(table.out().contains("× 96 layers"), table.out());
+    assertTrue(table.out().contains("174,604,259,328"), table.out());
+    CliRun every = CliRun.of("params", "--config", shippedConfig("gpt3-175b.yaml").toString(), "--all");
+    assertTrue(every.out().lines().filter(l -> l.matches("h\\d+/.*")).count() == 96 * 16, every.out().lines().count() + " lines");
   }
 
   @Test

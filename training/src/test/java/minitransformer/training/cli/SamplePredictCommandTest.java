@@ -158,6 +158,11 @@ class SamplePredictCommandTest {
       total += p.get("probability").asDouble();
     }
     assertEquals(1.0, total, 1e-6);
+    // issue 13, item 8: asking for more than the vocabulary is said on stderr, once
+    int vocabulary = new ObjectMapper().readTree(all.out()).get("predictions").size();
+    assertEquals("note: --top 1000 is more than the vocabulary's " + vocabulary + " tokens; listing all " + vocabulary,
+        all.err().strip());
+    assertEquals("", r.err(), "--top within the vocabulary: nothing on stderr");
   }
 
   @Test

@@ -152,8 +152,10 @@ class TrainCommandTest {
     assertUserError(
         CliRun.of("train", "--resume", dir.toString(), "--config", config.toString()),
         "--config and --resume cannot be combined");
-    // no --config: configs/default.yaml relative to the working directory (absent in the module directory)
-    assertUserError(CliRun.of("train"), Path.of("configs", "default.yaml") + ": no such config file");
+    // no --config: configs/default.yaml relative to the working directory (absent in the module directory), and
+    // tests run from classes, not a jar: the error says what to do
+    assertUserError(CliRun.of("train"), Path.of("configs", "default.yaml") + ": no such config file in "
+        + Path.of("").toAbsolutePath() + "; run from the repository root or pass --config FILE");
   }
 
   @Test
@@ -163,6 +165,15 @@ class TrainCommandTest {
     assertEquals(2, result.exit());
     assertTrue(result.err().startsWith("error: "), result.err());
     assertTrue(result.err().contains("at minitransformer."), result.err());
+  }
+
+  /** Issue 13, item 8: a mistyped subcommand or option gets picocli's suggestion, on the one error line. */
+  @Test
+  void aMistypedCommandOrOptionGetsASuggestion() {
+    CliRun command = CliRun.of("trian");
+    command.assertOneErrorLine("(did you mean train?)");
+    CliRun option = CliRun.of("train", "--confg", "x.yaml");
+    option.assertOneErrorLine("did you mean --config?");
   }
 
   @Test

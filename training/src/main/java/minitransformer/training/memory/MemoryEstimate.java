@@ -1,0 +1,154 @@
+package minitransformer.training.memory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import minitransformer.framework.GPTConfig;
+import minitransformer.framework.ParameterCount;
+import minitransformer.training.step.MicroBatches;
+
+/**
+ * The memory a command will take, estimated from the architecture before anything is built, so that a
+ * config too large for the machine is refused with one line instead of being killed by the kernel's
+ * out-of-memory killer. Every array is float32 (4 bytes). An estimate, not a bound: it counts the
+ * large arrays and the runtime's fixed share, not the garbage between two collections.
+ *
+ * @param parts what takes memory, in bytes, in the order a message names them
+ * @param shrinkingKeys the config keys that shrink the estimate, the most effective first
+ */
+public record MemoryEstimate(Map<String, Long> parts, List<String> shrinkingKeys) {
+  /**
+   * The JVM, ND4J's native libraries (OpenBLAS, libnd4j) and the corpus before any model: a predict on
+   * the 2-layer default model peaked at about 0.4 GB of RSS, nearly all of it this fixed share.
+   */
+  public static final long RUNTIME_BYTES = 400_000_000L;
+
+  private static final int FLOAT = 4;
+
+  public MemoryEstimate {
+    parts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parts));
+    shrinkingKeys = List.copyOf(shrinkingKeys);
+  }
+
+  /**
+   * One training step at batchSize sequences of block_size tokens: the weights, their gradients (twice
+   * when the batch is split into micro-batches, whose gradients are summed), AdamW's two moments and
+   * the activations SameDiff keeps until the step ends ({@link MicroBatches#trainingBytesPerSequence}) for the
+   * micro-batch the trainer will use ({@link MicroBatches#size}).
+   */
+  public static MemoryEstimate forTraining(GPTConfig config, int batchSize) {
+    long weights = FLOAT * ParameterCount.of(config).total();
+    int T = config.blockSize();
+    int microBatch = MicroBatches.size(config, batchSize, T, MicroBatches.ACTIVATION_BUDGET_BYTES);
+    long activations = saturatingMultiply(microBatch, MicroBatches.trainingBytesPerSequence(config, T));
+    Map<String, Long> parts = new LinkedHashMap<>();
+    parts.put("weights", weights);
+    parts.put("gradients", microBatch < batchSize ? 2 * weights : weights);
+    parts.put("AdamW moments", 2 * weights);
+    parts.put(String.format(Locale.ROOT, "activations of %d sequences of %d tokens", microBatch, T), activations);
+    parts.put("runtime", RUNTIME_BYTES);
+    List<String> keys = new ArrayList<>();
+    if (activations > 4 * weights) {
+      keys.addAll(List.of("training.batch_size", "model.block_size", "model.n_layer", "model.n_embd"));
+    } else {
+      keys.addAll(List.of("model.n_embd", "model.n_layer"));
+      addVocabularyKey(config, keys);
+      keys.addAll(List.of("training.batch_size", "model.block_size"));
+    }
+    return new MemoryEstimate(parts, keys);
+  }
+
+  /**
+   * A trained model read from a checkpoint and run on one sequence: the weights and AdamW moments as
+   * read from the checkpoint, the weights again in the graph (and in the KV cache's rows), and the
+   * activations of one forward pass at block_size tokens (about half of a training step's, which also
+   * keeps the gradients').
+   */
+  public static MemoryEstimate forCheckpointModel(GPTConfig config) {
+    long weights = FLOAT * ParameterCount.of(config).total();
+    Map<String, Long> parts = new LinkedHashMap<>();
+    parts.put("weights as read", weights);
+    parts.put("AdamW moments as read", 2 * weights);
+    parts.put("weights in the graph and the KV cache", 2 * weights);
+    parts.put("activations of one sequence", MicroBatches.trainingBytesPerSequence(config, config.blockSize()) / 2);
+    parts.put("runtime", RUNTIME_BYTES);
+    List<String> keys = new ArrayList<>(List.of("model.n_embd", "model.n_layer"));
+    addVocabularyKey(config, keys);
+    return new MemoryEstimate(parts, keys);
+  }
+
+  public long totalBytes() {
+    return parts.values().stream().reduce(0L, MemoryEstimate::saturatingAdd);
+  }
+
+  /** "1.2 GB (weights 0.1 GB, gradients 0.1 GB, ...)". */
+  public String describe() {
+    StringBuilder s = new StringBuilder(size(totalBytes())).append(" (");
+    String separator = "";
+    for (Map.Entry<String, Long> part : parts.entrySet()) {
+      s.append(separator).append(part.getKey()).append(' ').append(size(part.getValue()));
+      separator = ", ";
+    }
+    return s.append(')').toString();
+  }
+
+  /**
+   * Throws a {@link MemoryException} when the estimate is above the memory available; nothing when it
+   * fits or when the available memory is unknown.
+   *
+   * @param subject what needs the memory, e.g. "this run" or a checkpoint's path
+   * @param remedy what to do, e.g. {@link #lowerKeys()}
+   */
+  public void refuseAbove(AvailableMemory memory, String subject, String remedy) {
+    long available = memory.bytes();
+    if (available < 0 || totalBytes() <= available) {
+      return;
+    }
+    throw new MemoryException(subject + " needs an estimated " + describe() + " and " + memory.source() + " is "
+        + size(available) + "; nothing was built. " + remedy);
+  }
+
+  /** "; MemAvailable in /proc/meminfo is 20.1 GB" (with a warning when the estimate is above it), or "". */
+  public String comparedWith(AvailableMemory memory) {
+    long available = memory.bytes();
+    if (available < 0) {
+      return "";
+    }
+    return "; " + memory.source() + " is " + size(available)
+        + (totalBytes() > available ? ": too large, training would be refused" : "");
+  }
+
+  /** "Lower model.n_embd, model.n_layer, training.batch_size or model.block_size (--set KEY=VALUE)." */
+  public String lowerKeys() {
+    String last = shrinkingKeys.get(shrinkingKeys.size() - 1);
+    String rest = String.join(", ", shrinkingKeys.subList(0, shrinkingKeys.size() - 1));
+    return "Lower " + (rest.isEmpty() ? last : rest + " or " + last) + " (--set KEY=VALUE).";
+  }
+
+  static String size(long bytes) {
+    if (bytes >= 1_000_000_000L) {
+      return String.format(Locale.ROOT, "%,.1f GB", bytes / 1e9);
+    }
+    return String.format(Locale.ROOT, "%,d MB", Math.max(1, Math.round(bytes / 1e6)));
+  }
+
+  /** data.max_vocab too, when the embedding table is at least a third of the weights (word models). */
+  private static void addVocabularyKey(GPTConfig config, List<String> keys) {
+    long embedding = (long) config.vocabSize() * config.nEmbd();
+    if (3 * embedding >= ParameterCount.of(config).total()) {
+      keys.add("data.max_vocab");
+    }
+  }
+
+  private static long saturatingMultiply(long a, long b) {
+    long high = Math.multiplyHigh(a, b);
+    return high != 0 || a * b < 0 ? Long.MAX_VALUE : a * b;
+  }
+
+  private static long saturatingAdd(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum;
+  }
+}
