@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
+      "Explore a trained model in the browser.",
       "Serve a page to explore a trained model in the browser (model card, next-token predictions as you type,"
           + " streamed sampling, attention maps, the q·k breakdown, embeddings) and its JSON API:"
           + " GET /api/model; POST /api/predict, /api/sample (server-sent events), /api/attention, /api/explain,"
