@@ -24,7 +24,6 @@ import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -48,7 +47,7 @@ public final class GPT {
   private final SameDiff sd;
   private final DataType dataType;
   private final List<String> parameterNames;
-  private final List<Dropout.Site> dropoutSites;
+  private final DropoutMasks dropoutMasks;
   private final StepArrays stepArrays = new StepArrays();
 
   private GPT(
@@ -61,7 +60,7 @@ public final class GPT {
     this.sd = sd;
     this.dataType = dataType;
     this.parameterNames = List.copyOf(parameterNames);
-    this.dropoutSites = List.copyOf(dropoutSites);
+    this.dropoutMasks = new DropoutMasks(dropoutSites, config, dataType);
     sd.addListeners(stepArrays);
   }
 
@@ -179,9 +178,7 @@ public final class GPT {
     double loss = result.getOutputs().get(Names.LOSS).getDouble(0);
     releaseGradientSessions();
     stepArrays.release(sd, feed.values(), gradients.values()); // every op output but the gradients
-    for (Dropout.Site site : dropoutSites) {
-      feed.get(site.maskName()).close(); // drawn for this pass only
-    }
+    dropoutMasks.close(feed); // drawn for this pass only
     return new LossAndGradients(loss, gradients);
   }
 
@@ -229,14 +226,14 @@ public final class GPT {
    */
   public Map<String, INDArray> trainingFeed(INDArray ids, INDArray targets, long dropoutSeed) {
     Map<String, INDArray> feed = feed(ids, targets);
-    feed.putAll(trainingMasks(ids.size(0), ids.size(1), dropoutSeed));
+    feed.putAll(dropoutMasks.training(ids.size(0), ids.size(1), dropoutSeed));
     return feed;
   }
 
   /** Eval mode mean cross-entropy. */
   public double loss(INDArray ids, INDArray targets) {
     Map<String, INDArray> feed = feed(ids, targets);
-    feed.putAll(evalMasks(ids.size(0), ids.size(1)));
+    feed.putAll(dropoutMasks.eval(ids.size(0), ids.size(1)));
     return sd.output(feed, Names.LOSS).get(Names.LOSS).getDouble(0);
   }
 
@@ -251,7 +248,7 @@ public final class GPT {
    */
   public Map<String, INDArray> outputs(INDArray ids, List<String> names) {
     Map<String, INDArray> feed = feed(ids, null);
-    feed.putAll(evalMasks(ids.size(0), ids.size(1)));
+    feed.putAll(dropoutMasks.eval(ids.size(0), ids.size(1)));
     return sd.output(feed, names);
   }
 
@@ -299,39 +296,5 @@ public final class GPT {
               + config.vocabSize() + ")");
     }
     return asInt;
-  }
-
-  /** Inverted dropout masks m = Bernoulli(1-p)/(1-p), drawn in graph order from one seeded generator. */
-  private Map<String, INDArray> trainingMasks(long batchSize, long time, long seed) {
-    Map<String, INDArray> masks = new HashMap<>();
-    if (dropoutSites.isEmpty()) {
-      return masks;
-    }
-    double p = config.dropout();
-    Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
-    for (Dropout.Site site : dropoutSites) {
-      INDArray uniform = Nd4j.create(dataType, maskShape(site, batchSize, time));
-      Nd4j.rand(uniform, rng);
-      INDArray kept = uniform.gte(p);
-      masks.put(site.maskName(), kept.castTo(dataType).divi(1.0 - p));
-      uniform.close(); // freed now, not at the next full GC (for 6 layers of [64, 6, 256, 256]: GBs)
-      kept.close();
-    }
-    return masks;
-  }
-
-  private Map<String, INDArray> evalMasks(long batchSize, long time) {
-    Map<String, INDArray> masks = new HashMap<>();
-    for (Dropout.Site site : dropoutSites) {
-      masks.put(site.maskName(), Nd4j.ones(dataType, maskShape(site, batchSize, time)));
-    }
-    return masks;
-  }
-
-  private long[] maskShape(Dropout.Site site, long batchSize, long time) {
-    return switch (site.shape()) {
-      case TOKENS -> new long[] {batchSize * time, config.nEmbd()};
-      case ATTENTION -> new long[] {batchSize, config.nHead(), time, time};
-    };
   }
 }
