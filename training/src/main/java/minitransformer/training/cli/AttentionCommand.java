@@ -7,7 +7,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -15,13 +14,12 @@ import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.analysis.AttentionExplanation;
 import minitransformer.framework.analysis.AttentionMaps;
-import minitransformer.framework.analysis.HeadFocus;
 import minitransformer.framework.analysis.RawScores;
 import minitransformer.training.TrainedModel;
 import minitransformer.training.viz.AttentionCsv;
 import minitransformer.training.viz.AttentionHtml;
 import minitransformer.training.viz.AttentionPng;
-import minitransformer.training.viz.TerminalHeatmap;
+import minitransformer.training.viz.AttentionTerminal;
 import minitransformer.training.viz.TokenText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -116,7 +114,7 @@ public final class AttentionCommand implements Callable<Integer> {
     }
     AttentionMaps maps = AttentionMaps.of(loaded.gpt(), ids);
     if (out == null) {
-      terminal(stdout, maps, labels);
+      AttentionTerminal.draw(stdout, maps, labels, layer, head);
       return 0;
     }
     switch (format) {
@@ -137,70 +135,9 @@ public final class AttentionCommand implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * The terminal view. By default: every head's focus (how much of its attention goes to one earlier
-   * token other than the first, {@link HeadFocus}) as a layer × head grid, then the heatmaps of the
-   * most focused heads, saying which they are; with --layer and/or --head, those heads' heatmaps.
-   */
-  private void terminal(PrintWriter o, AttentionMaps maps, List<String> labels) {
-    List<int[]> shown = new ArrayList<>();
-    if (layer == null && head == null) {
-      List<HeadFocus> ranked = HeadFocus.ranked(maps);
-      focusGrid(o, maps, labels);
-      for (HeadFocus f : ranked.subList(0, Math.min(SHOWN_BY_DEFAULT, ranked.size()))) {
-        shown.add(new int[] {f.layer(), f.head()});
-      }
-      o.println();
-      o.println("the " + shown.size() + " most focused heads: " + String.join(", ",
-          shown.stream().map(lh -> "layer " + lh[0] + " head " + lh[1]).toList())
-          + " (--layer L, --head H: others)");
-      o.println();
-    } else {
-      for (int l = 0; l < maps.layers(); l++) {
-        for (int h = 0; h < maps.heads(); h++) {
-          if ((layer == null || layer == l) && (head == null || head == h)) {
-            shown.add(new int[] {l, h});
-          }
-        }
-      }
-    }
-    for (int[] lh : shown) {
-      TerminalHeatmap.draw(o, "layer " + lh[0] + ", head " + lh[1], maps.map(lh[0], lh[1]), labels);
-      o.println();
-    }
-    TerminalHeatmap.legend(o);
-    o.flush();
-  }
-
   /** What a picture or page shows: the prompt and the checkpoint. */
   private String title(TrainedModel loaded) {
     return "Attention: \"" + prompt.text() + "\" (" + loaded.directory().getFileName() + ")";
-  }
-
-  /** Heatmaps shown when neither --layer nor --head is given: the most focused heads. */
-  static final int SHOWN_BY_DEFAULT = 2;
-
-  /** One line per head: its focus, and the earlier tokens the last token weights most in it. */
-  private static void focusGrid(PrintWriter o, AttentionMaps maps, List<String> labels) {
-    int T = labels.size();
-    String last = labels.get(T - 1);
-    o.println("every head with its focus: the mean, over the tokens, of the largest weight on one earlier token");
-    o.println("other than the first (1: each token looks at one such token; 0: only at itself or the first)");
-    o.printf(Locale.ROOT, "%-5s %-4s %5s  %s%n", "layer", "head", "focus", "the last token \"" + last + "\" looks at");
-    for (HeadFocus f : HeadFocus.of(maps)) {
-      double[] row = maps.map(f.layer(), f.head())[T - 1];
-      Integer[] keys = new Integer[T];
-      for (int s = 0; s < T; s++) {
-        keys[s] = s;
-      }
-      java.util.Arrays.sort(keys, (a, b) -> Double.compare(row[b], row[a]));
-      StringBuilder looks = new StringBuilder();
-      for (int k = 0; k < Math.min(3, T); k++) {
-        looks.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%d %s %.2f", keys[k],
-            labels.get(keys[k]), row[keys[k]]));
-      }
-      o.printf(Locale.ROOT, "%-5d %-4d %5.2f  %s%n", f.layer(), f.head(), f.focus(), looks);
-    }
   }
 
   private void explain(PrintWriter o, TrainedModel loaded, int[] ids, List<String> labels, int t) {
