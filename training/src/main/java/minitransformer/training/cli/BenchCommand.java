@@ -1,11 +1,7 @@
 package minitransformer.training.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import minitransformer.datasets.Corpus;
+import minitransformer.training.bench.BenchReport;
 import minitransformer.training.bench.BenchResult;
 import minitransformer.training.bench.Benchmark;
 import minitransformer.training.bench.OpProfile;
@@ -162,16 +159,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     environment.put("load_average_after", loadAverage());
     if (json) {
-      Map<String, Object> document = new LinkedHashMap<>();
-      document.put("environment", environment);
-      document.put("results", results);
-      try {
-        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(document));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      out.println(BenchReport.json(environment, "results", results));
     } else {
-      out.print(table(results, environment));
+      out.print(BenchReport.table(results, environment));
       out.print(profiles);
     }
     out.flush();
@@ -192,14 +182,7 @@ public final class BenchCommand implements Callable<Integer> {
         steps == null ? 5 : Math.max(1, steps));
     environment.put("load_average_after", loadAverage());
     if (json) {
-      Map<String, Object> document = new LinkedHashMap<>();
-      document.put("environment", environment);
-      document.put("tokenizer", result);
-      try {
-        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(document));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      out.println(BenchReport.json(environment, "tokenizer", result));
     } else {
       out.printf(Locale.ROOT, "load average %.2f before / %.2f after%n%s%n",
           (double) environment.get("load_average_before"), (double) environment.get("load_average_after"),
@@ -282,57 +265,5 @@ public final class BenchCommand implements Callable<Integer> {
   /** The 1-minute load average (other processes competing for the cores), -1 if unknown. */
   private static double loadAverage() {
     return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-  }
-
-  static String table(List<BenchResult> results, Map<String, Object> environment) {
-    StringBuilder s = new StringBuilder();
-    s.append(
-        String.format(
-            Locale.ROOT,
-            "cores %s, OMP_NUM_THREADS %s, threads: %s, load average %.2f before / %.2f after%n%n",
-            environment.get("cores"), environment.get("OMP_NUM_THREADS"), environment.get("native_threads"), (double) environment.get("load_average_before"),
-            (double) environment.get("load_average_after")));
-    s.append("| workload | params | step median (IQR; min-max) | tokens/s | vs PyTorch | peak RSS | sampling tok/s:"
-        + " full forward | KV cache, exact slide | KV cache, default refill |\n");
-    s.append("|---|---|---|---|---|---|---|---|---|\n");
-    for (BenchResult r : results) {
-      s.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %.2fM | %.1f ms (%.1f-%.1f; %.1f-%.1f), n=%d | %,.0f | %s | %s | %s | %s | %s |%n",
-              r.name(), r.shape().parameters() / 1e6, r.step().medianMs(), r.step().p25Ms(), r.step().p75Ms(),
-              r.step().minMs(), r.step().maxMs(), r.step().count(), r.tokensPerSecond(),
-              Double.isNaN(r.referenceMs()) ? "-" : String.format(Locale.ROOT, "%.2fx slower", r.ratioToReference()),
-              megabytes(r.memory().peakDuringBytes()),
-              rate(r.sampling().fullForwardTokensPerSecond()),
-              rate(r.sampling().kvCacheExactSlideTokensPerSecond()),
-              rate(r.sampling().kvCacheTokensPerSecond())));
-    }
-    s.append("\nmedian ms per phase of the step:\n");
-    for (BenchResult r : results) {
-      s.append("  ").append(r.name()).append(":");
-      r.phaseMedianMs().forEach((phase, ms) -> s.append(String.format(Locale.ROOT, " %s %.2f", phase, ms)));
-      s.append(
-          String.format(
-              Locale.ROOT, "; RSS at end %s, process peak (VmHWM) %s%n",
-              megabytes(r.memory().endBytes()), megabytes(r.memory().processPeakBytes())));
-    }
-    for (BenchResult r : results) {
-      if (!r.memory().samples().isEmpty()) {
-        s.append("  ").append(r.name()).append(" VmRSS by step:");
-        r.memory().samples().forEach(
-            sample -> s.append(String.format(Locale.ROOT, " %d:%s", sample.step(), megabytes(sample.rssBytes()))));
-        s.append('\n');
-      }
-    }
-    return s.toString();
-  }
-
-  private static String rate(double tokensPerSecond) {
-    return Double.isNaN(tokensPerSecond) ? "-" : String.format(Locale.ROOT, "%.1f", tokensPerSecond);
-  }
-
-  private static String megabytes(long bytes) {
-    return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%,d MB", bytes / 1_000_000);
   }
 }
