@@ -39,6 +39,9 @@ public final class ExplorerServer implements AutoCloseable {
   /** The largest request body accepted. */
   static final int MAX_BODY_BYTES = 64 * 1024;
 
+  /** Bodies declared up to this size are read and dropped before their 413 (see {@link #body}). */
+  private static final long MAX_DRAIN_BYTES = 1024 * 1024;
+
   /** Request threads: streams hold one each while they run. */
   static final int THREADS = 16;
 
@@ -182,16 +185,28 @@ public final class ExplorerServer implements AutoCloseable {
     }
   }
 
-  /** The body, at most MAX_BODY_BYTES (413 beyond, read no further). */
+  /**
+   * The body, at most MAX_BODY_BYTES (413 beyond). A declared length over the limit but within
+   * MAX_DRAIN_BYTES is read and dropped before the 413, so that the client, still sending, reads the
+   * answer instead of a reset connection (the JDK server drains only 64 KiB itself and then closes);
+   * a larger one is refused at once.
+   */
   private static byte[] body(HttpExchange exchange) throws IOException {
     String length = exchange.getRequestHeaders().getFirst("Content-Length");
     if (length != null) {
+      long declared;
       try {
-        if (Long.parseLong(length.trim()) > MAX_BODY_BYTES) {
-          throw new ApiException(413, "body: over the limit of " + MAX_BODY_BYTES + " bytes");
-        }
+        declared = Long.parseLong(length.trim());
       } catch (NumberFormatException e) {
         throw new ApiException(400, "Content-Length: not a number");
+      }
+      if (declared > MAX_BODY_BYTES) {
+        if (declared <= MAX_DRAIN_BYTES) {
+          try (InputStream in = exchange.getRequestBody()) {
+            in.transferTo(OutputStream.nullOutputStream()); // ends at Content-Length
+          }
+        }
+        throw new ApiException(413, "body: over the limit of " + MAX_BODY_BYTES + " bytes");
       }
     }
     try (InputStream in = exchange.getRequestBody()) {
