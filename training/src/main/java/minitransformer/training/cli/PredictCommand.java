@@ -108,8 +108,16 @@ public final class PredictCommand implements Callable<Integer> {
 
   /** Sampling options from predict's values; a bad value is a one-line error naming the option. */
   public static SamplingOptions drawOptions(double temperature, int topK, double topP) {
+    return drawOptions(temperature, topK, topP, 0);
+  }
+
+  /**
+   * Sampling options from command-line values, checked by {@link SamplingOptions} itself; a bad value
+   * is a one-line error naming the option ({@code top_k} becomes {@code --top-k}).
+   */
+  static SamplingOptions drawOptions(double temperature, int topK, double topP, long seed) {
     try {
-      return new SamplingOptions(temperature, topK, topP, 0);
+      return new SamplingOptions(temperature, topK, topP, seed);
     } catch (IllegalArgumentException e) {
       throw new BadOptionException("--" + e.getMessage().replace('_', '-'));
     }

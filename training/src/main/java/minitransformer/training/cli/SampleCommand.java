@@ -87,7 +87,7 @@ public final class SampleCommand implements Callable<Integer> {
     if (numSamples <= 0) {
       throw new BadOptionException("--num-samples (" + numSamples + ") must be positive");
     }
-    SamplingOptions options = options(cli, seed);
+    SamplingOptions options = options(seed);
     TrainedModel m = model.load(err);
     int block = m.config().blockSize();
     int refillTokens = refill == null ? CachedSampler.defaultRefill(block) : refill;
@@ -103,7 +103,7 @@ public final class SampleCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s--- sample %d of %d (seed %d) ---%n", s == 0 ? "" : "\n", s + 1, numSamples,
             seed + s);
       }
-      SamplingOptions sampleOptions = options(cli, seed + s);
+      SamplingOptions sampleOptions = options(seed + s);
       Stream stream = new Stream(out, tokenizer, ids);
       if (noCache) {
         new Sampler(m.gpt()).generate(ids, tokens, sampleOptions, stream::accept);
@@ -117,17 +117,8 @@ public final class SampleCommand implements Callable<Integer> {
     return 0;
   }
 
-  private SamplingOptions options(CommandLine cli, long s) {
-    if (!(temperature >= 0.0) || Double.isInfinite(temperature)) {
-      throw new BadOptionException("--temperature (" + temperature + ") must be >= 0");
-    }
-    if (topK < 0) {
-      throw new BadOptionException("--top-k (" + topK + ") must be >= 0 (0 = off)");
-    }
-    if (!(topP > 0.0 && topP <= 1.0)) {
-      throw new BadOptionException("--top-p (" + topP + ") must be in (0, 1]");
-    }
-    return new SamplingOptions(temperature, topK, topP, s);
+  private SamplingOptions options(long s) {
+    return PredictCommand.drawOptions(temperature, topK, topP, s);
   }
 
   /**
