@@ -12,6 +12,7 @@ import minitransformer.training.metrics.MetricsLog;
 import minitransformer.training.metrics.StepMetrics;
 import minitransformer.training.metrics.TokensPerByte;
 import minitransformer.training.optim.LearningRateSchedule;
+import minitransformer.training.step.Replicas;
 import minitransformer.training.step.TrainingStep;
 import minitransformer.training.view.TrainingView;
 
@@ -44,6 +45,7 @@ public final class Trainer {
   private final MetricsLog log;
   private final TrainingView view;
   private volatile boolean stopRequested;
+  private Replicas replicas; // the model's graphs, for one train() call
 
   public Trainer(TrainingRun run, CheckpointStore store, MetricsLog log, TrainingView view) {
     this.run = run;
@@ -58,13 +60,22 @@ public final class Trainer {
   }
 
   public Result train() {
+    replicas = Replicas.of(run.model(), run.config().training().workers());
+    try {
+      return trainWithReplicas();
+    } finally {
+      replicas.close();
+    }
+  }
+
+  private Result trainWithReplicas() {
     TrainingSection t = run.config().training();
     LoopState state = run.state();
     LearningRateSchedule schedule = t.schedule();
     int B = t.batchSize();
     int T = run.config().model().blockSize();
     TrainingStep trainingStep = TrainingStep.withinActivationBudget(
-        run.model(), run.optimizer(), new BatchSampler(run.corpus().train(), B, T, state.batchRng), t.gradClip());
+        replicas, run.optimizer(), new BatchSampler(run.corpus().train(), B, T, state.batchRng), t.gradClip());
     Evaluator evaluator =
         new Evaluator(
             run.corpus().train(), run.corpus().validation(), B, T, t.evalIters(), state.evalRng,
@@ -139,7 +150,7 @@ public final class Trainer {
 
   private Evaluation evaluate(Evaluator evaluator, double elapsedBefore, long sessionStart) {
     LoopState state = run.state();
-    Evaluation evaluation = evaluator.evaluate(run.model(), state.step);
+    Evaluation evaluation = evaluator.evaluate(replicas, state.step);
     double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
     state.lastValLoss = evaluation.valLoss();
     // step 0 (the untrained model) has no checkpoint, so it cannot be the best

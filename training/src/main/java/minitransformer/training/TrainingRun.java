@@ -127,7 +127,7 @@ public final class TrainingRun {
    * memory than is available, so that the kernel's out-of-memory killer never has to stop it.
    */
   private static void refuseTooLarge(GPTConfig architecture, TrainingSection t, AvailableMemory memory) {
-    MemoryEstimate estimate = MemoryEstimate.forTraining(architecture, t.batchSize());
+    MemoryEstimate estimate = MemoryEstimate.forTraining(architecture, t.batchSize(), t.workers());
     estimate.refuseAbove(memory, "this run", estimate.lowerKeys());
   }
 

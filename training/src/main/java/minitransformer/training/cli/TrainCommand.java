@@ -212,7 +212,7 @@ public final class TrainCommand implements Callable<Integer> {
     GPTConfig model = resolved.model().toGptConfig(vocabSize);
     out.println("parameters (vocab_size " + vocabSize + "):");
     out.print(ParameterCount.of(model).table());
-    MemoryEstimate memory = MemoryEstimate.forTraining(model, resolved.training().batchSize());
+    MemoryEstimate memory = MemoryEstimate.forTraining(model, resolved.training().batchSize(), resolved.training().workers());
     out.println("memory: estimated " + memory.describe() + memory.comparedWith(Main.availableMemory(spec)));
     out.println("dry run: nothing trained, nothing written");
     out.flush();
