@@ -189,7 +189,7 @@ public final class GPT {
    */
   public LossAndGradients lossAndGradients(INDArray ids, INDArray targets, long dropoutSeed) {
     Map<String, INDArray> feed = trainingFeed(ids, targets, dropoutSeed);
-    stepArrays.start();
+    stepArrays.start(sd, feed.values());
     OutAndGrad result =
         sd.getFunction("grad") == null
             ? GradientSessions.building(() -> sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames))
@@ -208,6 +208,16 @@ public final class GPT {
   /** Bytes of intermediates the last training pass freed at its end (for tests). */
   long lastReleasedBytes() {
     return stepArrays.lastReleasedBytes();
+  }
+
+  /** Bytes of intermediates the last training pass freed while it ran (for tests). */
+  long lastEarlyReleasedBytes() {
+    return stepArrays.lastEarlyReleasedBytes();
+  }
+
+  /** The most bytes of intermediates the last training pass held at once (for tests). */
+  long lastPeakHeldBytes() {
+    return stepArrays.lastPeakHeldBytes();
   }
 
   /**
