@@ -5,16 +5,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import minitransformer.training.checkpoint.AtomicText;
 import minitransformer.training.metrics.RunClock.Part;
 
 /**
@@ -136,14 +134,8 @@ public record RunTiming(
    */
   public Path write(Path runDirectory) {
     Path file = runDirectory.resolve(FILE);
-    Path temp = runDirectory.resolve(FILE + ".tmp");
     try {
-      try {
-        Files.writeString(temp, JSON.writeValueAsString(toJson()) + "\n", StandardCharsets.UTF_8);
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      AtomicText.write(file, JSON.writeValueAsString(toJson()) + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

@@ -65,7 +65,8 @@ class MicroBatchesTest {
     assertEquals(4, MicroBatches.size(big, 64, 256, MicroBatches.ACTIVATION_BUDGET_BYTES, 2));
   }
 
-  private static INDArray randomIds(int batch, int time, long seed) {
+  /** B rows of T random ids below V. */
+  static INDArray randomIds(int batch, int time, long seed) {
     Random random = new Random(seed);
     int[] flat = new int[batch * time];
     for (int i = 0; i < flat.length; i++) {

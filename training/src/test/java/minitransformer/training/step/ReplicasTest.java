@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import minitransformer.datasets.SplitMix64;
@@ -31,8 +30,8 @@ class ReplicasTest {
   @Test
   void slicesOnTwoGraphsSumToTheSequentialAccumulationBitForBit() {
     GPT gpt = GPT.create(new GPTConfig(V, 8, 2, 2, 16, PositionalEncoding.LEARNED, true, true, 0.1), 1);
-    INDArray ids = randomIds(5, 8, 7);
-    INDArray targets = randomIds(5, 8, 8);
+    INDArray ids = MicroBatchesTest.randomIds(5, 8, 7);
+    INDArray targets = MicroBatchesTest.randomIds(5, 8, 8);
     try (Replicas two = Replicas.of(gpt, 2); Replicas three = Replicas.of(gpt, 3)) {
       for (int micro : List.of(1, 2, 3)) { // 5 slices (3 waves of 2), 3 slices, 2 slices (3 + 2 sequences)
         LossAndGradients sequential = MicroBatches.lossAndGradients(gpt, ids, targets, 3, micro);
@@ -84,8 +83,8 @@ class ReplicasTest {
   @Test
   void evaluationIsTheSameOnOneGraphOrThree() {
     GPT gpt = GPT.create(new GPTConfig(V, 8, 2, 2, 16, PositionalEncoding.LEARNED, true, true, 0.0), 1);
-    int[] train = randomIds(1, 300, 1).toIntVector();
-    int[] validation = randomIds(1, 100, 2).toIntVector();
+    int[] train = MicroBatchesTest.randomIds(1, 300, 1).toIntVector();
+    int[] validation = MicroBatchesTest.randomIds(1, 100, 2).toIntVector();
     Evaluation one = evaluator(train, validation).evaluate(gpt, 0);
     Evaluation three;
     try (Replicas replicas = Replicas.of(gpt, 3)) {
@@ -98,14 +97,5 @@ class ReplicasTest {
 
   private static Evaluator evaluator(int[] train, int[] validation) {
     return new Evaluator(train, validation, 3, 8, 7, new SplitMix64(5), false, TokensPerByte.ONE);
-  }
-
-  private static INDArray randomIds(int batch, int time, long seed) {
-    Random random = new Random(seed);
-    int[] flat = new int[batch * time];
-    for (int i = 0; i < flat.length; i++) {
-      flat[i] = random.nextInt(V);
-    }
-    return GPT.idsArray(flat, batch, time);
   }
 }
