@@ -5,6 +5,7 @@ import java.util.Locale;
 import minitransformer.datasets.BatchSampler;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.config.TrainingSection;
+import minitransformer.training.memory.JavaHeap;
 import minitransformer.training.metrics.Evaluation;
 import minitransformer.training.metrics.Evaluator;
 import minitransformer.training.metrics.LossCurve;
@@ -87,6 +88,7 @@ public final class Trainer {
     int T = run.config().model().blockSize();
     TrainingStep trainingStep = TrainingStep.withinActivationBudget(
         replicas, run.optimizer(), new BatchSampler(run.corpus().train(), B, T, state.batchRng), t.gradClip());
+    JavaHeap.returnFreeMemoryWhileTraining();
     Evaluator evaluator =
         new Evaluator(
             run.corpus().train(), run.corpus().validation(), B, T, t.evalIters(), state.evalRng,

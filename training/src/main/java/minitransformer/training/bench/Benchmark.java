@@ -15,6 +15,7 @@ import minitransformer.training.TrainingRun;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.TrainingSection;
 import minitransformer.training.memory.AvailableMemory;
+import minitransformer.training.memory.JavaHeap;
 import minitransformer.training.memory.MemoryEstimate;
 import minitransformer.training.optim.AdamW;
 import minitransformer.training.step.MicroBatches;
@@ -97,6 +98,7 @@ public final class Benchmark {
                   : ""));
     }
 
+    JavaHeap.returnFreeMemoryWhileTraining(); // as the trainer does
     int total = workload.warmup() + workload.steps();
     long[] stepNanos = new long[workload.steps()];
     long[][] phaseNanos = new long[PHASES.length][workload.steps()];
