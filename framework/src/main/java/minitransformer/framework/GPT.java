@@ -1,14 +1,11 @@
 package minitransformer.framework;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import minitransformer.framework.blocks.Block;
 import minitransformer.framework.blocks.CrossEntropyLoss;
 import minitransformer.framework.blocks.Dropout;
@@ -20,8 +17,9 @@ import minitransformer.framework.blocks.Sequence;
 import minitransformer.framework.blocks.TokenEmbedding;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
-import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -135,6 +133,31 @@ public final class GPT {
     return Collections.unmodifiableMap(live);
   }
 
+  /**
+   * Another graph of this model whose parameters are this model's arrays themselves, not copies: an
+   * update of either (AdamW, {@link #loadParameters}) is seen by both. For data parallelism, a
+   * thread per graph: SameDiff M2.1 keeps a pass's state in its graph, so two threads must never run
+   * passes on one graph at once, while two graphs bound to the same arrays may run side by side as
+   * long as nothing writes the parameters meanwhile.
+   */
+  public GPT replica() {
+    GPT copy = create(config, 0L);
+    // SDVariable.setArray would copy the values into the replica's own arrays (M2.1's DeviceLocal
+    // holder), so the replica gets holders that hold this model's arrays themselves.
+    SingleThreadArrayHolder variables = new SingleThreadArrayHolder();
+    for (String name : parameterNames) {
+      variables.setArray(name, sd.getArrForVarName(name));
+    }
+    SingleThreadArrayHolder constants = new SingleThreadArrayHolder();
+    for (SDVariable v : copy.sd.variables()) {
+      if (v.getVariableType() == VariableType.CONSTANT) {
+        constants.setArray(v.name(), copy.sd.getArrForVarName(v.name()));
+      }
+    }
+    copy.sd.setArrayHolders(variables, constants, false);
+    return copy;
+  }
+
   /** Copies values into the live parameters; fails naming the parameter on a missing name or wrong shape. */
   public void loadParameters(Map<String, INDArray> values) {
     for (String name : parameterNames) {
@@ -169,32 +192,17 @@ public final class GPT {
     stepArrays.start(sd, feed.values());
     OutAndGrad result =
         sd.getFunction("grad") == null
-            ? buildingGradientFunction(() -> sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames))
+            ? GradientSessions.building(() -> sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames))
             : sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames);
     Map<String, INDArray> gradients = new LinkedHashMap<>();
     for (String name : parameterNames) {
       gradients.put(name, result.getGradients().get(name));
     }
     double loss = result.getOutputs().get(Names.LOSS).getDouble(0);
-    releaseGradientSessions();
+    GradientSessions.release(sd);
     stepArrays.release(sd, feed.values(), gradients.values()); // every op output but the gradients
     dropoutMasks.close(feed); // drawn for this pass only
     return new LossAndGradients(loss, gradients);
-  }
-
-  /**
-   * Runs the call that first builds the gradient function with System.out discarded: M2.1's
-   * SameDiff.createGradFunction prints "Added differentiated op X" there, one line per op, with a
-   * plain System.out.println (see the SameDiff notes). Later calls reuse the function and print nothing.
-   */
-  private static synchronized <T> T buildingGradientFunction(Supplier<T> call) {
-    PrintStream original = System.out;
-    System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-    try {
-      return call.get();
-    } finally {
-      System.setOut(original);
-    }
   }
 
   /** Bytes of intermediates the last training pass freed at its end (for tests). */
@@ -210,24 +218,6 @@ public final class GPT {
   /** The most bytes of intermediates the last training pass held at once (for tests). */
   long lastPeakHeldBytes() {
     return stepArrays.lastPeakHeldBytes();
-  }
-
-  /**
-   * Drops SameDiff's gradient sessions. M2.1 caches one OpContext per op in the session and they
-   * keep every input and output array of the last step reachable, so without this the arrays of
-   * step n are still alive while step n+1 allocates its own: the peak was twice a step's
-   * intermediates (measured 5.6 GB against 3.0 GB for a 2-layer, C 384, T 256, B 16 step). A new
-   * session is built on the next call.
-   */
-  private void releaseGradientSessions() {
-    SameDiff grad = sd.getFunction("grad");
-    if (grad == null) {
-      return;
-    }
-    for (InferenceSession session : grad.getSessions().values()) {
-      session.getMmgr().close();
-    }
-    grad.getSessions().clear();
   }
 
   /**

@@ -10,9 +10,12 @@ import minitransformer.training.metrics.Evaluation;
 import minitransformer.training.metrics.Evaluator;
 import minitransformer.training.metrics.LossCurve;
 import minitransformer.training.metrics.MetricsLog;
+import minitransformer.training.metrics.RunClock;
+import minitransformer.training.metrics.RunClock.Part;
 import minitransformer.training.metrics.StepMetrics;
 import minitransformer.training.metrics.TokensPerByte;
 import minitransformer.training.optim.LearningRateSchedule;
+import minitransformer.training.step.Replicas;
 import minitransformer.training.step.TrainingStep;
 import minitransformer.training.view.TrainingView;
 
@@ -22,7 +25,8 @@ import minitransformer.training.view.TrainingView;
  * the schedule's rate. Every eval_interval steps and at the end: an evaluation (its own stream). Every
  * checkpoint_interval steps, at the end, when a stop is requested and when an evaluation improves the
  * best validation loss (marked best): a checkpoint. The loss curve is redrawn at every evaluation and
- * when the run completes.
+ * when the run completes. A {@link RunClock} sums where the wall time goes: steps, evaluations,
+ * checkpoint saves and loss-curve drawings.
  *
  * <p>Step numbers count completed steps: "step 250" is the state after 250 updates, so a resumed
  * run continues with exactly the batches, dropout masks and evaluations an uninterrupted run would
@@ -44,13 +48,22 @@ public final class Trainer {
   private final CheckpointStore store;
   private final MetricsLog log;
   private final TrainingView view;
+  private final RunClock clock;
   private volatile boolean stopRequested;
+  private Replicas replicas; // the model's graphs, for one train() call
 
+  /** A trainer whose clock starts now (its setup part is then only the loop's own). */
   public Trainer(TrainingRun run, CheckpointStore store, MetricsLog log, TrainingView view) {
+    this(run, store, log, view, RunClock.startingNow("the trainer's creation"));
+  }
+
+  /** A trainer that adds its steps, evaluations, saves and drawings to clock, and ends its setup. */
+  public Trainer(TrainingRun run, CheckpointStore store, MetricsLog log, TrainingView view, RunClock clock) {
     this.run = run;
     this.store = store;
     this.log = log;
     this.view = view;
+    this.clock = clock;
   }
 
   /** Asks the loop to stop after the current step and save a checkpoint (safe from any thread). */
@@ -59,18 +72,28 @@ public final class Trainer {
   }
 
   public Result train() {
+    replicas = Replicas.of(run.model(), run.config().training().workers());
+    try {
+      return trainWithReplicas();
+    } finally {
+      replicas.close();
+    }
+  }
+
+  private Result trainWithReplicas() {
     TrainingSection t = run.config().training();
     LoopState state = run.state();
     LearningRateSchedule schedule = t.schedule();
     int B = t.batchSize();
     int T = run.config().model().blockSize();
     TrainingStep trainingStep = TrainingStep.withinActivationBudget(
-        run.model(), run.optimizer(), new BatchSampler(run.corpus().train(), B, T, state.batchRng), t.gradClip());
+        replicas, run.optimizer(), new BatchSampler(run.corpus().train(), B, T, state.batchRng), t.gradClip());
     JavaHeap.returnFreeMemoryWhileTraining();
     Evaluator evaluator =
         new Evaluator(
             run.corpus().train(), run.corpus().validation(), B, T, t.evalIters(), state.evalRng,
             run.characterLevel(), TokensPerByte.of(run.corpus()));
+    clock.setupDone(state.step, t.evalIters());
 
     long sessionStart = System.nanoTime();
     double elapsedBefore = run.elapsedSecondsBefore();
@@ -88,6 +111,7 @@ public final class Trainer {
       long stepStart = System.nanoTime();
       double lr = schedule.at(state.step);
       TrainingStep.Result result = trainingStep.run(state.dropoutRng.nextLong(), lr);
+      double stepSeconds = clock.add(Part.STEPS, stepStart) / 1e9;
       double loss = result.loss();
       if (!Double.isFinite(loss)) {
         throw diverged("the loss", loss, lr, lastCheckpoint);
@@ -100,7 +124,6 @@ public final class Trainer {
       state.tokensSeen += (long) B * T;
       state.lastTrainLoss = loss;
 
-      double stepSeconds = (System.nanoTime() - stepStart) / 1e9;
       smoothedStepSeconds =
           Double.isNaN(smoothedStepSeconds) ? stepSeconds : 0.9 * smoothedStepSeconds + 0.1 * stepSeconds;
       intervalSeconds += stepSeconds;
@@ -123,7 +146,9 @@ public final class Trainer {
       // nanoGPT's rule: an evaluation that improves the best validation loss is saved at once, so that
       // best always names a checkpoint whose own validation loss is the lowest of the run's evaluations
       if (state.step % t.checkpointInterval() == 0 || last || stopRequested || improved) {
+        long saveStart = System.nanoTime();
         lastCheckpoint = store.save(run.snapshot(), improved);
+        clock.add(Part.CHECKPOINTS, saveStart);
         view.note("saved " + lastCheckpoint + (improved ? " (best validation loss so far)" : ""));
       }
       if (stopRequested && !last) {
@@ -136,12 +161,13 @@ public final class Trainer {
 
   /** The run's loss curve, redrawn from its metrics log: the one place that writes it. */
   private void drawLossCurve() {
-    LossCurve.write(MetricsLog.read(log.file()), run.lossCurveTitle(), run.runDirectory().resolve(LossCurve.FILE));
+    clock.time(Part.LOSS_CURVE, () -> LossCurve.write(
+        MetricsLog.read(log.file()), run.lossCurveTitle(), run.runDirectory().resolve(LossCurve.FILE)));
   }
 
   private Evaluation evaluate(Evaluator evaluator, double elapsedBefore, long sessionStart) {
     LoopState state = run.state();
-    Evaluation evaluation = evaluator.evaluate(run.model(), state.step);
+    Evaluation evaluation = clock.time(Part.EVALUATIONS, () -> evaluator.evaluate(replicas, state.step));
     double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
     state.lastValLoss = evaluation.valLoss();
     // step 0 (the untrained model) has no checkpoint, so it cannot be the best

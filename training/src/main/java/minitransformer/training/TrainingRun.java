@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.Consumer;
 import minitransformer.datasets.Corpus;
@@ -14,6 +13,7 @@ import minitransformer.datasets.TokenizerSpec;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
+import minitransformer.training.checkpoint.AtomicText;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;
@@ -127,7 +127,7 @@ public final class TrainingRun {
    * memory than is available, so that the kernel's out-of-memory killer never has to stop it.
    */
   private static void refuseTooLarge(GPTConfig architecture, TrainingSection t, AvailableMemory memory) {
-    MemoryEstimate estimate = MemoryEstimate.forTraining(architecture, t.batchSize());
+    MemoryEstimate estimate = MemoryEstimate.forTraining(architecture, t.batchSize(), t.workers());
     estimate.refuseAbove(memory, "this run", estimate.lowerKeys());
   }
 
@@ -173,18 +173,12 @@ public final class TrainingRun {
   public Path writeResolvedConfig() {
     Path file = runDirectory.resolve(CONFIG_FILE);
     String text = resolvedYaml + "# vocab_size: " + corpus.tokenizer().vocabSize() + " (from the data)\n";
-    Path temp = runDirectory.resolve(CONFIG_FILE + ".tmp");
     try {
       Files.createDirectories(runDirectory);
       if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
         return file;
       }
-      try {
-        Files.writeString(temp, text, StandardCharsets.UTF_8);
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      AtomicText.write(file, text);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

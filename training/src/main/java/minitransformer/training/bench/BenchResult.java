@@ -26,7 +26,8 @@ public record BenchResult(
     double referenceMs) {
 
   /** Sizes: parameters, vocabulary V, batch B, context T (tokens per step = B·T). */
-  public record Shape(long parameters, int vocabSize, int batchSize, int blockSize) {}
+  /** @param workers the graphs computing a step side by side (training.workers) */
+  public record Shape(long parameters, int vocabSize, int batchSize, int blockSize, int workers) {}
 
   /**
    * @param peakDuringBytes the largest VmRSS sampled after each timed step

@@ -19,6 +19,7 @@ import minitransformer.training.memory.JavaHeap;
 import minitransformer.training.memory.MemoryEstimate;
 import minitransformer.training.optim.AdamW;
 import minitransformer.training.step.MicroBatches;
+import minitransformer.training.step.Replicas;
 import minitransformer.training.step.TrainingStep;
 
 /**
@@ -70,25 +71,31 @@ public final class Benchmark {
     progress.accept(workload.name() + ": loading " + config.data().path().getFileName());
     Corpus corpus = TrainingRun.loadCorpus(config);
     int vocabSize = corpus.tokenizer().vocabSize();
-    MemoryEstimate estimate = MemoryEstimate.forTraining(config.model().toGptConfig(vocabSize), t.batchSize());
+    MemoryEstimate estimate = MemoryEstimate.forTraining(config.model().toGptConfig(vocabSize), t.batchSize(), t.workers());
     estimate.refuseAbove(memory, "the " + workload.name() + " workload", estimate.lowerKeys());
     GPT model = GPT.create(config.model().toGptConfig(vocabSize), t.seed());
     AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
     int B = t.batchSize();
     int T = config.model().blockSize();
+    Replicas replicas = Replicas.of(model, t.workers());
     TrainingStep trainingStep = TrainingStep.withinActivationBudget(
-        model, optimizer, new BatchSampler(corpus.train(), B, T, new SplitMix64(t.seed())), t.gradClip());
+        replicas, optimizer, new BatchSampler(corpus.train(), B, T, new SplitMix64(t.seed())), t.gradClip());
     SplitMix64 dropoutSeeds = new SplitMix64(~t.seed());
     double lr = t.learningRate();
     int microBatch = trainingStep.microBatch();
     if (microBatch < B) {
+      int slices = (B + microBatch - 1) / microBatch;
+      boolean budget = microBatch < (B + replicas.count() - 1) / replicas.count();
       progress.accept(
           String.format(java.util.Locale.ROOT,
-              "%s: gradients accumulated over %d slices of %d sequences (estimated %.1f GB of activations"
-                  + " per sequence x %d > the %.1f GB budget)",
-              workload.name(), B / microBatch, microBatch,
-              MicroBatches.trainingBytesPerSequence(model.config(), T) / 1e9, B,
-              MicroBatches.ACTIVATION_BUDGET_BYTES / 1e9));
+              "%s: the batch of %d in %d slices of at most %d sequences, %d at once (training.workers)%s",
+              workload.name(), B, slices, microBatch, replicas.count(),
+              budget
+                  ? String.format(java.util.Locale.ROOT,
+                      ", gradients accumulated: %.1f GB of activations per sequence, %.1f GB budget",
+                      MicroBatches.trainingBytesPerSequence(model.config(), T) / 1e9,
+                      MicroBatches.ACTIVATION_BUDGET_BYTES / 1e9)
+                  : ""));
     }
 
     JavaHeap.returnFreeMemoryWhileTraining(); // as the trainer does
@@ -128,11 +135,12 @@ public final class Benchmark {
       phases.put(PHASES[p], StepTimes.ofNanos(phaseNanos[p]).medianMs());
     }
     int tokens = sampleTokens < 0 ? 2 * config.model().blockSize() : sampleTokens;
+    replicas.close(); // sampling runs on the model alone
     BenchResult.Sampling sampling = GenerationTiming.measure(model, tokens, workload.name(), progress);
     return new BenchResult(
         workload.name(),
         workload.title(),
-        new BenchResult.Shape(ParameterCount.of(model).total(), vocabSize, B, T),
+        new BenchResult.Shape(ParameterCount.of(model).total(), vocabSize, B, T, replicas.count()),
         stepTimes,
         phases,
         B * T / (stepTimes.medianMs() / 1000.0),

@@ -9,6 +9,7 @@ import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.memory.AvailableMemory;
 import minitransformer.training.memory.MemoryException;
+import minitransformer.training.metrics.RunClock;
 import minitransformer.training.serve.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,8 +47,12 @@ public final class Main implements Runnable {
   /** Where the commands that build a model read the memory available (MemAvailable; a test sets its own). */
   private final AvailableMemory memory;
 
-  private Main(AvailableMemory memory) {
+  /** Whether {@code train}'s time starts with the JVM (the program) or with the command (a test's run). */
+  private final boolean timedFromJvmStart;
+
+  private Main(AvailableMemory memory, boolean timedFromJvmStart) {
     this.memory = memory;
+    this.timedFromJvmStart = timedFromJvmStart;
   }
 
   @Override
@@ -61,7 +66,11 @@ public final class Main implements Runnable {
 
   /** The command line with its own source of the available memory (for tests). */
   public static CommandLine commandLine(AvailableMemory memory) {
-    return HelpLayout.install(new CommandLine(new Main(memory)))
+    return commandLine(new Main(memory, false));
+  }
+
+  private static CommandLine commandLine(Main main) {
+    return HelpLayout.install(new CommandLine(main))
         .setExecutionStrategy(Main::executeWithNativeThreads)
         .setExecutionExceptionHandler(new UserErrors())
         .setParameterExceptionHandler(Main::badCommandLine);
@@ -69,7 +78,7 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(new Main(AvailableMemory.SYSTEM, true)).execute(args));
   }
 
   /** The memory available to the command of spec, as its command line was given it. */
@@ -90,6 +99,16 @@ public final class Main implements Runnable {
       }
     }
     return new CommandLine.RunLast().execute(parseResult);
+  }
+
+  /**
+   * The clock of a {@code train} command: from the JVM's start when it runs as the program (the time its user
+   * waits), else from now.
+   */
+  static RunClock runClock(CommandLine.Model.CommandSpec spec) {
+    return spec.root().userObject() instanceof Main main && main.timedFromJvmStart
+        ? RunClock.sinceJvmStart()
+        : RunClock.startingNow("the train command's start");
   }
 
   /** False for --help, --version, the help subcommand and no subcommand at all. */

@@ -18,7 +18,8 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * already ships) before ND4J loads, then sets the calling thread's OpenMP count for the chosen setup.
  *
  * <p>OpenMP's count set here is per thread: it holds for the thread that calls {@link #apply()} (the
- * command line's main thread, which runs every graph); other threads keep the environment's one.
+ * command line's main thread, which runs graph 0); other threads, such as the workers of
+ * training/step/Replicas that run the other graphs, take the environment's, which is 1 by then.
  */
 public final class NativeThreads {
   /** Internal switch for an A/B on a quiet machine: {@code -Dminitransformer.threads=blas2}. */

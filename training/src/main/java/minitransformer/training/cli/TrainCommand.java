@@ -19,6 +19,8 @@ import minitransformer.training.config.ConfigLoader;
 import minitransformer.training.memory.MemoryEstimate;
 import minitransformer.training.metrics.LossCurve;
 import minitransformer.training.metrics.MetricsLog;
+import minitransformer.training.metrics.RunClock;
+import minitransformer.training.metrics.RunTiming;
 import minitransformer.training.view.LogView;
 import minitransformer.training.view.ProgressBarView;
 import minitransformer.training.view.QuietView;
@@ -36,7 +38,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Train a model from a YAML config.",
       "Writes into its run directory (out_dir/NAME): config.yaml,"
-          + " metrics.jsonl, step-NNNNNN checkpoints and loss_curve.png.",
+          + " metrics.jsonl, step-NNNNNN checkpoints, loss_curve.png and timing.json.",
+      "Ends with one line of where the wall time went (steps, evaluations, checkpoints, the sample, setup).",
       "Ctrl-C finishes the current step, saves a checkpoint and exits with 130."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -123,6 +126,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    RunClock clock = Main.runClock(spec);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (resume != null && config != null) {
@@ -164,7 +168,7 @@ public final class TrainCommand implements Callable<Integer> {
     try (MetricsLog log =
             run.fresh() ? MetricsLog.create(runDirectory) : MetricsLog.continueAfter(runDirectory, run.state().step());
         TrainingView view = quiet ? new QuietView(out) : interactive() ? new ProgressBarView(out) : new LogView(out)) {
-      Trainer trainer = new Trainer(run, store, log, view);
+      Trainer trainer = new Trainer(run, store, log, view, clock);
       try (StopOnSignal stop = new StopOnSignal(trainer::requestStop, out)) {
         result = trainer.train();
         view.close();
@@ -172,7 +176,7 @@ public final class TrainCommand implements Callable<Integer> {
           // said first: during a JVM shutdown little else is safe (AWT, for one, may refuse to start)
           out.println("interrupted at step " + result.step() + "; saved " + displayed(result.lastCheckpoint()));
           out.println("resume with: train --resume " + displayed(runDirectory));
-          out.flush();
+          reportTime(clock.stop(), runDirectory, out);
           return 130;
         }
         if (run.state().step() >= resolved.training().maxIters() && result.lastCheckpoint() == null && !quiet) {
@@ -182,12 +186,22 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (!quiet) {
           out.println("wrote " + runDirectory.resolve(LossCurve.FILE));
-          AfterTraining.show(run.model(), run.corpus().tokenizer(), resolved.run(), resolved.training().seed(), out);
+          clock.time(RunClock.Part.SAMPLE, () -> AfterTraining.show(
+              run.model(), run.corpus().tokenizer(), resolved.run(), resolved.training().seed(), out));
         }
-        out.flush();
+        reportTime(clock.stop(), runDirectory, out);
       }
     }
     return 0;
+  }
+
+  /** timing.json, and its line last (unless quiet): where this process's wall time went. */
+  private void reportTime(RunTiming timing, Path runDirectory, PrintWriter out) {
+    timing.write(runDirectory);
+    if (!quiet) {
+      out.println(timing.line());
+    }
+    out.flush();
   }
 
   private Integer dryRun(PrintWriter out, List<String> allOverrides) {
@@ -212,7 +226,7 @@ public final class TrainCommand implements Callable<Integer> {
     GPTConfig model = resolved.model().toGptConfig(vocabSize);
     out.println("parameters (vocab_size " + vocabSize + "):");
     out.print(ParameterCount.of(model).table());
-    MemoryEstimate memory = MemoryEstimate.forTraining(model, resolved.training().batchSize());
+    MemoryEstimate memory = MemoryEstimate.forTraining(model, resolved.training().batchSize(), resolved.training().workers());
     out.println("memory: estimated " + memory.describe() + memory.comparedWith(Main.availableMemory(spec)));
     out.println("dry run: nothing trained, nothing written");
     out.flush();

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -125,7 +126,22 @@ public final class ConfigLoader {
                 + " checkpoint; only training.*, run.* and data.path may change)");
       }
     }
-    return fromYaml(resolvedYaml, source, Path.of("").toAbsolutePath(), "run", overrides);
+    List<String> all = new ArrayList<>();
+    if (!hasKey(resolvedYaml, Schema.WORKERS)) {
+      // Written before training.workers existed, when every step was one graph's: resumes exactly.
+      all.add(Schema.WORKERS.path() + "=1");
+    }
+    all.addAll(overrides);
+    return fromYaml(resolvedYaml, source, Path.of("").toAbsolutePath(), "run", all);
+  }
+
+  private static boolean hasKey(String yaml, Key key) {
+    try {
+      JsonNode root = READER.readTree(yaml);
+      return root != null && root.path(key.section()).has(key.name());
+    } catch (JsonProcessingException e) {
+      return true; // fromYaml reports it
+    }
   }
 
   private static String read(Path file) {

@@ -55,6 +55,11 @@ public final class Schema {
   // training: the loop, the optimizer and the schedule
   public static final Key MAX_ITERS = key(TRAINING, "max_iters", Type.INT, 2000);
   public static final Key BATCH_SIZE = key(TRAINING, "batch_size", Type.INT, 12);
+  /**
+   * Graphs that compute a step's forward and backward passes side by side, each on a thread (and a
+   * core) of its own, each on a slice of the batch (training/step/Replicas). Results depend on it.
+   */
+  public static final Key WORKERS = key(TRAINING, "workers", Type.INT, 2);
   public static final Key LEARNING_RATE = key(TRAINING, "learning_rate", Type.DOUBLE, 1e-3);
   public static final Key MIN_LR = key(TRAINING, "min_lr", Type.DOUBLE, 1e-4);
   public static final Key LR_SCHEDULE = choice(TRAINING, "lr_schedule", "cosine", "cosine", "constant");

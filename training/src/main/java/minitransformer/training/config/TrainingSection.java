@@ -17,6 +17,7 @@ import static minitransformer.training.config.Schema.MIN_LR;
 import static minitransformer.training.config.Schema.SEED;
 import static minitransformer.training.config.Schema.WARMUP_ITERS;
 import static minitransformer.training.config.Schema.WEIGHT_DECAY;
+import static minitransformer.training.config.Schema.WORKERS;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -30,6 +31,8 @@ import minitransformer.training.optim.LearningRateSchedule;
  * @param gradClip clip the global gradient norm to this (0 = no clipping)
  * @param checkpointInterval save every this many steps (and at the end, on Ctrl-C and at a new best val loss)
  * @param keepLast how many of the newest checkpoints to keep (the best is always kept)
+ * @param workers how many graphs compute a step side by side, each on a slice of the batch and a
+ *     thread of its own; the result depends on it (the slices' gradients are summed in a fixed order)
  */
 public record TrainingSection(
     int maxIters,
@@ -48,7 +51,11 @@ public record TrainingSection(
     int logInterval,
     int checkpointInterval,
     int keepLast,
-    long seed) {
+    long seed,
+    int workers) {
+
+  /** More graphs than this only add memory: each takes a thread, and a pass of one sequence is the smallest. */
+  public static final int MAX_WORKERS = 64;
 
   public TrainingSection {
     Check.atLeast(MAX_ITERS, maxIters, 1);
@@ -79,6 +86,10 @@ public record TrainingSection(
     Check.atLeast(LOG_INTERVAL, logInterval, 1);
     Check.atLeast(CHECKPOINT_INTERVAL, checkpointInterval, 1);
     Check.atLeast(KEEP_LAST, keepLast, 1);
+    Check.atLeast(WORKERS, workers, 1);
+    if (workers > MAX_WORKERS) {
+      throw new InvalidValueException(WORKERS, workers, "must be <= " + MAX_WORKERS);
+    }
   }
 
   static TrainingSection from(Values v) {
@@ -100,7 +111,8 @@ public record TrainingSection(
         v.integer(LOG_INTERVAL),
         v.integer(CHECKPOINT_INTERVAL),
         v.integer(KEEP_LAST),
-        v.longInteger(SEED));
+        v.longInteger(SEED),
+        v.integer(WORKERS));
   }
 
   public LearningRateSchedule schedule() {
@@ -126,6 +138,7 @@ public record TrainingSection(
     m.put(CHECKPOINT_INTERVAL, checkpointInterval);
     m.put(KEEP_LAST, keepLast);
     m.put(SEED, seed);
+    m.put(WORKERS, workers);
     return m;
   }
 }

@@ -32,22 +32,32 @@ public record MemoryEstimate(Map<String, Long> parts, List<String> shrinkingKeys
     shrinkingKeys = List.copyOf(shrinkingKeys);
   }
 
-  /**
-   * One training step at batchSize sequences of block_size tokens: the weights, their gradients (twice
-   * when the batch is split into micro-batches, whose gradients are summed), AdamW's two moments and
-   * the activations SameDiff keeps until the step ends ({@link MicroBatches#trainingBytesPerSequence}) for the
-   * micro-batch the trainer will use ({@link MicroBatches#size}).
-   */
+  /** {@link #forTraining(GPTConfig, int, int)} with one worker. */
   public static MemoryEstimate forTraining(GPTConfig config, int batchSize) {
+    return forTraining(config, batchSize, 1);
+  }
+
+  /**
+   * One training step at batchSize sequences of block_size tokens: the weights, their gradients (once
+   * more per pass alive at once when the batch is split into slices, whose gradients are summed),
+   * AdamW's two moments and the activations SameDiff keeps until a pass ends ({@link
+   * MicroBatches#trainingBytesPerSequence}) for the slices the workers run at once ({@link
+   * MicroBatches#size(GPTConfig, int, int, long, int)}).
+   */
+  public static MemoryEstimate forTraining(GPTConfig config, int batchSize, int workers) {
     long weights = FLOAT * ParameterCount.of(config).total();
     int T = config.blockSize();
-    int microBatch = MicroBatches.size(config, batchSize, T, MicroBatches.ACTIVATION_BUDGET_BYTES);
-    long activations = saturatingMultiply(microBatch, MicroBatches.trainingBytesPerSequence(config, T));
+    int microBatch = MicroBatches.size(config, batchSize, T, MicroBatches.ACTIVATION_BUDGET_BYTES, workers);
+    int slices = (batchSize + microBatch - 1) / microBatch;
+    int atOnce = Math.min(workers, slices);
+    long activations = saturatingMultiply(
+        (long) atOnce * microBatch, MicroBatches.trainingBytesPerSequence(config, T));
     Map<String, Long> parts = new LinkedHashMap<>();
     parts.put("weights", weights);
-    parts.put("gradients", microBatch < batchSize ? 2 * weights : weights);
+    parts.put("gradients", slices > 1 ? (1 + atOnce) * weights : weights);
     parts.put("AdamW moments", 2 * weights);
-    parts.put(String.format(Locale.ROOT, "activations of %d sequences of %d tokens", microBatch, T), activations);
+    parts.put(
+        String.format(Locale.ROOT, "activations of %d sequences of %d tokens", atOnce * microBatch, T), activations);
     parts.put("runtime", RUNTIME_BYTES);
     List<String> keys = new ArrayList<>();
     if (activations > 4 * weights) {

@@ -1,9 +1,12 @@
 package minitransformer.training.metrics;
 
+import java.util.ArrayList;
+import java.util.List;
 import minitransformer.datasets.Batch;
 import minitransformer.datasets.BatchSampler;
 import minitransformer.datasets.SplitMix64;
 import minitransformer.framework.GPT;
+import minitransformer.training.step.Replicas;
 
 /**
  * nanoGPT's {@code estimate_loss}: the mean eval-mode loss (dropout off) over a number of random
@@ -28,20 +31,36 @@ public final class Evaluator {
     this.tokensPerByte = tokensPerByte;
   }
 
-  public Evaluation evaluate(GPT model, long iter) {
-    double trainLoss = meanLoss(model, trainBatches);
-    double valLoss = meanLoss(model, valBatches);
+  /**
+   * The mean losses, the batches spread over the replicas (batch i on graph i mod count) and summed in
+   * batch order: the same figures for any number of replicas.
+   */
+  public Evaluation evaluate(Replicas replicas, long iter) {
+    double trainLoss = meanLoss(replicas, trainBatches);
+    double valLoss = meanLoss(replicas, valBatches);
     return new Evaluation(iter, trainLoss, valLoss, characterLevel, tokensPerByte);
   }
 
-  private double meanLoss(GPT model, BatchSampler batches) {
+  /** On the model alone. */
+  public Evaluation evaluate(GPT model, long iter) {
+    return evaluate(Replicas.single(model), iter);
+  }
+
+  private double meanLoss(Replicas replicas, BatchSampler batches) {
     double sum = 0;
-    for (int i = 0; i < iters; i++) {
-      Batch b = batches.next();
-      sum +=
-          model.loss(
-              GPT.idsArray(b.x(), b.batchSize(), b.blockSize()),
-              GPT.idsArray(b.y(), b.batchSize(), b.blockSize()));
+    for (int first = 0; first < iters; first += replicas.count()) {
+      List<Batch> wave = new ArrayList<>();
+      for (int i = first; i < Math.min(iters, first + replicas.count()); i++) {
+        wave.add(batches.next());
+      }
+      List<Double> losses = replicas.map(
+          wave.size(),
+          (graph, i) -> graph.loss(
+              GPT.idsArray(wave.get(i).x(), wave.get(i).batchSize(), wave.get(i).blockSize()),
+              GPT.idsArray(wave.get(i).y(), wave.get(i).batchSize(), wave.get(i).blockSize())));
+      for (double loss : losses) {
+        sum += loss;
+      }
     }
     return sum / iters;
   }

@@ -1,6 +1,8 @@
 package minitransformer.training.step;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
@@ -56,48 +58,79 @@ public final class MicroBatches {
   }
 
   /**
-   * {@link GPT#lossAndGradients} computed over consecutive slices of at most microBatchSize
-   * sequences (gradient accumulation): the loss and gradients are the means over the slices weighted
-   * by their sizes, which is the same mean over all B·T tokens. This bounds memory: SameDiff M2.1
-   * keeps every intermediate of a pass until the pass ends. Slice k > 0 draws its dropout masks from
-   * its own seed, so only microBatchSize >= B reproduces the one-pass masks (and is one pass).
+   * {@link #size} for data parallelism over {@code workers} graphs ({@link Replicas}): slices of at
+   * most ceil(batchSize / workers) sequences, so that every worker has one, and within budgetBytes
+   * / workers each, since the workers' passes are alive at once. For B 12 and 2 workers: 6.
    */
+  public static int size(GPTConfig config, int batchSize, int time, long budgetBytes, int workers) {
+    int perWorker = (batchSize + workers - 1) / workers;
+    return Math.min(perWorker, size(config, batchSize, time, budgetBytes / workers));
+  }
+
+  /** {@link #lossAndGradients(Replicas, INDArray, INDArray, long, int)} on the model alone. */
   public static LossAndGradients lossAndGradients(
       GPT model, INDArray ids, INDArray targets, long dropoutSeed, int microBatchSize) {
+    return lossAndGradients(Replicas.single(model), ids, targets, dropoutSeed, microBatchSize);
+  }
+
+  /**
+   * {@link GPT#lossAndGradients} computed over consecutive slices of at most microBatchSize
+   * sequences (gradient accumulation), as many slices at once as there are replicas: the loss and
+   * gradients are the means over the slices weighted by their sizes, which is the same mean over all
+   * B·T tokens. They are summed in slice order whatever the number of replicas, so one graph and two
+   * give the same bits for the same slices. Slicing bounds memory: SameDiff M2.1 keeps every
+   * intermediate of a pass until the pass ends. Slice k > 0 draws its dropout masks from its own
+   * seed, so only microBatchSize >= B reproduces the one-pass masks (and is one pass).
+   */
+  public static LossAndGradients lossAndGradients(
+      Replicas replicas, INDArray ids, INDArray targets, long dropoutSeed, int microBatchSize) {
     if (microBatchSize < 1) {
       throw new IllegalArgumentException("microBatchSize (" + microBatchSize + ") must be at least 1");
     }
     long B = ids.size(0);
     if (microBatchSize >= B) {
-      return model.lossAndGradients(ids, targets, dropoutSeed);
+      return replicas.model().lossAndGradients(ids, targets, dropoutSeed);
+    }
+    List<INDArray> idsSlices = new ArrayList<>();
+    List<INDArray> targetsSlices = new ArrayList<>();
+    List<Double> weights = new ArrayList<>();
+    for (long start = 0; start < B; start += microBatchSize) {
+      long end = Math.min(B, start + microBatchSize);
+      idsSlices.add(ids.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup()); // (b, T)
+      targetsSlices.add(
+          targets.rank() == 2 && targets.size(0) == B
+              ? targets.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup()
+              : targets); // a wrong shape is reported by the model
+      weights.add((double) (end - start) / B);
     }
     double loss = 0;
     Map<String, INDArray> sums = null;
-    int k = 0;
-    for (long start = 0; start < B; start += microBatchSize, k++) {
-      long end = Math.min(B, start + microBatchSize);
-      INDArray idsSlice = ids.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup(); // (b, T)
-      INDArray targetsSlice =
-          targets.rank() == 2 && targets.size(0) == B
-              ? targets.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup()
-              : targets; // a wrong shape is reported by the model
-      // The pass frees its own intermediates when it ends (GPT.lossAndGradients), so slices do not
+    int slices = idsSlices.size();
+    for (int first = 0; first < slices; first += replicas.count()) {
+      int wave = first;
+      // Each pass frees its own intermediates when it ends (GPT.lossAndGradients), so slices do not
       // pile up: before it did, they waited for the Java GC (killed above 12 GB with 8 slices of 8
       // sequences of the 10.8M-parameter model unless System.gc() ran after each slice).
-      LossAndGradients part = model.lossAndGradients(idsSlice, targetsSlice, dropoutSeed + k * 0x9E3779B97F4A7C15L);
-      double weight = (double) (end - start) / B;
-      loss += weight * part.loss();
-      if (sums == null) {
-        sums = new LinkedHashMap<>();
-        for (Map.Entry<String, INDArray> e : part.gradients().entrySet()) {
-          sums.put(e.getKey(), e.getValue().mul(weight));
+      List<LossAndGradients> parts = replicas.map(
+          Math.min(replicas.count(), slices - wave),
+          (graph, i) -> graph.lossAndGradients(
+              idsSlices.get(wave + i), targetsSlices.get(wave + i), dropoutSeed + (wave + i) * 0x9E3779B97F4A7C15L));
+      for (int i = 0; i < parts.size(); i++) {
+        LossAndGradients part = parts.get(i);
+        double weight = weights.get(wave + i);
+        loss += weight * part.loss();
+        if (sums == null) {
+          sums = new LinkedHashMap<>();
+          for (Map.Entry<String, INDArray> e : part.gradients().entrySet()) {
+            sums.put(e.getKey(), e.getValue().mul(weight));
+          }
+        } else {
+          for (Map.Entry<String, INDArray> e : part.gradients().entrySet()) {
+            sums.get(e.getKey()).addi(e.getValue().muli(weight));
+          }
         }
-      } else {
-        for (Map.Entry<String, INDArray> e : part.gradients().entrySet()) {
-          sums.get(e.getKey()).addi(e.getValue().muli(weight));
-        }
+        part.release(); // summed into sums
       }
-      part.release(); // summed into sums
     }
     return new LossAndGradients(loss, sums);
   }

@@ -41,7 +41,7 @@ public final class TrainingStep {
     }
   }
 
-  private final GPT model;
+  private final Replicas replicas;
   private final AdamW optimizer;
   private final BatchSampler batches;
   private final double gradClip;
@@ -51,20 +51,30 @@ public final class TrainingStep {
    * @param gradClip the maximum global gradient norm (0: no clipping)
    * @param microBatch the most sequences per forward/backward pass (see {@link MicroBatches#size})
    */
-  public TrainingStep(GPT model, AdamW optimizer, BatchSampler batches, double gradClip, int microBatch) {
-    this.model = model;
+  public TrainingStep(Replicas replicas, AdamW optimizer, BatchSampler batches, double gradClip, int microBatch) {
+    this.replicas = replicas;
     this.optimizer = optimizer;
     this.batches = batches;
     this.gradClip = gradClip;
     this.microBatch = microBatch;
   }
 
-  /** With the micro-batch size that {@link MicroBatches#ACTIVATION_BUDGET_BYTES} allows. */
+  /** On the model alone, every pass on the calling thread. */
+  public TrainingStep(GPT model, AdamW optimizer, BatchSampler batches, double gradClip, int microBatch) {
+    this(Replicas.single(model), optimizer, batches, gradClip, microBatch);
+  }
+
+  /**
+   * Slices of the batch spread over the replicas, each within its share of {@link
+   * MicroBatches#ACTIVATION_BUDGET_BYTES} ({@link MicroBatches#size(minitransformer.framework.GPTConfig,
+   * int, int, long, int)}).
+   */
   public static TrainingStep withinActivationBudget(
-      GPT model, AdamW optimizer, BatchSampler batches, double gradClip) {
+      Replicas replicas, AdamW optimizer, BatchSampler batches, double gradClip) {
     int microBatch = MicroBatches.size(
-        model.config(), batches.batchSize(), batches.blockSize(), MicroBatches.ACTIVATION_BUDGET_BYTES);
-    return new TrainingStep(model, optimizer, batches, gradClip, microBatch);
+        replicas.model().config(), batches.batchSize(), batches.blockSize(), MicroBatches.ACTIVATION_BUDGET_BYTES,
+        replicas.count());
+    return new TrainingStep(replicas, optimizer, batches, gradClip, microBatch);
   }
 
   /** The most sequences per forward/backward pass; the batch size when the batch is not split. */
@@ -89,7 +99,7 @@ public final class TrainingStep {
     Batch batch = batches.next();
     long batched = System.nanoTime();
     LossAndGradients lg = MicroBatches.lossAndGradients(
-        model, GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed, microBatch);
+        replicas, GPT.idsArray(batch.x(), B, T), GPT.idsArray(batch.y(), B, T), dropoutSeed, microBatch);
     long computed = System.nanoTime();
     if (!Double.isFinite(lg.loss())) {
       lg.release();

@@ -20,8 +20,9 @@ import minitransformer.training.metrics.MetricsLog;
 import minitransformer.training.metrics.StepMetrics;
 import minitransformer.training.view.QuietView;
 import minitransformer.training.view.TrainingView;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * N steps straight == N/2 steps, stop (as Ctrl-C does: the loop saves and returns), a fresh GPT,
@@ -50,6 +51,7 @@ class ExactResumeTest {
         log_interval: 1
         checkpoint_interval: 4
         keep_last: 2
+        workers: %d
       """;
 
   static final String TEXT = "First Citizen: Before we proceed any further, hear me speak.\n"
@@ -58,12 +60,14 @@ class ExactResumeTest {
 
   @TempDir Path tmp;
 
-  @Test
-  void stoppingAndResumingGivesTheSameLossesWeightsAndMoments() throws IOException {
+  /** workers 2: each step's two slices run side by side on two graphs (training/step/Replicas). */
+  @ParameterizedTest(name = "workers {0}")
+  @ValueSource(ints = {1, 2})
+  void stoppingAndResumingGivesTheSameLossesWeightsAndMoments(int workers) throws IOException {
     Files.writeString(tmp.resolve("corpus.txt"), TEXT);
 
-    Path straight = train(config("straight"), 0);
-    Path split = train(config("split"), 6); // stops after step 6 as Ctrl-C would
+    Path straight = train(config("straight", workers), 0);
+    Path split = train(config("split", workers), 6); // stops after step 6 as Ctrl-C would
     assertEquals(6, CheckpointStore.load(split, w -> {}).step());
 
     List<String> warnings = new ArrayList<>();
@@ -90,8 +94,8 @@ class ExactResumeTest {
     assertEquals(List.of(), warnings);
   }
 
-  private Config config(String name) {
-    return ConfigLoader.fromYaml(TINY, "tiny.yaml", tmp, name, List.of("run.out_dir=" + tmp.resolve("runs")));
+  private Config config(String name, int workers) {
+    return ConfigLoader.fromYaml(TINY.formatted(workers), "tiny.yaml", tmp, name, List.of("run.out_dir=" + tmp.resolve("runs")));
   }
 
   /** Trains a fresh run; stops after {@code stopAfter} steps when positive. Returns the run directory. */

@@ -39,7 +39,7 @@ class ProcessKillResumeTest {
   void killedMidSaveAndMidTrainingResumesExactly() throws Exception {
     Files.writeString(tmp.resolve("corpus.txt"), ExactResumeTest.TEXT);
     Path config = tmp.resolve("tiny.yaml");
-    Files.writeString(config, ExactResumeTest.TINY
+    Files.writeString(config, ExactResumeTest.TINY.formatted(2) // two workers: the parallel step
         .replace("max_iters: 12", "max_iters: " + MAX_ITERS)
         .replace("checkpoint_interval: 4", "checkpoint_interval: 5")
         .replace("eval_interval: 4", "eval_interval: 10")

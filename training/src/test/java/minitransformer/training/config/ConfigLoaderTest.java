@@ -284,4 +284,24 @@ class ConfigLoaderTest {
         () -> ConfigLoader.forResume(resolved, "ckpt", List.of("data.tokenizer=char")));
     assertFalse(resumed.differences(ConfigLoader.forResume(resolved, "ckpt", List.of())).isEmpty());
   }
+
+  @Test
+  void workersAreValidatedAndACheckpointWrittenBeforeThemResumesOnOneGraph() throws IOException {
+    Config config = ConfigLoader.load(write("tiny.yaml", MINIMAL), List.of());
+    assertEquals(2, config.training().workers());
+    String resolved = config.toYaml();
+    assertTrue(resolved.contains("workers: 2"), resolved);
+    assertEquals(2, ConfigLoader.forResume(resolved, "ckpt", List.of()).training().workers());
+    String older = resolved.replace("  workers: 2\n", "");
+    assertFalse(older.contains("workers"), older);
+    assertEquals(1, ConfigLoader.forResume(older, "ckpt", List.of()).training().workers());
+    assertEquals(3, ConfigLoader.forResume(older, "ckpt", List.of("training.workers=3")).training().workers());
+
+    for (String bad : List.of("0", "65")) {
+      ConfigException e = assertThrows(
+          ConfigException.class,
+          () -> ConfigLoader.load(write("tiny.yaml", MINIMAL), List.of("training.workers=" + bad)));
+      assertTrue(e.getMessage().contains("training.workers must be"), e.getMessage());
+    }
+  }
 }

@@ -53,7 +53,20 @@ class MicroBatchesTest {
     assertEquals(12, MicroBatches.size(small, 12, 64, MicroBatches.ACTIVATION_BUDGET_BYTES));
   }
 
-  private static INDArray randomIds(int batch, int time, long seed) {
+  @Test
+  void workersShareTheBatchAndTheBudget() {
+    GPTConfig small = new GPTConfig(65, 64, 4, 4, 128, PositionalEncoding.LEARNED, false, true, 0.0);
+    assertEquals(6, MicroBatches.size(small, 12, 64, MicroBatches.ACTIVATION_BUDGET_BYTES, 2));
+    assertEquals(3, MicroBatches.size(small, 5, 64, MicroBatches.ACTIVATION_BUDGET_BYTES, 2)); // 3 + 2
+    assertEquals(1, MicroBatches.size(small, 1, 64, MicroBatches.ACTIVATION_BUDGET_BYTES, 2));
+    assertEquals(12, MicroBatches.size(small, 12, 64, MicroBatches.ACTIVATION_BUDGET_BYTES, 1));
+    // Two passes alive at once: each gets half the budget (8 sequences of the big model fit 4 GiB).
+    GPTConfig big = new GPTConfig(65, 256, 6, 6, 384, PositionalEncoding.LEARNED, false, true, 0.2);
+    assertEquals(4, MicroBatches.size(big, 64, 256, MicroBatches.ACTIVATION_BUDGET_BYTES, 2));
+  }
+
+  /** B rows of T random ids below V. */
+  static INDArray randomIds(int batch, int time, long seed) {
     Random random = new Random(seed);
     int[] flat = new int[batch * time];
     for (int i = 0; i < flat.length; i++) {
