@@ -6,6 +6,7 @@ import minitransformer.datasets.BatchSampler;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.config.TrainingSection;
 import minitransformer.training.memory.JavaHeap;
+import minitransformer.training.memory.NativeMemory;
 import minitransformer.training.metrics.Evaluation;
 import minitransformer.training.metrics.Evaluator;
 import minitransformer.training.metrics.LossCurve;
@@ -89,6 +90,7 @@ public final class Trainer {
     TrainingStep trainingStep = TrainingStep.withinActivationBudget(
         replicas, run.optimizer(), new BatchSampler(run.corpus().train(), B, T, state.batchRng), t.gradClip());
     JavaHeap.returnFreeMemoryWhileTraining();
+    NativeMemory.keepFreedMemoryMapped();
     Evaluator evaluator =
         new Evaluator(
             run.corpus().train(), run.corpus().validation(), B, T, t.evalIters(), state.evalRng,

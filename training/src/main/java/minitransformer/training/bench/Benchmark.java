@@ -16,6 +16,7 @@ import minitransformer.training.config.Config;
 import minitransformer.training.config.TrainingSection;
 import minitransformer.training.memory.AvailableMemory;
 import minitransformer.training.memory.JavaHeap;
+import minitransformer.training.memory.NativeMemory;
 import minitransformer.training.memory.MemoryEstimate;
 import minitransformer.training.optim.AdamW;
 import minitransformer.training.step.MicroBatches;
@@ -99,6 +100,7 @@ public final class Benchmark {
     }
 
     JavaHeap.returnFreeMemoryWhileTraining(); // as the trainer does
+    NativeMemory.keepFreedMemoryMapped();
     int total = workload.warmup() + workload.steps();
     long[] stepNanos = new long[workload.steps()];
     long[][] phaseNanos = new long[PHASES.length][workload.steps()];

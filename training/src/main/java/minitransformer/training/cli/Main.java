@@ -9,6 +9,7 @@ import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.memory.AvailableMemory;
 import minitransformer.training.memory.MemoryException;
+import minitransformer.training.memory.NativeMemory;
 import minitransformer.training.metrics.RunClock;
 import minitransformer.training.serve.ServeCommand;
 import picocli.CommandLine;
@@ -87,11 +88,12 @@ public final class Main implements Runnable {
   }
 
   /**
-   * Runs the chosen subcommand after fixing the native thread setup (ND4J loads here, so --help and
-   * --version stay instant).
+   * Runs the chosen subcommand after fixing the native thread setup and the C allocator's policy
+   * (ND4J loads here, so --help and --version stay instant).
    */
   private static int executeWithNativeThreads(ParseResult parseResult) {
     if (runsACommand(parseResult)) {
+      NativeMemory.keepFreedMemoryMapped();
       try {
         NativeThreads.apply();
       } catch (BadOptionException e) {
