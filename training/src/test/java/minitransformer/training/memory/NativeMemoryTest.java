@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,15 +39,7 @@ class NativeMemoryTest {
 
   /** What {@link Probe} prints in a child JVM: whether the policy was set, and the faults of the second cycle. */
   private static String child(String mode) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx64m");
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName(), mode));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM timed out");
-    assertEquals(0, p.exitValue(), out);
-    return out;
+    return ChildJvm.run(List.of(), Probe.class, mode);
   }
 
   /**
