@@ -1,5 +1,10 @@
 package minitransformer.training.serve;
 
+import static minitransformer.training.serve.Exchanges.body;
+import static minitransformer.training.serve.Exchanges.error;
+import static minitransformer.training.serve.Exchanges.requireMethod;
+import static minitransformer.training.serve.Exchanges.send;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,18 +35,12 @@ import minitransformer.training.cli.PredictCommand;
 
 /**
  * The explorer's HTTP server (the JDK's {@link HttpServer}): the page and its two files from the jar,
- * and the JSON API of {@link Api}. Bodies over {@link #MAX_BODY_BYTES} get 413, an unknown path 404, a
+ * and the JSON API of {@link Api}. Bodies over {@link Exchanges#MAX_BODY_BYTES} get 413, an unknown path 404, a
  * known path with the wrong method 405; only the listed page files are ever read, so no path reaches
  * another file. Samples stream as server-sent events; a client that goes away stops its generation
  * at the next token.
  */
 public final class ExplorerServer implements AutoCloseable {
-  /** The largest request body accepted. */
-  static final int MAX_BODY_BYTES = 64 * 1024;
-
-  /** Bodies declared up to this size are read and dropped before their 413 (see {@link #body}). */
-  private static final long MAX_DRAIN_BYTES = 1024 * 1024;
-
   /** Request threads: streams hold one each while they run. */
   static final int THREADS = 16;
 
@@ -178,46 +177,6 @@ public final class ExplorerServer implements AutoCloseable {
     }
   }
 
-  private static void requireMethod(HttpExchange exchange, String allowed, String method) {
-    if (!allowed.equals(method)) {
-      exchange.getResponseHeaders().set("Allow", allowed);
-      throw new ApiException(405, "method " + method + " not allowed here; use " + allowed);
-    }
-  }
-
-  /**
-   * The body, at most MAX_BODY_BYTES (413 beyond). A declared length over the limit but within
-   * MAX_DRAIN_BYTES is read and dropped before the 413, so that the client, still sending, reads the
-   * answer instead of a reset connection (the JDK server drains only 64 KiB itself and then closes);
-   * a larger one is refused at once.
-   */
-  private static byte[] body(HttpExchange exchange) throws IOException {
-    String length = exchange.getRequestHeaders().getFirst("Content-Length");
-    if (length != null) {
-      long declared;
-      try {
-        declared = Long.parseLong(length.trim());
-      } catch (NumberFormatException e) {
-        throw new ApiException(400, "Content-Length: not a number");
-      }
-      if (declared > MAX_BODY_BYTES) {
-        if (declared <= MAX_DRAIN_BYTES) {
-          try (InputStream in = exchange.getRequestBody()) {
-            in.transferTo(OutputStream.nullOutputStream()); // ends at Content-Length
-          }
-        }
-        throw new ApiException(413, "body: over the limit of " + MAX_BODY_BYTES + " bytes");
-      }
-    }
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-      if (bytes.length > MAX_BODY_BYTES) {
-        throw new ApiException(413, "body: over the limit of " + MAX_BODY_BYTES + " bytes");
-      }
-      return bytes;
-    }
-  }
-
   /**
    * POST /api/sample as server-sent events: {@code prompt} (the decoded prompt), one {@code token} per
    * generated token (its id, its text and the text it adds), then {@code done} with any text the
@@ -274,25 +233,6 @@ public final class ExplorerServer implements AutoCloseable {
       out.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void error(HttpExchange exchange, int status, String message) {
-    try {
-      ObjectNode e = JSON.createObjectNode().put("error", message);
-      send(exchange, status, "application/json", JSON.writeValueAsBytes(e));
-    } catch (IOException | RuntimeException ignored) {
-      // headers already sent (a stream failed midway) or the client went away
-    }
-  }
-
-  private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", type.contains("charset") || type.startsWith("image")
-        ? type : type + "; charset=utf-8");
-    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
-      exchange.getResponseBody().write(body);
     }
   }
 

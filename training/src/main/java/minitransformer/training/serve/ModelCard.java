@@ -67,7 +67,7 @@ final class ModelCard {
     ObjectNode limits = card.putObject("limits");
     limits.put("prompt_chars", Api.MAX_PROMPT_CHARS);
     limits.put("sample_tokens", Api.MAX_SAMPLE_TOKENS);
-    limits.put("body_bytes", ExplorerServer.MAX_BODY_BYTES);
+    limits.put("body_bytes", Exchanges.MAX_BODY_BYTES);
     return card;
   }
 
