@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,14 +13,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The checkpoints of one run directory: checkpoints/RUN/step-000500/ and so on, the {@code latest}
- * and {@code best} markers, which ones are kept, and which one a path means. The only class that
- * knows this layout; see checkpoints/README.md.
+ * and {@code best} markers, which ones are kept, and (with {@link CheckpointLookup}) which one a path
+ * means. The only classes that know this layout; see checkpoints/README.md.
  *
  * <p>A checkpoint directory holds {@code model.npz} (every parameter), {@code optimizer.npz} (the
  * AdamW moments {@code m/NAME} and {@code v/NAME}) and {@code meta.json} ({@link MetaJson}).
@@ -46,7 +41,6 @@ public final class CheckpointStore {
   static final String TEMP_PREFIX = DurableFiles.TEMP_PREFIX;
   /** Where the public constructors' stores write: the real files, except for a test's slowed-down child process. */
   static volatile ByteSink sinkForNewStores = ByteSink.FILES;
-  private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
 
   private final Path runDirectory;
   private final int keepLast;
@@ -164,14 +158,14 @@ public final class CheckpointStore {
 
   /** Keeps the newest keepLast checkpoints by step number, the best, the latest and the one just saved. */
   private void removeOldCheckpoints(String justSaved) {
-    List<Path> complete = completeCheckpoints(runDirectory);
+    List<Path> complete = CheckpointLookup.completeCheckpoints(runDirectory);
     Set<String> keep = new LinkedHashSet<>();
     for (int i = Math.max(0, complete.size() - keepLast); i < complete.size(); i++) {
       keep.add(complete.get(i).getFileName().toString());
     }
     keep.add(justSaved);
-    readMarker(runDirectory, BEST_MARKER).ifPresent(keep::add);
-    readMarker(runDirectory, LATEST_MARKER).ifPresent(keep::add);
+    CheckpointLookup.readMarker(runDirectory, BEST_MARKER).ifPresent(keep::add);
+    CheckpointLookup.readMarker(runDirectory, LATEST_MARKER).ifPresent(keep::add);
     for (Path dir : complete) {
       if (keep.contains(dir.getFileName().toString())) continue;
       try {
@@ -203,84 +197,10 @@ public final class CheckpointStore {
   /**
    * The checkpoint directory that {@link #load} would read: the argument itself if it holds a meta.json,
    * else the run directory's checkpoint named by its {@code latest} marker, or its highest complete step if
-   * the marker is missing or names no complete checkpoint.
+   * the marker is missing or names no complete checkpoint ({@link CheckpointLookup}).
    */
   public static Path resolve(Path checkpointOrRunDirectory, Consumer<String> warnings) {
-    Path path = checkpointOrRunDirectory;
-    if (!Files.exists(path)) throw new CheckpointException(path + ": no such checkpoint or run directory");
-    if (!Files.isDirectory(path)) {
-      throw new CheckpointException(path + ": not a directory (expected a checkpoint or run directory)");
-    }
-    if (Files.exists(path.resolve(META_FILE))) return path;
-    String fileName = path.getFileName() == null ? "" : path.getFileName().toString();
-    if (STEP_DIR.matcher(fileName).matches() || fileName.startsWith(TEMP_PREFIX)) {
-      throw new CheckpointException(path.resolve(META_FILE) + ": missing; " + path
-          + " is not a complete checkpoint");
-    }
-    List<Path> complete = completeCheckpoints(path);
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(path, TEMP_PREFIX + "*")) {
-      for (Path temp : entries) {
-        warnings.accept("ignoring " + temp + ": a half-written checkpoint (its save did not finish); it is never loaded");
-      }
-    } catch (IOException e) {
-      throw new CheckpointException(path + ": cannot list (" + DurableFiles.describe(e) + ")", e);
-    }
-    Optional<String> marker = readMarker(path, LATEST_MARKER);
-    if (complete.isEmpty()) {
-      throw new CheckpointException(path + ": not a checkpoint or run directory (no " + META_FILE
-          + ", no complete step-NNNNNN checkpoint)");
-    }
-    Path newest = complete.get(complete.size() - 1);
-    if (marker.isPresent()) {
-      Path named = path.resolve(marker.get());
-      if (complete.contains(named)) {
-        if (!named.equals(newest)) {
-          warnings.accept("the '" + LATEST_MARKER + "' marker names " + named.getFileName() + " but " + newest
-              + " is newer (its save was interrupted before the marker); loading the marker's checkpoint");
-        }
-        return named;
-      }
-      warnings.accept("the '" + LATEST_MARKER + "' marker names " + marker.get()
-          + ", which is not a complete checkpoint; loading the newest complete one, " + newest.getFileName());
-    } else if (Files.exists(path.resolve(LATEST_MARKER))) {
-      warnings.accept(path.resolve(LATEST_MARKER) + " is unreadable; loading the newest complete checkpoint, "
-          + newest.getFileName());
-    }
-    return newest;
-  }
-
-  /** The step directories holding a meta.json, ordered by step number (never by name). */
-  static List<Path> completeCheckpoints(Path runDirectory) {
-    List<Path> found = new ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(runDirectory, "step-*")) {
-      for (Path p : entries) {
-        if (STEP_DIR.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p.resolve(META_FILE))) {
-          found.add(p);
-        }
-      }
-    } catch (NoSuchFileException e) {
-      return found;
-    } catch (IOException e) {
-      throw new CheckpointException(runDirectory + ": cannot list (" + DurableFiles.describe(e) + ")", e);
-    }
-    found.sort(Comparator.comparingLong(CheckpointStore::stepOf));
-    return found;
-  }
-
-  private static long stepOf(Path stepDirectory) {
-    Matcher m = STEP_DIR.matcher(stepDirectory.getFileName().toString());
-    if (!m.matches()) throw new IllegalArgumentException("not a step directory: " + stepDirectory);
-    return Long.parseLong(m.group(1));
-  }
-
-  /** The checkpoint name a marker holds, if the marker exists and holds a step directory name. */
-  static Optional<String> readMarker(Path runDirectory, String marker) {
-    try {
-      String name = Files.readString(runDirectory.resolve(marker), StandardCharsets.UTF_8).strip();
-      return STEP_DIR.matcher(name).matches() ? Optional.of(name) : Optional.empty();
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+    return CheckpointLookup.resolve(checkpointOrRunDirectory, warnings);
   }
 
   /** Reads and verifies one checkpoint directory. */

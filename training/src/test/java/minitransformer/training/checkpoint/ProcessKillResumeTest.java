@@ -86,7 +86,7 @@ class ProcessKillResumeTest {
   }
 
   private static Optional<Path> halfWrittenSave(Path run) {
-    if (CheckpointStore.completeCheckpoints(run).isEmpty()) return Optional.empty();
+    if (CheckpointLookup.completeCheckpoints(run).isEmpty()) return Optional.empty();
     try (Stream<Path> s = Files.list(run)) {
       return s.filter(d -> d.getFileName().toString().startsWith(CheckpointStore.TEMP_PREFIX))
           .filter(d -> Files.exists(d.resolve(CheckpointStore.MODEL_FILE)))
