@@ -47,6 +47,9 @@ public final class GPT {
   private final List<String> parameterNames;
   private final DropoutMasks dropoutMasks;
   private final StepArrays stepArrays = new StepArrays();
+  private final OrderRecorder orderRecorder = new OrderRecorder();
+  private final ReplayedPasses trainingPasses = new ReplayedPasses();
+  private final ReplayedPasses evalPasses = new ReplayedPasses();
 
   private GPT(
       GPTConfig config,
@@ -59,7 +62,7 @@ public final class GPT {
     this.dataType = dataType;
     this.parameterNames = List.copyOf(parameterNames);
     this.dropoutMasks = new DropoutMasks(dropoutSites, config, dataType);
-    sd.addListeners(stepArrays);
+    sd.addListeners(stepArrays, orderRecorder);
   }
 
   /** Builds the graph and initialises every parameter deterministically from the seed. */
@@ -189,20 +192,90 @@ public final class GPT {
    */
   public LossAndGradients lossAndGradients(INDArray ids, INDArray targets, long dropoutSeed) {
     Map<String, INDArray> feed = trainingFeed(ids, targets, dropoutSeed);
-    stepArrays.start(sd, feed.values());
-    OutAndGrad result =
-        sd.getFunction("grad") == null
+    try {
+      if (replaying() && sd.getFunction("grad") != null) {
+        Map<String, INDArray> out = trainingPasses.run(feed, requestedByTraining());
+        if (out != null) {
+          Map<String, INDArray> gradients = new LinkedHashMap<>();
+          for (String name : parameterNames) {
+            gradients.put(name, out.get(gradientName(name)).dup()); // the plan's array is overwritten by its next pass
+          }
+          return new LossAndGradients(out.get(Names.LOSS).getDouble(0), gradients);
+        }
+      }
+      stepArrays.start(sd, feed.values());
+      orderRecorder.start();
+      OutAndGrad result;
+      try {
+        result = sd.getFunction("grad") == null
             ? GradientSessions.building(() -> sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames))
             : sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames);
-    Map<String, INDArray> gradients = new LinkedHashMap<>();
-    for (String name : parameterNames) {
-      gradients.put(name, result.getGradients().get(name));
+      } finally {
+        List<String> order = orderRecorder.stop();
+        if (replaying()) {
+          trainingPasses.recorded(feed, orderRecorder.graph(), order);
+        }
+      }
+      Map<String, INDArray> gradients = new LinkedHashMap<>();
+      for (String name : parameterNames) {
+        gradients.put(name, result.getGradients().get(name));
+      }
+      double loss = result.getOutputs().get(Names.LOSS).getDouble(0);
+      GradientSessions.release(sd);
+      stepArrays.release(sd, feed.values(), gradients.values()); // every op output but the gradients
+      return new LossAndGradients(loss, gradients);
+    } finally {
+      dropoutMasks.close(feed); // drawn for this pass only
     }
-    double loss = result.getOutputs().get(Names.LOSS).getDouble(0);
-    GradientSessions.release(sd);
-    stepArrays.release(sd, feed.values(), gradients.values()); // every op output but the gradients
-    dropoutMasks.close(feed); // drawn for this pass only
-    return new LossAndGradients(loss, gradients);
+  }
+
+  /**
+   * Whether passes are replayed ({@link ReplayedPass}): yes unless a listener other than the model's
+   * own is attached, since a replayed pass calls no listener (op profiles and op counts see
+   * SameDiff's session). Replaying can also be turned off ({@link #replay}).
+   */
+  private boolean replaying() {
+    if (!replay) {
+      return false;
+    }
+    for (var listener : sd.getListeners()) {
+      if (listener != stepArrays && listener != orderRecorder) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean replay = true;
+
+  /**
+   * Turns replayed passes on (the default) or off: off, every pass runs in SameDiff's session. The
+   * results are the same bits either way (ReplayedPassTest).
+   */
+  public void replay(boolean on) {
+    replay = on;
+    if (!on) {
+      trainingPasses.close();
+      evalPasses.close();
+    }
+  }
+
+  /** Bytes of the arrays the replayed passes of this graph hold (for tests and memory reports). */
+  public long replayedPassBytes() {
+    return trainingPasses.bytes() + evalPasses.bytes();
+  }
+
+  private List<String> requestedByTraining() {
+    List<String> names = new ArrayList<>();
+    names.add(Names.LOSS);
+    for (String p : parameterNames) {
+      names.add(gradientName(p));
+    }
+    return names;
+  }
+
+  private String gradientName(String parameter) {
+    return sd.getVariable(parameter).getGradient().name();
   }
 
   /** Bytes of intermediates the last training pass freed at its end (for tests). */
@@ -234,6 +307,21 @@ public final class GPT {
   public double loss(INDArray ids, INDArray targets) {
     Map<String, INDArray> feed = feed(ids, targets);
     feed.putAll(dropoutMasks.eval(ids.size(0), ids.size(1)));
+    if (replaying()) {
+      Map<String, INDArray> out = evalPasses.run(feed, List.of(Names.LOSS));
+      if (out != null) {
+        return out.get(Names.LOSS).getDouble(0);
+      }
+      orderRecorder.start();
+      double loss;
+      try {
+        loss = sd.output(feed, Names.LOSS).get(Names.LOSS).getDouble(0);
+      } finally {
+        List<String> order = orderRecorder.stop();
+        evalPasses.recorded(feed, orderRecorder.graph(), order);
+      }
+      return loss;
+    }
     return sd.output(feed, Names.LOSS).get(Names.LOSS).getDouble(0);
   }
 

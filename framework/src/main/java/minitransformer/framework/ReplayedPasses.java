@@ -1,0 +1,83 @@
+package minitransformer.framework;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The {@link ReplayedPass}es of one kind of pass (training, or evaluation loss) of one graph, one per
+ * shape of the placeholders, at most {@link #MAX} of them (least recently used dropped first): a
+ * training run sees one or two shapes (the batch, and a smaller last slice), an evaluation one.
+ *
+ * <p>For a new shape, the first pass runs in SameDiff's session and its op order is recorded
+ * ({@link #recorded}); the second builds the replayed pass while it runs; later ones replay it.
+ */
+final class ReplayedPasses implements AutoCloseable {
+  static final int MAX = 4;
+
+  private record Recorded(SameDiff graph, List<String> order) {}
+
+  private final Map<String, Recorded> recorded = new LinkedHashMap<>(16, 0.75f, true);
+  private final Map<String, ReplayedPass> passes = new LinkedHashMap<>(16, 0.75f, true);
+
+  /** The requested outputs of a replayed pass for feed's shapes, or null: run SameDiff's session and record it. */
+  Map<String, INDArray> run(Map<String, INDArray> feed, List<String> requested) {
+    String key = key(feed);
+    ReplayedPass pass = passes.get(key);
+    if (pass != null) {
+      return pass.run(feed);
+    }
+    Recorded r = recorded.remove(key);
+    if (r == null) {
+      return null;
+    }
+    pass = ReplayedPass.build(r.graph(), r.order(), feed, new HashSet<>(requested));
+    passes.put(key, pass);
+    while (passes.size() > MAX) {
+      String eldest = passes.keySet().iterator().next();
+      passes.remove(eldest).close();
+    }
+    return pass.outputs(); // building ran the pass on feed
+  }
+
+  /** The ops SameDiff's session just ran on graph for feed, in order. */
+  void recorded(Map<String, INDArray> feed, SameDiff graph, List<String> order) {
+    if (graph == null || order.isEmpty()) {
+      return;
+    }
+    recorded.put(key(feed), new Recorded(graph, order));
+    while (recorded.size() > MAX) {
+      recorded.remove(recorded.keySet().iterator().next());
+    }
+  }
+
+  long bytes() {
+    long sum = 0;
+    for (ReplayedPass p : passes.values()) {
+      sum += p.bytes();
+    }
+    return sum;
+  }
+
+  @Override
+  public void close() {
+    for (ReplayedPass p : passes.values()) {
+      p.close();
+    }
+    passes.clear();
+    recorded.clear();
+  }
+
+  private static String key(Map<String, INDArray> feed) {
+    Map<String, String> shapes = new TreeMap<>();
+    for (Map.Entry<String, INDArray> e : feed.entrySet()) {
+      shapes.put(e.getKey(), e.getValue().dataType() + Arrays.toString(e.getValue().shape()));
+    }
+    return shapes.toString();
+  }
+}
