@@ -194,7 +194,7 @@ public final class GPT {
     Map<String, INDArray> feed = trainingFeed(ids, targets, dropoutSeed);
     try {
       if (replaying() && sd.getFunction("grad") != null) {
-        Map<String, INDArray> out = trainingPasses.run(feed, requestedByTraining());
+        Map<String, INDArray> out = trainingPasses.run(feed, requestedByTraining(), observer);
         if (out != null) {
           Map<String, INDArray> gradients = new LinkedHashMap<>();
           for (String name : parameterNames) {
@@ -247,6 +247,15 @@ public final class GPT {
   }
 
   private boolean replay = true;
+  private OpObserver observer;
+
+  /**
+   * Every op of later replayed passes is shown to observer (null: none) with its native time. The
+   * first two passes of each shape run in SameDiff's session, which this observer does not see.
+   */
+  public void observeReplayedOps(OpObserver observer) {
+    this.observer = observer;
+  }
 
   /**
    * Turns replayed passes on (the default) or off: off, every pass runs in SameDiff's session. The
@@ -308,7 +317,7 @@ public final class GPT {
     Map<String, INDArray> feed = feed(ids, targets);
     feed.putAll(dropoutMasks.eval(ids.size(0), ids.size(1)));
     if (replaying()) {
-      Map<String, INDArray> out = evalPasses.run(feed, List.of(Names.LOSS));
+      Map<String, INDArray> out = evalPasses.run(feed, List.of(Names.LOSS), observer);
       if (out != null) {
         return out.get(Names.LOSS).getDouble(0);
       }

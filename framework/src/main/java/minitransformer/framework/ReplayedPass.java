@@ -203,8 +203,11 @@ final class ReplayedPass implements AutoCloseable {
     }
   }
 
-  /** Copies feed into the plan's placeholders and runs every op; the requested outputs, by name. */
-  Map<String, INDArray> run(Map<String, INDArray> feed) {
+  /**
+   * Copies feed into the plan's placeholders and runs every op; the requested outputs, by name.
+   * observer, when not null, sees each op after it ran.
+   */
+  Map<String, INDArray> run(Map<String, INDArray> feed, OpObserver observer) {
     for (Map.Entry<String, INDArray> e : placeholders.entrySet()) {
       INDArray value = feed.get(e.getKey());
       if (value == null || !Arrays.equals(value.shape(), e.getValue().shape())) {
@@ -213,8 +216,16 @@ final class ReplayedPass implements AutoCloseable {
       }
       e.getValue().assign(value);
     }
-    for (Step step : steps) {
-      run(step);
+    if (observer == null) {
+      for (Step step : steps) {
+        run(step);
+      }
+    } else {
+      for (Step step : steps) {
+        long start = System.nanoTime();
+        run(step);
+        observer.opRan(step.op(), step.context(), System.nanoTime() - start);
+      }
     }
     return outputs;
   }

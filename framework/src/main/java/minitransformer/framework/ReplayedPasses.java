@@ -26,11 +26,11 @@ final class ReplayedPasses implements AutoCloseable {
   private final Map<String, ReplayedPass> passes = new LinkedHashMap<>(16, 0.75f, true);
 
   /** The requested outputs of a replayed pass for feed's shapes, or null: run SameDiff's session and record it. */
-  Map<String, INDArray> run(Map<String, INDArray> feed, List<String> requested) {
+  Map<String, INDArray> run(Map<String, INDArray> feed, List<String> requested, OpObserver observer) {
     String key = key(feed);
     ReplayedPass pass = passes.get(key);
     if (pass != null) {
-      return pass.run(feed);
+      return pass.run(feed, observer);
     }
     Recorded r = recorded.remove(key);
     if (r == null) {

@@ -17,28 +17,25 @@ import minitransformer.datasets.BatchSampler;
 import minitransformer.datasets.Corpus;
 import minitransformer.datasets.SplitMix64;
 import minitransformer.framework.GPT;
+import minitransformer.framework.OpObserver;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.config.Config;
 import minitransformer.training.step.MicroBatches;
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Operation;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.api.ops.OpContext;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code bench --profile}: where a training step's forward and backward time goes, per op type,
- * forward and backward apart. A listener times each op from SameDiff's preOpExecution to its
- * opExecution (output allocation, the op context and the native call); with replay on
- * ({@code --replay}), it also runs the same native call again on the same, already allocated arrays,
- * which is the op's bare native time. The rest of the step (the gap between ops) is SameDiff's
- * session bookkeeping. The numbers in framework/docs/performance.md came from this table.
+ * forward and backward apart, in the passes that training runs: replayed passes (the framework's
+ * ReplayedPass), whose ops were bound to their arrays once, so an op's time is its native call
+ * through ND4J's executioner. With {@code --replay} it also runs each native call again on the same
+ * arrays (median of 3: warm caches). The rest of the step (the gap between ops) is the Java loop
+ * over the ops, the placeholders' copy and the gradients' copies. Before replayed passes, this
+ * table timed SameDiff's session (framework/docs/performance.md sections 1-11).
  */
 public final class OpProfile {
   private OpProfile() {}
@@ -54,12 +51,11 @@ public final class OpProfile {
     final Set<String> shapes = new HashSet<>();
   }
 
-  static final class Timer extends BaseListener {
+  static final class Timer implements OpObserver {
     final Set<String> forwardOps;
     final Map<String, Tally> tallies = new LinkedHashMap<>();
     boolean replay;
     boolean recording;
-    long opStart;
     long opNanos;
     long ops;
 
@@ -68,39 +64,26 @@ public final class OpProfile {
     }
 
     @Override
-    public boolean isActive(Operation operation) {
-      return true;
-    }
-
-    @Override
-    public void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext opContext) {
-      opStart = System.nanoTime();
-    }
-
-    @Override
-    public void opExecution(
-        SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx, INDArray[] outputs) {
-      long dt = System.nanoTime() - opStart;
+    public void opRan(DifferentialFunction op, OpContext ctx, long dt) {
       if (!recording) {
         return;
       }
-      String phase = forwardOps.contains(op.getName()) ? "fwd" : "bwd";
-      String type = op.getOp().opName();
+      String phase = forwardOps.contains(op.getOwnName()) ? "fwd" : "bwd";
+      String type = op.opName();
       Tally t = tallies.computeIfAbsent(phase + " " + type, k -> new Tally());
       t.count++;
       t.nanos += dt;
       opNanos += dt;
       ops++;
-      List<INDArray> inputs = ctx == null ? List.of() : ctx.getInputArrays();
       StringBuilder shape = new StringBuilder();
       double elems = 0;
-      for (INDArray in : inputs) {
+      for (INDArray in : ctx.getInputArrays()) {
         if (in != null) {
           shape.append(Arrays.toString(in.shape()));
           elems += in.length();
         }
       }
-      for (INDArray out : outputs) {
+      for (INDArray out : ctx.getOutputArrays()) {
         if (out != null) {
           elems += out.length();
         }
@@ -110,7 +93,7 @@ public final class OpProfile {
       if (t.shapes.size() < 4) {
         t.shapes.add(shape.toString());
       }
-      if (replay && ctx != null) {
+      if (replay) {
         long r = replay(op, ctx);
         if (r >= 0) {
           t.replayNanos += r;
@@ -120,8 +103,7 @@ public final class OpProfile {
     }
 
     /** Median of 3 re-runs of the same native call on the same arrays; -1 if not replayable. */
-    private static long replay(SameDiffOp op, OpContext ctx) {
-      Object df = op.getOp();
+    private static long replay(DifferentialFunction df, OpContext ctx) {
       long[] times = new long[3];
       try {
         for (int i = 0; i < times.length; i++) {
@@ -183,9 +165,10 @@ public final class OpProfile {
     Set<String> forward = new HashSet<>(model.sameDiff().getOps().keySet());
     Timer timer = new Timer(forward);
     timer.replay = replay;
-    model.sameDiff().addListeners(timer);
+    model.observeReplayedOps(timer);
 
-    int warmup = workload.warmup();
+    // A pass shape's first two passes run in SameDiff's session (recorded, then replayed while built).
+    int warmup = Math.max(2, workload.warmup());
     int steps = workload.steps();
     long stepNanos = 0;
     long loopStart = 0;

@@ -53,6 +53,27 @@ class BenchCommandTest {
     }
   }
 
+  /**
+   * The op table times the passes training runs (replayed ones): every op of a tiny step appears,
+   * forward and backward, and the ops' times add up to nearly the whole pass.
+   */
+  @Test
+  void profileTimesTheReplayedPassOpByOp() throws Exception {
+    Files.writeString(dir.resolve("text.txt"), "the quick brown fox jumps over the lazy dog. ".repeat(200));
+    Path config = dir.resolve("tiny.yaml");
+    Files.writeString(config, "model: {n_layer: 1, n_head: 2, n_embd: 16, block_size: 8}\n"
+        + "data: {path: text.txt, tokenizer: char}\ntraining: {batch_size: 4, workers: 1}\n");
+    CliRun r = CliRun.of("bench", "--config", config.toString(), "--steps", "3", "--warmup", "0",
+        "--sample-tokens", "0", "--profile");
+    assertEquals(0, r.exit(), r.err());
+    Matcher m = Pattern.compile("(\\d+) ops per step; inside ops ([\\d.]+) ms").matcher(r.out());
+    assertTrue(m.find(), r.out());
+    assertTrue(Integer.parseInt(m.group(1)) > 50, r.out());
+    assertTrue(Double.parseDouble(m.group(2)) > 0, r.out());
+    assertTrue(r.out().contains("fwd matmul"), r.out());
+    assertTrue(r.out().contains("bwd matmul_bp"), r.out());
+  }
+
   /** Issue 13, item 7: no line per step unless --verbose (a 1,000-step run printed 1,000 lines). */
   @Test
   void perStepLinesOnlyWithVerbose() throws Exception {
