@@ -24,6 +24,8 @@ final class ReplayedPasses implements AutoCloseable {
 
   private final Map<String, Recorded> recorded = new LinkedHashMap<>(16, 0.75f, true);
   private final Map<String, ReplayedPass> passes = new LinkedHashMap<>(16, 0.75f, true);
+  /** Shapes whose pass could not be replayed (an op the plan does not support): left to the session. */
+  private final Map<String, String> refused = new LinkedHashMap<>();
 
   /** The requested outputs of a replayed pass for feed's shapes, or null: run SameDiff's session and record it. */
   Map<String, INDArray> run(Map<String, INDArray> feed, List<String> requested, OpObserver observer) {
@@ -36,7 +38,13 @@ final class ReplayedPasses implements AutoCloseable {
     if (r == null) {
       return null;
     }
-    pass = ReplayedPass.build(r.graph(), r.order(), feed, new HashSet<>(requested));
+    try {
+      pass = ReplayedPass.build(r.graph(), r.order(), feed, new HashSet<>(requested));
+    } catch (UnsupportedOperationException e) {
+      // The plan wrote only its own arrays (and freed them), so the session can run this pass instead.
+      refused.put(key, e.getMessage());
+      return null;
+    }
     passes.put(key, pass);
     while (passes.size() > MAX) {
       String eldest = passes.keySet().iterator().next();
@@ -47,13 +55,18 @@ final class ReplayedPasses implements AutoCloseable {
 
   /** The ops SameDiff's session just ran on graph for feed, in order. */
   void recorded(Map<String, INDArray> feed, SameDiff graph, List<String> order) {
-    if (graph == null || order.isEmpty()) {
+    if (graph == null || order.isEmpty() || refused.containsKey(key(feed))) {
       return;
     }
     recorded.put(key(feed), new Recorded(graph, order));
     while (recorded.size() > MAX) {
       recorded.remove(recorded.keySet().iterator().next());
     }
+  }
+
+  /** Why passes of some shapes run in SameDiff's session (for tests); empty when all replay. */
+  Map<String, String> refused() {
+    return refused;
   }
 
   long bytes() {
