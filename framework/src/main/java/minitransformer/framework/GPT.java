@@ -18,7 +18,6 @@ import minitransformer.framework.blocks.TokenEmbedding;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -46,10 +45,7 @@ public final class GPT {
   private final DataType dataType;
   private final List<String> parameterNames;
   private final DropoutMasks dropoutMasks;
-  private final StepArrays stepArrays = new StepArrays();
-  private final OrderRecorder orderRecorder = new OrderRecorder();
-  private final ReplayedPasses trainingPasses = new ReplayedPasses();
-  private final ReplayedPasses evalPasses = new ReplayedPasses();
+  private final Passes passes;
 
   private GPT(
       GPTConfig config,
@@ -62,7 +58,7 @@ public final class GPT {
     this.dataType = dataType;
     this.parameterNames = List.copyOf(parameterNames);
     this.dropoutMasks = new DropoutMasks(dropoutSites, config, dataType);
-    sd.addListeners(stepArrays, orderRecorder);
+    this.passes = new Passes(sd, this.parameterNames);
   }
 
   /** Builds the graph and initialises every parameter deterministically from the seed. */
@@ -193,113 +189,48 @@ public final class GPT {
   public LossAndGradients lossAndGradients(INDArray ids, INDArray targets, long dropoutSeed) {
     Map<String, INDArray> feed = trainingFeed(ids, targets, dropoutSeed);
     try {
-      if (replaying() && sd.getFunction("grad") != null) {
-        Map<String, INDArray> out = trainingPasses.run(feed, requestedByTraining(), observer);
-        if (out != null) {
-          Map<String, INDArray> gradients = new LinkedHashMap<>();
-          for (String name : parameterNames) {
-            gradients.put(name, out.get(gradientName(name)).dup()); // the plan's array is overwritten by its next pass
-          }
-          return new LossAndGradients(out.get(Names.LOSS).getDouble(0), gradients);
-        }
-      }
-      stepArrays.start(sd, feed.values());
-      orderRecorder.start();
-      OutAndGrad result;
-      try {
-        result = sd.getFunction("grad") == null
-            ? GradientSessions.building(() -> sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames))
-            : sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames);
-      } finally {
-        List<String> order = orderRecorder.stop();
-        if (replaying()) {
-          trainingPasses.recorded(feed, orderRecorder.graph(), order);
-        }
-      }
-      Map<String, INDArray> gradients = new LinkedHashMap<>();
-      for (String name : parameterNames) {
-        gradients.put(name, result.getGradients().get(name));
-      }
-      double loss = result.getOutputs().get(Names.LOSS).getDouble(0);
-      GradientSessions.release(sd);
-      stepArrays.release(sd, feed.values(), gradients.values()); // every op output but the gradients
-      return new LossAndGradients(loss, gradients);
+      return passes.lossAndGradients(feed);
     } finally {
       dropoutMasks.close(feed); // drawn for this pass only
     }
   }
 
   /**
-   * Whether passes are replayed ({@link ReplayedPass}): yes unless a listener other than the model's
-   * own is attached, since a replayed pass calls no listener (op profiles and op counts see
-   * SameDiff's session). Replaying can also be turned off ({@link #replay}).
+   * Turns replayed passes on (the default) or off. A shape's first pass runs in SameDiff's session
+   * and the later ones replay its native calls on arrays bound once ({@link ReplayedPass}); off,
+   * every pass runs in the session. The results are the same bits either way (ReplayedPassTest). A
+   * model with a listener of its own attached runs every pass in the session.
    */
-  private boolean replaying() {
-    if (!replay) {
-      return false;
-    }
-    for (var listener : sd.getListeners()) {
-      if (listener != stepArrays && listener != orderRecorder) {
-        return false;
-      }
-    }
-    return true;
+  public void replay(boolean on) {
+    passes.replay(on);
   }
-
-  private boolean replay = true;
-  private OpObserver observer;
 
   /**
    * Every op of later replayed passes is shown to observer (null: none) with its native time. The
    * first two passes of each shape run in SameDiff's session, which this observer does not see.
    */
   public void observeReplayedOps(OpObserver observer) {
-    this.observer = observer;
-  }
-
-  /**
-   * Turns replayed passes on (the default) or off: off, every pass runs in SameDiff's session. The
-   * results are the same bits either way (ReplayedPassTest).
-   */
-  public void replay(boolean on) {
-    replay = on;
-    if (!on) {
-      trainingPasses.close();
-      evalPasses.close();
-    }
+    passes.observe(observer);
   }
 
   /** Bytes of the arrays the replayed passes of this graph hold (for tests and memory reports). */
   public long replayedPassBytes() {
-    return trainingPasses.bytes() + evalPasses.bytes();
-  }
-
-  private List<String> requestedByTraining() {
-    List<String> names = new ArrayList<>();
-    names.add(Names.LOSS);
-    for (String p : parameterNames) {
-      names.add(gradientName(p));
-    }
-    return names;
-  }
-
-  private String gradientName(String parameter) {
-    return sd.getVariable(parameter).getGradient().name();
+    return passes.replayedBytes();
   }
 
   /** Bytes of intermediates the last training pass freed at its end (for tests). */
   long lastReleasedBytes() {
-    return stepArrays.lastReleasedBytes();
+    return passes.stepArrays().lastReleasedBytes();
   }
 
   /** Bytes of intermediates the last training pass freed while it ran (for tests). */
   long lastEarlyReleasedBytes() {
-    return stepArrays.lastEarlyReleasedBytes();
+    return passes.stepArrays().lastEarlyReleasedBytes();
   }
 
   /** The most bytes of intermediates the last training pass held at once (for tests). */
   long lastPeakHeldBytes() {
-    return stepArrays.lastPeakHeldBytes();
+    return passes.stepArrays().lastPeakHeldBytes();
   }
 
   /**
@@ -316,22 +247,7 @@ public final class GPT {
   public double loss(INDArray ids, INDArray targets) {
     Map<String, INDArray> feed = feed(ids, targets);
     feed.putAll(dropoutMasks.eval(ids.size(0), ids.size(1)));
-    if (replaying()) {
-      Map<String, INDArray> out = evalPasses.run(feed, List.of(Names.LOSS), observer);
-      if (out != null) {
-        return out.get(Names.LOSS).getDouble(0);
-      }
-      orderRecorder.start();
-      double loss;
-      try {
-        loss = sd.output(feed, Names.LOSS).get(Names.LOSS).getDouble(0);
-      } finally {
-        List<String> order = orderRecorder.stop();
-        evalPasses.recorded(feed, orderRecorder.graph(), order);
-      }
-      return loss;
-    }
-    return sd.output(feed, Names.LOSS).get(Names.LOSS).getDouble(0);
+    return passes.loss(feed);
   }
 
   /** Eval mode logits, shape [B, T, vocabSize]. */

@@ -36,6 +36,12 @@ class ReplayedPassesTest {
     return Map.of("x", Nd4j.createFromArray(xs).reshape(xs.length / 3, 3));
   }
 
+  private static OrderRecorder recorderOn(SameDiff sd) {
+    OrderRecorder recorder = new OrderRecorder();
+    sd.addListeners(recorder);
+    return recorder;
+  }
+
   /** One pass through ReplayedPasses as GPT does it: replay, or else the session with its order recorded. */
   private static double pass(SameDiff sd, OrderRecorder recorder, ReplayedPasses passes, Map<String, INDArray> feed) {
     Map<String, INDArray> out = passes.run(feed, List.of("out"), null);
@@ -51,8 +57,7 @@ class ReplayedPassesTest {
   @Test
   void recordThenBuildThenReplayPerShape() {
     SameDiff sd = graph(false);
-    OrderRecorder recorder = new OrderRecorder();
-    sd.addListeners(recorder);
+    OrderRecorder recorder = recorderOn(sd);
     ReplayedPasses passes = new ReplayedPasses();
     float[][] inputs = {{1, 0, -1, 2, 0.5f, 0}, {0, 0, 1, -2, 1, 1}, {3, 1, 0, 0, 0, 1}, {1, 1, 1}, {0, 1, 0}};
     for (int i = 0; i < inputs.length; i++) {
@@ -70,8 +75,7 @@ class ReplayedPassesTest {
   @Test
   void aGraphWithAnOpThePlanDoesNotSupportStaysInTheSession() {
     SameDiff sd = graph(true);
-    OrderRecorder recorder = new OrderRecorder();
-    sd.addListeners(recorder);
+    OrderRecorder recorder = recorderOn(sd);
     ReplayedPasses passes = new ReplayedPasses();
     for (int i = 0; i < 4; i++) {
       float[] x = {i, 1, -1, 2, 0.5f, i};

@@ -53,16 +53,22 @@ class BenchCommandTest {
     }
   }
 
-  /**
-   * The op table times the passes training runs (replayed ones): every op of a tiny step appears,
-   * forward and backward, and the ops' times add up to nearly the whole pass.
-   */
-  @Test
-  void profileTimesTheReplayedPassOpByOp() throws Exception {
+  /** A 1-layer char model on a repeated sentence, with the given training section. */
+  private Path tinyConfig(String training) throws java.io.IOException {
     Files.writeString(dir.resolve("text.txt"), "the quick brown fox jumps over the lazy dog. ".repeat(200));
     Path config = dir.resolve("tiny.yaml");
     Files.writeString(config, "model: {n_layer: 1, n_head: 2, n_embd: 16, block_size: 8}\n"
-        + "data: {path: text.txt, tokenizer: char}\ntraining: {batch_size: 4, workers: 1}\n");
+        + "data: {path: text.txt, tokenizer: char}\ntraining: " + training + "\n");
+    return config;
+  }
+
+  /**
+   * The op table times the passes training runs (replayed ones, whose first two passes are left to
+   * the warm-up): the ops of a tiny step appear, forward and backward, with their time.
+   */
+  @Test
+  void profileTimesTheReplayedPassOpByOp() throws Exception {
+    Path config = tinyConfig("{batch_size: 4, workers: 1}");
     CliRun r = CliRun.of("bench", "--config", config.toString(), "--steps", "3", "--warmup", "0",
         "--sample-tokens", "0", "--profile");
     assertEquals(0, r.exit(), r.err());
@@ -77,10 +83,7 @@ class BenchCommandTest {
   /** Issue 13, item 7: no line per step unless --verbose (a 1,000-step run printed 1,000 lines). */
   @Test
   void perStepLinesOnlyWithVerbose() throws Exception {
-    Files.writeString(dir.resolve("text.txt"), "the quick brown fox jumps over the lazy dog. ".repeat(200));
-    Path config = dir.resolve("tiny.yaml");
-    Files.writeString(config, "model: {n_layer: 1, n_head: 2, n_embd: 16, block_size: 8}\n"
-        + "data: {path: text.txt, tokenizer: char}\ntraining: {batch_size: 4}\n");
+    Path config = tinyConfig("{batch_size: 4}");
     String[] args = {"bench", "--config", config.toString(), "--steps", "4", "--warmup", "0", "--sample-tokens", "0"};
     CliRun quiet = CliRun.of(args);
     assertEquals(0, quiet.exit(), quiet.err());
