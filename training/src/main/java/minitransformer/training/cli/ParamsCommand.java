@@ -3,6 +3,8 @@ package minitransformer.training.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import minitransformer.framework.ParameterCount;
 import minitransformer.framework.PositionalEncoding;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.checkpoint.CheckpointStore;
+import minitransformer.training.checkpoint.ModelConfigJson;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigLoader;
@@ -209,15 +212,8 @@ public final class ParamsCommand implements Callable<Integer> {
   /** What {@code params --json} prints, the model card of the server shows it too: config, matrices, totals. */
   public static Map<String, Object> document(GPTConfig c, ParameterCount count) {
     Map<String, Object> doc = new LinkedHashMap<>();
-    Map<String, Object> model = new LinkedHashMap<>();
-    model.put("vocab_size", c.vocabSize());
-    model.put("block_size", c.blockSize());
-    model.put("n_layer", c.nLayer());
-    model.put("n_head", c.nHead());
-    model.put("n_embd", c.nEmbd());
-    model.put("bias", c.bias());
-    model.put("tie_embeddings", c.tieEmbeddings());
-    model.put("positional_encoding", c.positionalEncoding().name().toLowerCase(Locale.ROOT));
+    ObjectNode model = JsonNodeFactory.instance.objectNode();
+    ModelConfigJson.write(c, model); // the architecture's one JSON form, as in meta.json and model_config.json
     doc.put("model", model);
     List<Map<String, Object>> matrices = new ArrayList<>();
     for (ParameterCount.Row row : count.rows()) {

@@ -87,6 +87,8 @@ class ParamsCommandTest {
     GPT gpt = TinyTrainedModel.model();
     JsonNode j = json("params", "--checkpoint", TinyTrainedModel.run().toString(), "--json");
     assertEquals(ParameterCount.of(gpt).total(), j.get("total").asLong());
+    // the model object is the architecture's one JSON form (as in meta.json): it reads back as the model's config
+    assertEquals(gpt.config(), minitransformer.training.checkpoint.ModelConfigJson.read(j.get("model"), "params --json"));
     List<String> names = new ArrayList<>();
     for (JsonNode m : j.get("matrices")) {
       names.add(m.get("name").asText());
