@@ -3,14 +3,12 @@ package minitransformer.training.checkpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+import minitransformer.training.SmallTmpfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +22,7 @@ class RealFullDiskTest {
 
   @Test
   void aRealFullDiskKeepsThePreviousCheckpointAndSaysSo() throws Exception {
-    Assumptions.assumeTrue(canMountTmpfs(), "cannot mount a tmpfs in a user namespace (unshare -rm) here");
+    SmallTmpfs.assumeMountable();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String script = "mount -t tmpfs -o size=1m tmpfs \"$0\" && exec \"$1\" -cp \"$2\" "
         + SaveTwiceMain.class.getName() + " \"$0\"";
@@ -43,17 +41,5 @@ class RealFullDiskTest {
     assertTrue(lines.stream().noneMatch(l -> l.startsWith("entry step-000002") || l.startsWith("entry .tmp")), out);
     assertTrue(lines.contains("latest step-000001"), out);
     assertTrue(lines.contains("loaded step 1 bit-exact"), out);
-  }
-
-  private static boolean canMountTmpfs() {
-    if (!new File("/usr/bin/unshare").canExecute() && !new File("/bin/unshare").canExecute()) return false;
-    try {
-      Process p = new ProcessBuilder("unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt")
-          .redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
   }
 }

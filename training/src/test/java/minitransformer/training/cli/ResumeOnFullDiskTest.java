@@ -3,14 +3,12 @@ package minitransformer.training.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import minitransformer.training.SmallTmpfs;
 import minitransformer.training.TinyRuns;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,7 +39,7 @@ class ResumeOnFullDiskTest {
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 2})
   void resumingOnAFullDiskExitsWith2InOneLineAndLeavesNoTemporaryFile(int freePages) throws Exception {
-    Assumptions.assumeTrue(canMountTmpfs(), "cannot mount a tmpfs in a user namespace (unshare -rm) here");
+    SmallTmpfs.assumeMountable();
     Path config = TinyRuns.write(tmp, "");
     CliRun trained = CliRun.of("train", "--quiet", "--config", config.toString());
     assertEquals(0, trained.exit(), trained.err());
@@ -64,17 +62,5 @@ class ResumeOnFullDiskTest {
     // config.yaml is the old file or the new one (with --set training.max_iters=12), whole either way
     assertTrue(lines.stream().anyMatch(l -> l.matches("config ends # vocab_size: \\d+ \\(from the data\\)")),
         "config.yaml cut short:\n" + out);
-  }
-
-  private static boolean canMountTmpfs() {
-    if (!new File("/usr/bin/unshare").canExecute() && !new File("/bin/unshare").canExecute()) return false;
-    try {
-      Process p = new ProcessBuilder("unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt")
-          .redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
   }
 }
