@@ -213,6 +213,14 @@ public final class GPT {
     passes.observe(observer);
   }
 
+  /**
+   * Frees the arrays of this graph's replayed passes now, when no more training or evaluation
+   * passes are coming soon (they are recorded and built again if they do).
+   */
+  public void releaseReplayedPasses() {
+    passes.release();
+  }
+
   /** Bytes of the arrays the replayed passes of this graph hold (for tests and memory reports). */
   public long replayedPassBytes() {
     return passes.replayedBytes();

@@ -86,9 +86,14 @@ final class Passes {
   void replay(boolean on) {
     replay = on;
     if (!on) {
-      training.close();
-      evaluation.close();
+      release();
     }
+  }
+
+  /** See {@link GPT#releaseReplayedPasses}. */
+  void release() {
+    training.close();
+    evaluation.close();
   }
 
   /** See {@link GPT#observeReplayedOps}. */

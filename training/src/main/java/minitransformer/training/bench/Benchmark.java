@@ -106,38 +106,43 @@ public final class Benchmark {
     long[][] phaseNanos = new long[PHASES.length][workload.steps()];
     long peakRss = -1;
     List<BenchResult.RssSample> rssSamples = new ArrayList<>();
-    for (int i = 0; i < total; i++) {
-      boolean timed = i >= workload.warmup();
-      TrainingStep.Result step = trainingStep.run(dropoutSeeds.nextLong(), lr);
-      if (!Double.isFinite(step.loss())) {
-        throw new IllegalStateException(workload.name() + ": the loss became " + step.loss() + " at step " + (i + 1));
-      }
-      if (!step.updated()) {
-        throw new IllegalStateException(
-            workload.name() + ": the gradient norm became " + step.gradNorm() + " at step " + (i + 1));
-      }
-      if (timed) {
-        int k = i - workload.warmup();
-        long[] phases = step.timings().asArray();
-        stepNanos[k] = step.timings().total();
-        for (int p = 0; p < PHASES.length; p++) {
-          phaseNanos[p][k] = phases[p];
+    ResidentMemory end;
+    try {
+      for (int i = 0; i < total; i++) {
+        boolean timed = i >= workload.warmup();
+        TrainingStep.Result step = trainingStep.run(dropoutSeeds.nextLong(), lr);
+        if (!Double.isFinite(step.loss())) {
+          throw new IllegalStateException(
+              workload.name() + ": the loss became " + step.loss() + " at step " + (i + 1));
         }
-        peakRss = Math.max(peakRss, ResidentMemory.now().rssBytes());
-        stepListener.stepped(workload.name(), k + 1, workload.steps(), stepNanos[k] / 1e6, step.loss());
+        if (!step.updated()) {
+          throw new IllegalStateException(
+              workload.name() + ": the gradient norm became " + step.gradNorm() + " at step " + (i + 1));
+        }
+        if (timed) {
+          int k = i - workload.warmup();
+          long[] phases = step.timings().asArray();
+          stepNanos[k] = step.timings().total();
+          for (int p = 0; p < PHASES.length; p++) {
+            phaseNanos[p][k] = phases[p];
+          }
+          peakRss = Math.max(peakRss, ResidentMemory.now().rssBytes());
+          stepListener.stepped(workload.name(), k + 1, workload.steps(), stepNanos[k] / 1e6, step.loss());
+        }
+        if (rssEvery > 0 && ((i + 1) % rssEvery == 0 || i == 0)) {
+          rssSamples.add(new BenchResult.RssSample(i + 1, ResidentMemory.now().rssBytes()));
+        }
       }
-      if (rssEvery > 0 && ((i + 1) % rssEvery == 0 || i == 0)) {
-        rssSamples.add(new BenchResult.RssSample(i + 1, ResidentMemory.now().rssBytes()));
-      }
+      end = ResidentMemory.now();
+    } finally {
+      replicas.close(); // its threads, and the passes' arrays: sampling runs on the model alone
     }
-    ResidentMemory end = ResidentMemory.now();
     StepTimes stepTimes = StepTimes.ofNanos(stepNanos);
     Map<String, Double> phases = new LinkedHashMap<>();
     for (int p = 0; p < PHASES.length; p++) {
       phases.put(PHASES[p], StepTimes.ofNanos(phaseNanos[p]).medianMs());
     }
     int tokens = sampleTokens < 0 ? 2 * config.model().blockSize() : sampleTokens;
-    replicas.close(); // sampling runs on the model alone
     BenchResult.Sampling sampling = GenerationTiming.measure(model, tokens, workload.name(), progress);
     return new BenchResult(
         workload.name(),

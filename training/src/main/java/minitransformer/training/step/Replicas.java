@@ -113,9 +113,13 @@ public final class Replicas implements AutoCloseable {
     return results;
   }
 
-  /** Stops the worker threads (the graphs stay usable from the calling thread). */
+  /**
+   * Stops the worker threads and frees every graph's replayed passes (GPT#releaseReplayedPasses):
+   * training is over. The graphs stay usable from the calling thread.
+   */
   @Override
   public void close() {
     threads.forEach(ExecutorService::shutdownNow);
+    graphs.forEach(GPT::releaseReplayedPasses);
   }
 }

@@ -3,6 +3,7 @@ package minitransformer.training.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,9 @@ class ReplicasTest {
           }
         }
       }
+      assertTrue(gpt.replayedPassBytes() > 0, "the passes were replayed");
     }
+    assertEquals(0, gpt.replayedPassBytes(), "closing (training is over) frees the graphs' replayed passes");
   }
 
   @Test
