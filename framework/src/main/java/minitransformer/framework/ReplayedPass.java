@@ -1,6 +1,5 @@
 package minitransformer.framework;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -53,13 +52,12 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class ReplayedPass implements AutoCloseable {
   /** One op, bound to its arrays. */
-  private record Step(DifferentialFunction op, OpContext context, ScalarOp scalarOp, INDArray scalar) {}
+  private record Step(DifferentialFunction op, OpContext context) {}
 
   private final Map<String, INDArray> placeholders; // the plan's own copies, filled per pass
   private final List<Step> steps = new ArrayList<>();
   private final Map<String, INDArray> outputs = new HashMap<>();
-  private final List<INDArray> owned = new ArrayList<>();
-  private long bytes;
+  private final ArrayPool pool = new ArrayPool();
 
   private ReplayedPass(Map<String, INDArray> placeholders) {
     this.placeholders = placeholders;
@@ -114,7 +112,6 @@ final class ReplayedPass implements AutoCloseable {
     }
 
     Map<String, INDArray> values = new HashMap<>();
-    Map<String, ArrayDeque<INDArray>> pool = new HashMap<>();
     for (int i = 0; i < order.size(); i++) {
       SameDiffOp sdo = op(graph, order.get(i));
       DifferentialFunction df = sdo.getOp();
@@ -128,69 +125,30 @@ final class ReplayedPass implements AutoCloseable {
         values.put(outNames[0], args[0]);
         continue;
       }
-      OpContext oc = Nd4j.getExecutioner().buildContext();
-      ScalarOp scalarOp = null;
-      INDArray scalar = null;
-      if (df instanceof CustomOp) {
-        checkSupported(df);
-        DynamicCustomOp op = (DynamicCustomOp) df;
-        oc.setArgs(args, op.iArgs(), op.dArgs(), op.tArgs(), op.bArgs());
-        List<LongShapeDescriptor> shapes = op.calculateOutputShape(oc);
-        if (shapes == null || shapes.size() != outNames.length) {
-          throw new IllegalStateException("op " + df.getOwnName() + ": " + shapes + " output shapes for "
-              + outNames.length + " outputs");
-        }
-        for (int k = 0; k < outNames.length; k++) {
-          DataType dt = graph.getVariable(outNames[k]).dataType(); // as the session: the variable's type wins
-          LongShapeDescriptor shape = shapes.get(k);
-          oc.setOutputArray(k, take(pool, shape.dataType() == dt ? shape : shape.asDataType(dt)));
-        }
-      } else if (df instanceof Op) {
-        boolean axisArg = false;
-        if (df instanceof ReduceOp && ((ReduceOp) df).getOpType() != Op.Type.REDUCE3 && args.length == 2) {
-          INDArray axes = args[1];
-          if (axes.isEmpty()) {
-            throw new UnsupportedOperationException("op " + df.getOwnName() + ": a reduction over no axis");
-          }
-          df.setDimensions(Shape.normalizeAxis(args[0].rank(), axes.toIntVector()));
-          ((BaseReduceOp) df).setEmptyReduce(false);
-          axisArg = true;
-        } else if (df instanceof ScalarOp && args.length == 2) {
-          scalarOp = (ScalarOp) df;
-          scalar = args[1];
-        }
-        if (args.length > 0) {
-          oc.setInputArray(0, args[0]);
-          if (args.length == 2 && !axisArg) {
-            oc.setInputArray(1, args[1]);
-          }
-        }
-        if (scalarOp != null) {
-          scalarOp.setScalar(scalar);
-        }
-        List<LongShapeDescriptor> shapes = ((BaseOp) df).calculateOutputShape(oc);
-        if (shapes == null || shapes.size() != 1) {
-          throw new IllegalStateException("op " + df.getOwnName() + ": no output shape");
-        }
-        oc.setOutputArray(0, take(pool, shapes.get(0)));
-      } else {
+      if (!(df instanceof CustomOp) && !(df instanceof Op)) {
         throw new UnsupportedOperationException(
             "op " + df.getOwnName() + " (" + df.getClass().getSimpleName() + ") cannot be replayed");
       }
-      Step step = new Step(df, oc, scalarOp, scalar);
+      OpContext oc = Nd4j.getExecutioner().buildContext();
+      Step step = new Step(df, oc);
+      steps.add(step); // closed with the plan, also when binding or running fails
+      if (df instanceof CustomOp) {
+        bindCustomOp(graph, (DynamicCustomOp) df, args, oc);
+      } else {
+        bindLegacyOp(df, args, oc);
+      }
       run(step);
-      steps.add(step);
       List<INDArray> outs = oc.getOutputArrays();
       for (int k = 0; k < outNames.length; k++) {
         values.put(outNames[k], outs.get(k));
         if (!kept.contains(outNames[k]) && !lastRead.containsKey(outNames[k])) {
-          give(pool, outs.get(k)); // read by no op and not requested
+          pool.give(outs.get(k)); // read by no op and not requested
         }
       }
       for (String a : new HashSet<>(Arrays.asList(argNames))) {
         String r = root(aliasOf, a);
         if (lastRead.getOrDefault(r, -1) == i && !kept.contains(r) && isOpOutput(graph, r)) {
-          give(pool, values.get(r));
+          pool.give(values.get(r));
         }
       }
     }
@@ -201,6 +159,53 @@ final class ReplayedPass implements AutoCloseable {
       }
       outputs.put(r, value);
     }
+  }
+
+  /** As InferenceSession.getAndParameterizeOp binds a custom op: its arguments, and outputs of the shapes it computes. */
+  private void bindCustomOp(SameDiff graph, DynamicCustomOp op, INDArray[] args, OpContext oc) {
+    checkSupported(op);
+    oc.setArgs(args, op.iArgs(), op.dArgs(), op.tArgs(), op.bArgs());
+    String[] outNames = op.outputVariablesNames();
+    List<LongShapeDescriptor> shapes = op.calculateOutputShape(oc);
+    if (shapes == null || shapes.size() != outNames.length) {
+      throw new IllegalStateException(
+          "op " + op.getOwnName() + ": " + shapes + " output shapes for " + outNames.length + " outputs");
+    }
+    for (int k = 0; k < outNames.length; k++) {
+      DataType dt = graph.getVariable(outNames[k]).dataType(); // as the session: the variable's type wins
+      LongShapeDescriptor shape = shapes.get(k);
+      oc.setOutputArray(k, pool.take(shape.dataType() == dt ? shape : shape.asDataType(dt)));
+    }
+  }
+
+  /**
+   * As InferenceSession.getAndParameterizeOp binds a legacy op: a reduction's second input is its
+   * axes (set on the op once: they depend on shapes only), a scalar op's second input its scalar
+   * (the array itself, which this plan refills on every pass).
+   */
+  private void bindLegacyOp(DifferentialFunction df, INDArray[] args, OpContext oc) {
+    boolean axisArg = false;
+    if (df instanceof ReduceOp reduce && reduce.getOpType() != Op.Type.REDUCE3 && args.length == 2) {
+      if (args[1].isEmpty()) {
+        throw new UnsupportedOperationException("op " + df.getOwnName() + ": a reduction over no axis");
+      }
+      df.setDimensions(Shape.normalizeAxis(args[0].rank(), args[1].toIntVector()));
+      ((BaseReduceOp) df).setEmptyReduce(false);
+      axisArg = true;
+    } else if (df instanceof ScalarOp scalarOp && args.length == 2) {
+      scalarOp.setScalar(args[1]);
+    }
+    if (args.length > 0) {
+      oc.setInputArray(0, args[0]);
+      if (args.length == 2 && !axisArg) {
+        oc.setInputArray(1, args[1]);
+      }
+    }
+    List<LongShapeDescriptor> shapes = ((BaseOp) df).calculateOutputShape(oc);
+    if (shapes == null || shapes.size() != 1) {
+      throw new IllegalStateException("op " + df.getOwnName() + ": no output shape");
+    }
+    oc.setOutputArray(0, pool.take(shapes.get(0)));
   }
 
   /**
@@ -237,7 +242,7 @@ final class ReplayedPass implements AutoCloseable {
 
   /** Bytes of the arrays this plan owns (op outputs and placeholder copies). */
   long bytes() {
-    return bytes;
+    return pool.bytes();
   }
 
   /** Native ops per pass. */
@@ -255,17 +260,12 @@ final class ReplayedPass implements AutoCloseable {
       }
     }
     steps.clear();
-    for (INDArray a : owned) {
-      if (!a.wasClosed() && a.closeable()) {
-        a.close();
-      }
-    }
+    pool.close();
     for (INDArray a : placeholders.values()) {
       if (!a.wasClosed()) {
         a.close();
       }
     }
-    owned.clear();
     outputs.clear();
   }
 
@@ -292,32 +292,6 @@ final class ReplayedPass implements AutoCloseable {
       throw new IllegalStateException("no array for " + name + " (" + type + ") when its reader runs");
     }
     return a;
-  }
-
-  private INDArray take(Map<String, ArrayDeque<INDArray>> pool, LongShapeDescriptor shape) {
-    ArrayDeque<INDArray> free = pool.get(key(shape.dataType(), shape.getShape(), shape.getOrder()));
-    if (free != null && !free.isEmpty()) {
-      return free.pop();
-    }
-    INDArray a = shape.isEmpty()
-        ? Nd4j.empty(shape.dataType())
-        : Nd4j.createUninitialized(shape.dataType(), shape.getShape(), shape.getOrder());
-    owned.add(a);
-    if (!a.isEmpty()) {
-      bytes += a.length() * a.dataType().width();
-    }
-    return a;
-  }
-
-  private static void give(Map<String, ArrayDeque<INDArray>> pool, INDArray a) {
-    if (a == null || a.isEmpty() || a.isView()) {
-      return;
-    }
-    pool.computeIfAbsent(key(a.dataType(), a.shape(), a.ordering()), k -> new ArrayDeque<>()).push(a);
-  }
-
-  private static String key(DataType dt, long[] shape, char order) {
-    return dt + Arrays.toString(shape) + order;
   }
 
   private static boolean isOpOutput(SameDiff graph, String name) {
