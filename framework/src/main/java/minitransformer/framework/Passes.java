@@ -22,6 +22,10 @@ final class Passes {
   private final ReplayedPasses evaluation = new ReplayedPasses();
   private boolean replay = true;
   private OpObserver observer;
+  /** Each parameter's gradient variable in the gradient function, in parameterNames order (once it exists). */
+  private List<String> gradientNames;
+  /** The outputs a training pass requests: the loss, then gradientNames. */
+  private List<String> requestedByTraining;
 
   Passes(SameDiff sd, List<String> parameterNames) {
     this.sd = sd;
@@ -32,11 +36,13 @@ final class Passes {
   /** The mean loss and every parameter's gradient (arrays the caller owns) for a training feed. */
   LossAndGradients lossAndGradients(Map<String, INDArray> feed) {
     if (replaying() && sd.getFunction("grad") != null) {
-      Map<String, INDArray> out = training.run(feed, requestedByTraining(), observer);
+      nameGradients();
+      Map<String, INDArray> out = training.run(feed, requestedByTraining, observer);
       if (out != null) {
         Map<String, INDArray> gradients = new LinkedHashMap<>();
-        for (String name : parameterNames) {
-          gradients.put(name, out.get(gradientName(name)).dup()); // the plan's array is overwritten by its next pass
+        for (int i = 0; i < parameterNames.size(); i++) {
+          // the plan's array is overwritten by its next pass
+          gradients.put(parameterNames.get(i), out.get(gradientNames.get(i)).dup());
         }
         return new LossAndGradients(out.get(Names.LOSS).getDouble(0), gradients);
       }
@@ -125,16 +131,19 @@ final class Passes {
     return true;
   }
 
-  private List<String> requestedByTraining() {
-    List<String> names = new ArrayList<>();
-    names.add(Names.LOSS);
-    for (String p : parameterNames) {
-      names.add(gradientName(p));
+  /** Looks the gradient variables up once: they exist from the first training pass on. */
+  private void nameGradients() {
+    if (gradientNames != null) {
+      return;
     }
-    return names;
-  }
-
-  private String gradientName(String parameter) {
-    return sd.getVariable(parameter).getGradient().name();
+    List<String> names = new ArrayList<>();
+    for (String p : parameterNames) {
+      names.add(sd.getVariable(p).getGradient().name());
+    }
+    gradientNames = List.copyOf(names);
+    List<String> requested = new ArrayList<>();
+    requested.add(Names.LOSS);
+    requested.addAll(gradientNames);
+    requestedByTraining = List.copyOf(requested);
   }
 }

@@ -240,14 +240,9 @@ final class ReplayedPass implements AutoCloseable {
     return outputs;
   }
 
-  /** Bytes of the arrays this plan owns (op outputs and placeholder copies). */
+  /** Bytes of the op outputs this plan owns (its placeholder copies, a few ids and masks, aside). */
   long bytes() {
     return pool.bytes();
-  }
-
-  /** Native ops per pass. */
-  int ops() {
-    return steps.size();
   }
 
   @Override
