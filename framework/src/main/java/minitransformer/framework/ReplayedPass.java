@@ -12,19 +12,12 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.BaseOp;
-import org.nd4j.linalg.api.ops.BaseReduceOp;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.api.ops.OpContext;
-import org.nd4j.linalg.api.ops.ReduceOp;
-import org.nd4j.linalg.api.ops.ScalarOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
-import org.nd4j.linalg.api.shape.LongShapeDescriptor;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -38,7 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * in SameDiff's session as before, and a listener records the order in which it ran the ops
  * ({@link OrderRecorder}). The second pass builds this plan while it runs the ops: each op gets its
  * own op context with its inputs and outputs bound once, exactly as the session parameterizes it
- * (the same arguments, the same output shapes and types, the same native calls in the same order),
+ * ({@link OpBinding}: the same arguments, output shapes and types, and native calls in the same order),
  * so the results are the same bits. Every later pass only copies the placeholders in and runs the
  * native calls.
  *
@@ -133,9 +126,9 @@ final class ReplayedPass implements AutoCloseable {
       Step step = new Step(df, oc);
       steps.add(step); // closed with the plan, also when binding or running fails
       if (df instanceof CustomOp) {
-        bindCustomOp(graph, (DynamicCustomOp) df, args, oc);
+        OpBinding.bindCustomOp(graph, (DynamicCustomOp) df, args, oc, pool);
       } else {
-        bindLegacyOp(df, args, oc);
+        OpBinding.bindLegacyOp(df, args, oc, pool);
       }
       run(step);
       List<INDArray> outs = oc.getOutputArrays();
@@ -159,53 +152,6 @@ final class ReplayedPass implements AutoCloseable {
       }
       outputs.put(r, value);
     }
-  }
-
-  /** As InferenceSession.getAndParameterizeOp binds a custom op: its arguments, and outputs of the shapes it computes. */
-  private void bindCustomOp(SameDiff graph, DynamicCustomOp op, INDArray[] args, OpContext oc) {
-    checkSupported(op);
-    oc.setArgs(args, op.iArgs(), op.dArgs(), op.tArgs(), op.bArgs());
-    String[] outNames = op.outputVariablesNames();
-    List<LongShapeDescriptor> shapes = op.calculateOutputShape(oc);
-    if (shapes == null || shapes.size() != outNames.length) {
-      throw new IllegalStateException(
-          "op " + op.getOwnName() + ": " + shapes + " output shapes for " + outNames.length + " outputs");
-    }
-    for (int k = 0; k < outNames.length; k++) {
-      DataType dt = graph.getVariable(outNames[k]).dataType(); // as the session: the variable's type wins
-      LongShapeDescriptor shape = shapes.get(k);
-      oc.setOutputArray(k, pool.take(shape.dataType() == dt ? shape : shape.asDataType(dt)));
-    }
-  }
-
-  /**
-   * As InferenceSession.getAndParameterizeOp binds a legacy op: a reduction's second input is its
-   * axes (set on the op once: they depend on shapes only), a scalar op's second input its scalar
-   * (the array itself, which this plan refills on every pass).
-   */
-  private void bindLegacyOp(DifferentialFunction df, INDArray[] args, OpContext oc) {
-    boolean axisArg = false;
-    if (df instanceof ReduceOp reduce && reduce.getOpType() != Op.Type.REDUCE3 && args.length == 2) {
-      if (args[1].isEmpty()) {
-        throw new UnsupportedOperationException("op " + df.getOwnName() + ": a reduction over no axis");
-      }
-      df.setDimensions(Shape.normalizeAxis(args[0].rank(), args[1].toIntVector()));
-      ((BaseReduceOp) df).setEmptyReduce(false);
-      axisArg = true;
-    } else if (df instanceof ScalarOp scalarOp && args.length == 2) {
-      scalarOp.setScalar(args[1]);
-    }
-    if (args.length > 0) {
-      oc.setInputArray(0, args[0]);
-      if (args.length == 2 && !axisArg) {
-        oc.setInputArray(1, args[1]);
-      }
-    }
-    List<LongShapeDescriptor> shapes = ((BaseOp) df).calculateOutputShape(oc);
-    if (shapes == null || shapes.size() != 1) {
-      throw new IllegalStateException("op " + df.getOwnName() + ": no output shape");
-    }
-    oc.setOutputArray(0, pool.take(shapes.get(0)));
   }
 
   /**
@@ -308,15 +254,5 @@ final class ReplayedPass implements AutoCloseable {
   private static String[] argNames(DifferentialFunction df) {
     String[] names = df.argNames();
     return names == null ? new String[0] : names;
-  }
-
-  /** Ops that SameDiff's session runs specially (control flow, views, external errors) are not replayed. */
-  private static void checkSupported(DifferentialFunction df) {
-    String name = df.getClass().getName();
-    if (name.contains(".controlflow.") || name.endsWith(".Assign") || name.endsWith(".CreateView")
-        || name.endsWith(".ExternalErrorsFunction") || name.endsWith(".Invoke") || name.contains(".tensorops.")) {
-      throw new UnsupportedOperationException(
-          "op " + df.getOwnName() + " (" + df.getClass().getSimpleName() + ") cannot be replayed");
-    }
   }
 }
