@@ -2,7 +2,6 @@ package minitransformer.framework;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +43,7 @@ public final class GPT {
   private final SameDiff sd;
   private final DataType dataType;
   private final List<String> parameterNames;
-  private final DropoutMasks dropoutMasks;
+  private final Feeds feeds;
   private final Passes passes;
 
   private GPT(
@@ -57,7 +56,7 @@ public final class GPT {
     this.sd = sd;
     this.dataType = dataType;
     this.parameterNames = List.copyOf(parameterNames);
-    this.dropoutMasks = new DropoutMasks(dropoutSites, config, dataType);
+    this.feeds = new Feeds(config, new DropoutMasks(dropoutSites, config, dataType));
     this.passes = new Passes(sd, this.parameterNames);
   }
 
@@ -191,7 +190,7 @@ public final class GPT {
     try {
       return passes.lossAndGradients(feed);
     } finally {
-      dropoutMasks.close(feed); // drawn for this pass only
+      feeds.closeMasks(feed); // drawn for this pass only
     }
   }
 
@@ -246,16 +245,12 @@ public final class GPT {
    * dropoutSeed. For gradient checks and custom runs of {@link #sameDiff()}.
    */
   public Map<String, INDArray> trainingFeed(INDArray ids, INDArray targets, long dropoutSeed) {
-    Map<String, INDArray> feed = feed(ids, targets);
-    feed.putAll(dropoutMasks.training(ids.size(0), ids.size(1), dropoutSeed));
-    return feed;
+    return feeds.training(ids, targets, dropoutSeed);
   }
 
   /** Eval mode mean cross-entropy. */
   public double loss(INDArray ids, INDArray targets) {
-    Map<String, INDArray> feed = feed(ids, targets);
-    feed.putAll(dropoutMasks.eval(ids.size(0), ids.size(1)));
-    return passes.loss(feed);
+    return passes.loss(feeds.eval(ids, targets));
   }
 
   /** Eval mode logits, shape [B, T, vocabSize]. */
@@ -268,9 +263,7 @@ public final class GPT {
    * T] or {@link Names#blockOut}(i), the residual stream after block i, [B, T, C].
    */
   public Map<String, INDArray> outputs(INDArray ids, List<String> names) {
-    Map<String, INDArray> feed = feed(ids, null);
-    feed.putAll(dropoutMasks.eval(ids.size(0), ids.size(1)));
-    return sd.output(feed, names);
+    return sd.output(feeds.eval(ids, null), names);
   }
 
   /** Token ids as the [B, T] INT32 array the model reads; flat holds B rows of T ids. */
@@ -280,42 +273,5 @@ public final class GPT {
           flat.length + " ids cannot form a [" + batchSize + ", " + time + "] batch");
     }
     return Nd4j.createFromArray(flat).reshape(batchSize, time);
-  }
-
-  private Map<String, INDArray> feed(INDArray ids, INDArray targets) {
-    Map<String, INDArray> feed = new HashMap<>();
-    feed.put(Names.INPUT, checkedIds("ids", ids));
-    if (targets != null) {
-      INDArray t = checkedIds("targets", targets);
-      if (!java.util.Arrays.equals(t.shape(), ids.shape())) {
-        throw new IllegalArgumentException(
-            "targets shape " + java.util.Arrays.toString(t.shape()) + " differs from ids shape "
-                + java.util.Arrays.toString(ids.shape()));
-      }
-      feed.put(Names.TARGETS, t);
-    }
-    return feed;
-  }
-
-  private INDArray checkedIds(String what, INDArray ids) {
-    if (ids.rank() != 2) {
-      throw new IllegalArgumentException(
-          what + " must have shape [B, T], got " + java.util.Arrays.toString(ids.shape()));
-    }
-    long t = ids.size(1);
-    if (ids.size(0) < 1 || t < 1 || t > config.blockSize()) {
-      throw new IllegalArgumentException(
-          what + " shape " + java.util.Arrays.toString(ids.shape())
-              + " needs B >= 1 and 1 <= T <= block_size (" + config.blockSize() + ")");
-    }
-    INDArray asInt = ids.dataType() == DataType.INT32 ? ids : ids.castTo(DataType.INT32);
-    int min = asInt.minNumber().intValue();
-    int max = asInt.maxNumber().intValue();
-    if (min < 0 || max >= config.vocabSize()) {
-      throw new IllegalArgumentException(
-          what + " contain id " + (min < 0 ? min : max) + " outside [0, vocab_size = "
-              + config.vocabSize() + ")");
-    }
-    return asInt;
   }
 }
