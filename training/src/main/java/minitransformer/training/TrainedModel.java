@@ -1,7 +1,6 @@
 package minitransformer.training;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import minitransformer.datasets.Tokenizer;
@@ -60,10 +59,9 @@ public record TrainedModel(Path directory, long step, GPT gpt, Tokenizer tokeniz
     return new TrainedModel(dir, state.step(), gpt, tokenizer, config);
   }
 
-  /** The prompt's tokens as the model reads them: the last block_size of them. */
+  /** The prompt's tokens as the model reads them: the last block_size of them ({@link GPTConfig#context}). */
   public int[] context(String prompt) {
-    int[] ids = tokenizer.encode(prompt);
-    return ids.length <= config.blockSize() ? ids : Arrays.copyOfRange(ids, ids.length - config.blockSize(), ids.length);
+    return config.context(tokenizer.encode(prompt));
   }
 
   /** The top most likely next tokens after the prompt, best first (ties: lower id first). */

@@ -99,7 +99,7 @@ public final class AttentionCommand implements Callable<Integer> {
     checkRange("--layer", layer, config.nLayer(), "layers");
     checkRange("--head", head, config.nHead(), "heads per layer");
     Tokenizer tokenizer = loaded.tokenizer();
-    int[] ids = prompt.encode(tokenizer, config.blockSize(), err).context();
+    int[] ids = prompt.encode(loaded, err).context();
     List<String> labels = TokenText.labels(tokenizer, ids);
 
     if (explain) {

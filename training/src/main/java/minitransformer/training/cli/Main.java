@@ -11,7 +11,6 @@ import minitransformer.training.memory.AvailableMemory;
 import minitransformer.training.memory.MemoryException;
 import minitransformer.training.memory.NativeMemory;
 import minitransformer.training.metrics.RunClock;
-import minitransformer.training.serve.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;

@@ -96,7 +96,7 @@ public final class SampleCommand implements Callable<Integer> {
           + block + "]");
     }
     // The whole prompt is printed; the samplers read its last block_size tokens (PromptOptions' policy).
-    int[] ids = prompt.encode(m.tokenizer(), block, err).ids();
+    int[] ids = prompt.encode(m, err).ids();
     Tokenizer tokenizer = m.tokenizer();
     for (int s = 0; s < numSamples; s++) {
       if (numSamples > 1) {

@@ -3,7 +3,6 @@ package minitransformer.training.serve;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -20,12 +19,12 @@ import minitransformer.framework.analysis.TokenEmbeddings;
 import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.SamplingOptions;
 import minitransformer.training.TrainedModel;
-import minitransformer.training.cli.PredictCommand;
-import minitransformer.training.cli.PromptOptions;
+import minitransformer.training.report.NextTokenReport;
+import minitransformer.training.report.Prompt;
 
 /**
  * The JSON API's answers, one method per endpoint, each on the code of the matching command:
- * {@code predict} ({@link PredictCommand#report}), {@code sample} (the generation of {@code
+ * {@code predict} ({@link NextTokenReport}), {@code sample} (the generation of {@code
  * SampleCommand}), {@code attention} and {@code attention --explain} / {@code --raw-scores}
  * ({@link AttentionMaps}, {@link AttentionExplanation}, {@link RawScores}), {@code similarity}
  * ({@link TokenEmbeddings}, {@link HiddenStates}). Every field is checked here; a bad one is a 400.
@@ -53,10 +52,10 @@ final class Api {
 
   /** POST /api/predict: exactly {@code predict --json}'s document. */
   ObjectNode predict(Fields f) {
-    PromptOptions.Encoded prompt = encode(f.text("prompt", MAX_PROMPT_CHARS));
+    Prompt prompt = encode(f.text("prompt", MAX_PROMPT_CHARS));
     int top = f.integer("top", 10, 1, Integer.MAX_VALUE);
     SamplingOptions draw = sampling(f, 1.0, 0, 1.0, 0);
-    return pool.with(m -> PredictCommand.report(m, prompt, top, draw));
+    return pool.with(m -> NextTokenReport.of(m, prompt, top, draw));
   }
 
   /** A checked POST /api/sample request; the server streams its tokens. */
@@ -186,7 +185,7 @@ final class Api {
    * a character outside a char model's vocabulary is a 400 naming it (a word model reads unknown words
    * as {@code <unk>}).
    */
-  private PromptOptions.Encoded encode(String prompt) {
+  private Prompt encode(String prompt) {
     Tokenizer tokenizer = model.tokenizer();
     if (tokenizer instanceof WordTokenizer words && words.split(prompt).isEmpty()) {
       throw ApiException.badField("prompt", "holds no words, only white space");
@@ -200,8 +199,7 @@ final class Api {
     if (ids.length == 0) {
       throw ApiException.badField("prompt", "gives no tokens");
     }
-    int block = config.blockSize();
-    return new PromptOptions.Encoded(ids, ids.length <= block ? ids : Arrays.copyOfRange(ids, ids.length - block, ids.length));
+    return Prompt.of(ids, config);
   }
 
   private int wordId(String field, String word) {

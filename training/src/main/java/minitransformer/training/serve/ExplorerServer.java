@@ -31,7 +31,7 @@ import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.JavaKvCache;
 import minitransformer.framework.generate.KvCache;
 import minitransformer.training.TrainedModel;
-import minitransformer.training.cli.PredictCommand;
+import minitransformer.training.report.Json;
 
 /**
  * The explorer's HTTP server (the JDK's {@link HttpServer}): the page and its two files from the jar,
@@ -47,7 +47,7 @@ public final class ExplorerServer implements AutoCloseable {
   /** Samples streaming at once; one more is answered 503. */
   static final int MAX_STREAMS = 8;
 
-  private static final ObjectMapper JSON = PredictCommand.JSON;
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final ObjectMapper ONE_LINE = new ObjectMapper();
   private static final String WEB = "/minitransformer/training/serve/web/";
   private static final Map<String, String> PAGE_FILES = Map.of(

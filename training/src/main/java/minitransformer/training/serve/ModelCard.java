@@ -2,7 +2,6 @@ package minitransformer.training.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -15,7 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import minitransformer.framework.ParameterCount;
 import minitransformer.training.TrainedModel;
-import minitransformer.training.cli.ParamsCommand;
+import minitransformer.training.report.Json;
+import minitransformer.training.report.ParamsDocument;
 import minitransformer.training.metrics.MetricsLog;
 
 /**
@@ -28,13 +28,12 @@ final class ModelCard {
   private ModelCard() {}
 
   static ObjectNode of(TrainedModel m) {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode card = json.createObjectNode();
+    ObjectNode card = Json.MAPPER.createObjectNode();
     card.put("checkpoint", m.directory().toString());
     card.put("step", m.step());
     card.put("tokenizer", m.tokenizer().kind());
     card.put("vocab_size", m.tokenizer().vocabSize());
-    card.set("params", json.valueToTree(ParamsCommand.document(m.config(), ParameterCount.of(m.config()))));
+    card.set("params", Json.MAPPER.valueToTree(ParamsDocument.of(m.config(), ParameterCount.of(m.config()))));
     Path run = m.directory().toAbsolutePath().getParent();
     Path config = run == null ? null : run.resolve("config.yaml");
     String yaml = config != null && Files.isRegularFile(config) ? read(config) : null;
