@@ -34,6 +34,12 @@ import picocli.CommandLine.Spec;
     description = {"Build a checkpoint from exported NumPy weights.", "Builds a checkpoint (a run directory with step-000000) from an exported or hand-made .npz,"
         + " model_config.json and tokenizer.json. Every array is checked against the architecture."})
 public final class ImportCommand implements Callable<Integer> {
+  private final CommandContext context;
+
+  ImportCommand(CommandContext context) {
+    this.context = context;
+  }
+
   @Spec CommandSpec spec;
 
   @Mixin VerboseOption verbose;
@@ -66,7 +72,7 @@ public final class ImportCommand implements Callable<Integer> {
       throw new CheckpointException(tokenizerFile + ": the tokenizer has " + tokenizer.vocabSize()
           + " tokens but " + modelConfig + " says vocab_size " + model.config().vocabSize());
     }
-    MemoryEstimate.forCheckpointModel(model.config()).refuseAbove(Main.availableMemory(spec), npz.toString(),
+    MemoryEstimate.forCheckpointModel(model.config()).refuseAbove(context.memory(), npz.toString(),
         "The model in " + modelConfig + " is too large for this machine; free memory or import a smaller model.");
     GPT gpt = GPT.create(model.config(), 0);
     try {
