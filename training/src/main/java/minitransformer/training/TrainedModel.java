@@ -7,15 +7,13 @@ import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
-import minitransformer.framework.ModelConfigException;
 import minitransformer.framework.analysis.AttentionMaps;
 import minitransformer.framework.generate.Prediction;
 import minitransformer.framework.generate.Sampler;
-import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.checkpoint.CheckpointStore;
+import minitransformer.training.checkpoint.ModelLoader;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.memory.AvailableMemory;
-import minitransformer.training.memory.MemoryEstimate;
 import minitransformer.training.memory.MemoryException;
 
 /**
@@ -46,16 +44,8 @@ public record TrainedModel(Path directory, long step, GPT gpt, Tokenizer tokeniz
     TrainingState state = CheckpointStore.load(dir, w -> {});
     GPTConfig config = state.model();
     Tokenizer tokenizer = Tokenizers.fromJson(state.tokenizerJson());
-    MemoryEstimate.forCheckpointModel(config).refuseAbove(memory, dir.toString(),
-        "Its model (n_layer " + config.nLayer() + ", n_embd " + config.nEmbd() + ", vocabulary " + config.vocabSize()
-            + ") is too large for this machine; free memory, or use a model trained with a smaller model.n_embd"
-            + " or model.n_layer.");
-    GPT gpt = GPT.create(config, 0);
-    try {
-      gpt.loadParameters(state.parameters());
-    } catch (ModelConfigException e) {
-      throw new CheckpointException(dir.resolve(CheckpointStore.MODEL_FILE) + ": " + e.getMessage(), e);
-    }
+    GPT gpt = ModelLoader.build(config, state.parameters(), dir.resolve(CheckpointStore.MODEL_FILE).toString(),
+        memory);
     return new TrainedModel(dir, state.step(), gpt, tokenizer, config);
   }
 

@@ -15,6 +15,7 @@ import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
 import minitransformer.training.checkpoint.AtomicText;
 import minitransformer.training.checkpoint.CheckpointStore;
+import minitransformer.training.checkpoint.ModelLoader;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
@@ -112,8 +113,8 @@ public final class TrainingRun {
     TrainingSection t = config.training();
     GPTConfig architecture = saved.model(); // the architecture comes from the checkpoint
     refuseTooLarge(architecture, t, memory);
-    GPT model = GPT.create(architecture, t.seed());
-    model.loadParameters(saved.parameters());
+    GPT model = ModelLoader.build(architecture, saved.parameters(),
+        checkpoint.resolve(CheckpointStore.MODEL_FILE).toString(), AvailableMemory.UNKNOWN); // refused above
     AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
     optimizer.restore(saved.optimizerState(), saved.optimizerStep());
     Path runDirectory = checkpoint.toAbsolutePath().getParent();
