@@ -20,6 +20,7 @@ import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
+import minitransformer.training.config.Schema;
 import minitransformer.training.config.TrainingSection;
 import minitransformer.training.memory.AvailableMemory;
 import minitransformer.training.memory.MemoryEstimate;
@@ -149,8 +150,8 @@ public final class TrainingRun {
   public static TrainingRun restart(Path runDirectory, List<String> overrides, AvailableMemory memory) {
     Path dir = runDirectory.toAbsolutePath().normalize();
     List<String> all = new java.util.ArrayList<>(overrides);
-    all.add("run.out_dir=" + dir.getParent()); // where it is now, should it have moved
-    all.add("run.name=" + dir.getFileName());
+    all.add(Schema.OUT_DIR.setTo(dir.getParent())); // where it is now, should it have moved
+    all.add(Schema.NAME.setTo(dir.getFileName()));
     return start(ConfigLoader.load(dir.resolve(CONFIG_FILE), all), memory);
   }
 

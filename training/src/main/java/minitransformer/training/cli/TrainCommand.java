@@ -16,6 +16,7 @@ import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
+import minitransformer.training.config.Schema;
 import minitransformer.training.memory.MemoryEstimate;
 import minitransformer.training.metrics.LossCurve;
 import minitransformer.training.metrics.MetricsLog;
@@ -99,14 +100,14 @@ public final class TrainCommand implements Callable<Integer> {
   private Config freshRunConfig(List<String> overrides, PrintWriter err) {
     Path file = config == null ? defaultConfig(err) : config;
     Config loaded = ConfigLoader.load(file, overrides);
-    boolean named = overrides.stream().anyMatch(o -> o.startsWith("run.name="));
+    boolean named = overrides.stream().anyMatch(Schema.NAME::isSetBy);
     if (named || !CheckpointStore.holdsCheckpoints(loaded.runDirectory())) {
       return loaded;
     }
     String base = loaded.run().name();
     for (int k = 2; ; k++) {
       List<String> renamed = new ArrayList<>(overrides);
-      renamed.add("run.name=" + base + "-" + k);
+      renamed.add(Schema.NAME.setTo(base + "-" + k));
       Config candidate = ConfigLoader.load(file, renamed);
       if (!CheckpointStore.holdsCheckpoints(candidate.runDirectory())) {
         err.println("note: " + displayed(loaded.runDirectory()) + " holds an earlier run; this run writes to "
@@ -145,7 +146,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     List<String> allOverrides = new ArrayList<>(overrides);
     if (runName != null) {
-      allOverrides.add("run.name=" + runName);
+      allOverrides.add(Schema.NAME.setTo(runName));
     }
     if (dryRun) {
       return dryRun(out, allOverrides);
