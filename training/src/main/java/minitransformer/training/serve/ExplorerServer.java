@@ -31,6 +31,7 @@ import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.JavaKvCache;
 import minitransformer.framework.generate.KvCache;
 import minitransformer.training.TrainedModel;
+import minitransformer.training.concurrent.DaemonThreads;
 import minitransformer.training.report.Json;
 
 /**
@@ -82,13 +83,8 @@ public final class ExplorerServer implements AutoCloseable {
         "/api/attention", new Route("POST", api::attention, Api.ATTENTION),
         "/api/explain", new Route("POST", api::explain, Api.EXPLAIN),
         "/api/similarity", new Route("POST", api::similarity, Api.SIMILARITY));
-    AtomicInteger n = new AtomicInteger();
     this.executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        r -> {
-          Thread t = new Thread(r, "serve-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        DaemonThreads.numbered("serve"));
     http.setExecutor(executor);
     http.createContext("/", this::handle);
   }
