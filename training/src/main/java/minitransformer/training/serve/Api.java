@@ -12,6 +12,7 @@ import minitransformer.datasets.WordTokenizer;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.analysis.AttentionExplanation;
 import minitransformer.framework.analysis.AttentionMaps;
+import minitransformer.framework.analysis.HeadSelection;
 import minitransformer.framework.analysis.HiddenStates;
 import minitransformer.framework.analysis.RawScores;
 import minitransformer.framework.analysis.Similarity;
@@ -73,25 +74,19 @@ final class Api {
   /** POST /api/attention: every (or one layer's, one head's) attention map, and the raw scores q·kᵀ. */
   ObjectNode attention(Fields f) {
     int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS)).context();
-    Integer layer = f.has("layer") ? f.integer("layer", 0, config.nLayer() - 1) : null;
-    Integer head = f.has("head") ? f.integer("head", 0, config.nHead() - 1) : null;
+    HeadSelection shown = shown(f);
     return pool.with(m -> {
       AttentionMaps maps = AttentionMaps.of(m.gpt(), ids);
       ObjectNode root = tokens(ids);
       root.put("n_layer", config.nLayer()).put("n_head", config.nHead());
       ArrayNode list = root.putArray("maps");
-      for (int l = 0; l < config.nLayer(); l++) {
-        if (layer != null && layer != l) {
-          continue;
-        }
+      for (int l : shown.layers(config.nLayer())) {
         RawScores raw = RawScores.of(m.gpt(), ids, l);
-        for (int h = 0; h < config.nHead(); h++) {
-          if (head == null || head == h) {
-            ObjectNode map = list.addObject().put("layer", l).put("head", h);
-            map.set("weights", matrix(maps.map(l, h)));
-            map.set("raw_scores", matrix(raw.matrix(h)));
-            map.put("asymmetry", raw.asymmetry(h));
-          }
+        for (int h : shown.heads(config.nHead())) {
+          ObjectNode map = list.addObject().put("layer", l).put("head", h);
+          map.set("weights", matrix(maps.map(l, h)));
+          map.set("raw_scores", matrix(raw.matrix(h)));
+          map.put("asymmetry", raw.asymmetry(h));
         }
       }
       return root;
@@ -101,21 +96,25 @@ final class Api {
   /** POST /api/explain: {@code attention --explain} for one query position, as numbers. */
   ObjectNode explain(Fields f) {
     int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS)).context();
-    Integer layer = f.has("layer") ? f.integer("layer", 0, config.nLayer() - 1) : null;
-    Integer head = f.has("head") ? f.integer("head", 0, config.nHead() - 1) : null;
+    HeadSelection shown = shown(f);
     int position = f.integer("position", ids.length - 1, 0, ids.length - 1);
     return pool.with(m -> {
       ObjectNode root = tokens(ids);
       root.put("position", position).put("head_size", config.headSize())
           .put("scale", 1.0 / Math.sqrt(config.headSize()));
       ArrayNode layers = root.putArray("layers");
-      for (int l = 0; l < config.nLayer(); l++) {
-        if (layer == null || layer == l) {
-          layers.add(Explanations.json(AttentionExplanation.of(m.gpt(), ids, l, position), head));
-        }
+      for (int l : shown.layers(config.nLayer())) {
+        layers.add(Explanations.json(AttentionExplanation.of(m.gpt(), ids, l, position), shown));
       }
       return root;
     });
+  }
+
+  /** The optional layer and head fields: the blocks and heads an answer shows. */
+  private HeadSelection shown(Fields f) {
+    Integer layer = f.has("layer") ? f.integer("layer", 0, config.nLayer() - 1) : null;
+    Integer head = f.has("head") ? f.integer("head", 0, config.nHead() - 1) : null;
+    return new HeadSelection(layer, head);
   }
 
   /** POST /api/similarity: one of {@code words}, {@code nearest} (+ {@code top}), {@code prompt} + {@code word} + {@code ref}. */
@@ -166,18 +165,19 @@ final class Api {
     return root;
   }
 
-  /** Temperature, top_k and top_p checked as {@code sample} checks them, named as fields. */
+  /**
+   * Temperature, top_k and top_p checked by {@link SamplingOptions} itself, as {@code sample} checks them; a
+   * bad one is a 400 that names the field ("top_p (1.5) must be in (0, 1]").
+   */
   private static SamplingOptions sampling(Fields f, double temperature, int topK, double topP, long seed) {
     double t = f.number("temperature", temperature);
     int k = f.integer("top_k", topK, 0, Integer.MAX_VALUE);
     double p = f.number("top_p", topP);
-    if (!(t >= 0) || Double.isInfinite(t)) {
-      throw ApiException.badField("temperature", t + " must be >= 0");
+    try {
+      return new SamplingOptions(t, k, p, seed);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, e.getMessage());
     }
-    if (!(p > 0 && p <= 1)) {
-      throw ApiException.badField("top_p", p + " must be in (0, 1]");
-    }
-    return new SamplingOptions(t, k, p, seed);
   }
 
   /**
