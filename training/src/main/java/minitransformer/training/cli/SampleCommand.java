@@ -95,7 +95,7 @@ public final class SampleCommand implements Callable<Integer> {
       throw new BadOptionException("--refill (" + refillTokens + ") must be in [1, block_size = "
           + block + "]");
     }
-    // The whole prompt is printed; the samplers read its last block_size tokens (PromptOptions' policy).
+    // The whole prompt is printed; the samplers read its last block_size tokens (the prompt policy, report.Prompt).
     int[] ids = prompt.encode(m, err).ids();
     Tokenizer tokenizer = m.tokenizer();
     for (int s = 0; s < numSamples; s++) {
