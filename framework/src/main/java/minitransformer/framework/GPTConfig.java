@@ -54,6 +54,11 @@ public record GPTConfig(
     return nEmbd / nHead;
   }
 
+  /** What the model reads of a sequence of token ids: its last block_size of them (all of them when they fit). */
+  public int[] context(int[] ids) {
+    return ids.length <= blockSize ? ids : java.util.Arrays.copyOfRange(ids, ids.length - blockSize, ids.length);
+  }
+
   private static void requirePositive(String key, int value) {
     if (value <= 0) {
       throw new ModelConfigException(key + " (" + value + ") must be positive");

@@ -1,6 +1,8 @@
 package minitransformer.framework;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
@@ -24,6 +26,14 @@ class GPTConfigTest {
     assertEquals("dropout (1.0) must be in [0, 1)", message(65, 64, 4, 4, 128, 1.0));
     assertEquals("dropout (-0.1) must be in [0, 1)", message(65, 64, 4, 4, 128, -0.1));
     assertEquals("dropout (NaN) must be in [0, 1)", message(65, 64, 4, 4, 128, Double.NaN));
+  }
+
+  @Test
+  void theModelReadsTheLastBlockSizeTokens() {
+    GPTConfig block4 = new GPTConfig(65, 4, 1, 1, 8, PositionalEncoding.LEARNED, true, true, 0);
+    int[] fits = {1, 2, 3, 4};
+    assertSame(fits, block4.context(fits), "a prompt that fits is read whole");
+    assertArrayEquals(new int[] {3, 4, 5, 6}, block4.context(new int[] {1, 2, 3, 4, 5, 6}));
   }
 
   @Test

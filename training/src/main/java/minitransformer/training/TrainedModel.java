@@ -1,22 +1,19 @@
 package minitransformer.training;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
-import minitransformer.framework.ModelConfigException;
 import minitransformer.framework.analysis.AttentionMaps;
 import minitransformer.framework.generate.Prediction;
 import minitransformer.framework.generate.Sampler;
-import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.checkpoint.CheckpointStore;
+import minitransformer.training.checkpoint.ModelLoader;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.memory.AvailableMemory;
-import minitransformer.training.memory.MemoryEstimate;
 import minitransformer.training.memory.MemoryException;
 
 /**
@@ -47,23 +44,14 @@ public record TrainedModel(Path directory, long step, GPT gpt, Tokenizer tokeniz
     TrainingState state = CheckpointStore.load(dir, w -> {});
     GPTConfig config = state.model();
     Tokenizer tokenizer = Tokenizers.fromJson(state.tokenizerJson());
-    MemoryEstimate.forCheckpointModel(config).refuseAbove(memory, dir.toString(),
-        "Its model (n_layer " + config.nLayer() + ", n_embd " + config.nEmbd() + ", vocabulary " + config.vocabSize()
-            + ") is too large for this machine; free memory, or use a model trained with a smaller model.n_embd"
-            + " or model.n_layer.");
-    GPT gpt = GPT.create(config, 0);
-    try {
-      gpt.loadParameters(state.parameters());
-    } catch (ModelConfigException e) {
-      throw new CheckpointException(dir.resolve(CheckpointStore.MODEL_FILE) + ": " + e.getMessage(), e);
-    }
+    GPT gpt = ModelLoader.build(config, state.parameters(), dir.resolve(CheckpointStore.MODEL_FILE).toString(),
+        memory);
     return new TrainedModel(dir, state.step(), gpt, tokenizer, config);
   }
 
-  /** The prompt's tokens as the model reads them: the last block_size of them. */
+  /** The prompt's tokens as the model reads them: the last block_size of them ({@link GPTConfig#context}). */
   public int[] context(String prompt) {
-    int[] ids = tokenizer.encode(prompt);
-    return ids.length <= config.blockSize() ? ids : Arrays.copyOfRange(ids, ids.length - config.blockSize(), ids.length);
+    return config.context(tokenizer.encode(prompt));
   }
 
   /** The top most likely next tokens after the prompt, best first (ties: lower id first). */

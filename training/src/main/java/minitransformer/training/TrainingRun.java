@@ -15,10 +15,12 @@ import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
 import minitransformer.training.checkpoint.AtomicText;
 import minitransformer.training.checkpoint.CheckpointStore;
+import minitransformer.training.checkpoint.ModelLoader;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
+import minitransformer.training.config.Schema;
 import minitransformer.training.config.TrainingSection;
 import minitransformer.training.memory.AvailableMemory;
 import minitransformer.training.memory.MemoryEstimate;
@@ -112,8 +114,8 @@ public final class TrainingRun {
     TrainingSection t = config.training();
     GPTConfig architecture = saved.model(); // the architecture comes from the checkpoint
     refuseTooLarge(architecture, t, memory);
-    GPT model = GPT.create(architecture, t.seed());
-    model.loadParameters(saved.parameters());
+    GPT model = ModelLoader.build(architecture, saved.parameters(),
+        checkpoint.resolve(CheckpointStore.MODEL_FILE).toString(), AvailableMemory.UNKNOWN); // refused above
     AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
     optimizer.restore(saved.optimizerState(), saved.optimizerStep());
     Path runDirectory = checkpoint.toAbsolutePath().getParent();
@@ -148,8 +150,8 @@ public final class TrainingRun {
   public static TrainingRun restart(Path runDirectory, List<String> overrides, AvailableMemory memory) {
     Path dir = runDirectory.toAbsolutePath().normalize();
     List<String> all = new java.util.ArrayList<>(overrides);
-    all.add("run.out_dir=" + dir.getParent()); // where it is now, should it have moved
-    all.add("run.name=" + dir.getFileName());
+    all.add(Schema.OUT_DIR.setTo(dir.getParent())); // where it is now, should it have moved
+    all.add(Schema.NAME.setTo(dir.getFileName()));
     return start(ConfigLoader.load(dir.resolve(CONFIG_FILE), all), memory);
   }
 

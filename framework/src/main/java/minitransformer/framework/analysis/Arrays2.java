@@ -3,8 +3,11 @@ package minitransformer.framework.analysis;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Plain-Java vector and matrix helpers for the analyses (double precision, row-major). */
-final class Arrays2 {
+/**
+ * Plain-Java vector and matrix helpers for the analyses (double precision, row-major); {@link #norm} is
+ * public for the views that print an analysis's vectors.
+ */
+public final class Arrays2 {
   private Arrays2() {}
 
   /** Every element of an array as doubles, in C (row-major) order. */
@@ -36,7 +39,8 @@ final class Arrays2 {
     return s;
   }
 
-  static double norm(double[] a) {
+  /** The Euclidean length |a|. */
+  public static double norm(double[] a) {
     return Math.sqrt(dot(a, a));
   }
 

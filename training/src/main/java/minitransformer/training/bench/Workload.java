@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigLoader;
+import minitransformer.training.config.Schema;
 
 /**
  * One thing to measure: a config (model, data, batch size, optimizer settings) and how many steps
@@ -59,7 +60,7 @@ public record Workload(String name, String title, Config config, int steps, int 
         throw new UncheckedIOException("cannot read " + resource, e);
       }
       List<String> all = new ArrayList<>();
-      all.add("data.path=" + corpus.toAbsolutePath());
+      all.add(Schema.PATH.setTo(corpus.toAbsolutePath()));
       all.addAll(overrides);
       Config config = ConfigLoader.fromYaml(yaml, "bench/" + name + ".yaml", Path.of("").toAbsolutePath(), name, all);
       return new Workload(

@@ -1,5 +1,7 @@
 package minitransformer.training.cli;
 
+import static minitransformer.framework.analysis.Arrays2.norm;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -14,6 +16,7 @@ import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.analysis.AttentionExplanation;
 import minitransformer.framework.analysis.AttentionMaps;
+import minitransformer.framework.analysis.HeadSelection;
 import minitransformer.framework.analysis.RawScores;
 import minitransformer.training.TrainedModel;
 import minitransformer.training.viz.AttentionCsv;
@@ -99,7 +102,7 @@ public final class AttentionCommand implements Callable<Integer> {
     checkRange("--layer", layer, config.nLayer(), "layers");
     checkRange("--head", head, config.nHead(), "heads per layer");
     Tokenizer tokenizer = loaded.tokenizer();
-    int[] ids = prompt.encode(tokenizer, config.blockSize(), err).context();
+    int[] ids = prompt.encode(loaded, err).context();
     List<String> labels = TokenText.labels(tokenizer, ids);
 
     if (explain) {
@@ -145,10 +148,8 @@ public final class AttentionCommand implements Callable<Integer> {
     int hs = config.headSize();
     o.printf(Locale.ROOT, "prompt: %d tokens; query position %d \"%s\"; head size hs = %d, scale 1/√hs = %.4f%n",
         ids.length, t, labels.get(t), hs, 1.0 / Math.sqrt(hs));
-    for (int l = 0; l < config.nLayer(); l++) {
-      if (layer != null && layer != l) {
-        continue;
-      }
+    HeadSelection shown = new HeadSelection(layer, head);
+    for (int l : shown.layers(config.nLayer())) {
       AttentionExplanation e = AttentionExplanation.of(loaded.gpt(), ids, l, t);
       o.printf(Locale.ROOT, "%n== block %d: x = residual stream into h%d at position %d (|x| = %.4f), x̂ = ln_1(x)%n",
           l, l, t, norm(e.residualIn()));
@@ -157,10 +158,8 @@ public final class AttentionCommand implements Callable<Integer> {
               + " weights = softmax(score)"
           : "   q = x̂_t·W_Q;  k_s = x̂_s·W_K;  v_s = x̂_s·W_V;  score = q·k / √hs;  weights = softmax(score)"
               + "  (no biases: model.bias is false)");
-      for (AttentionExplanation.Head h : e.heads()) {
-        if (head != null && head != h.head()) {
-          continue;
-        }
+      for (int hi : shown.heads(config.nHead())) {
+        AttentionExplanation.Head h = e.heads().get(hi);
         o.printf(Locale.ROOT, "%n-- block %d, head %d (|q| = %.4f)%n", l, h.head(), norm(h.query()));
         o.printf(Locale.ROOT, "   %-4s %-14s %10s %10s %8s %10s%n", "key", "token", "q·k", "q·k/√hs", "weight", "|w·v|");
         for (int s = 0; s < ids.length; s++) {
@@ -197,19 +196,15 @@ public final class AttentionCommand implements Callable<Integer> {
         + " Aᵀ[t][s] = q_s·k_t.");
     o.println("One shared matrix (W_Q = W_K) would make A symmetric: asymmetry = ‖A − Aᵀ‖ / ‖A‖ (0 symmetric,"
         + " 2 antisymmetric).");
-    for (int l = 0; l < config.nLayer(); l++) {
-      if (layer != null && layer != l) {
-        continue;
-      }
+    HeadSelection shown = new HeadSelection(layer, head);
+    for (int l : shown.layers(config.nLayer())) {
       RawScores raw = RawScores.of(loaded.gpt(), ids, l);
-      for (int h = 0; h < config.nHead(); h++) {
-        if (head == null || head == h) {
-          o.printf(Locale.ROOT, "%n-- block %d, head %d: asymmetry ‖A − Aᵀ‖ / ‖A‖ = %.4f%n", l, h, raw.asymmetry(h));
-          o.println("A = q·kᵀ");
-          matrix(o, raw.matrix(h), labels);
-          o.println("Aᵀ");
-          matrix(o, raw.transposed(h), labels);
-        }
+      for (int h : shown.heads(config.nHead())) {
+        o.printf(Locale.ROOT, "%n-- block %d, head %d: asymmetry ‖A − Aᵀ‖ / ‖A‖ = %.4f%n", l, h, raw.asymmetry(h));
+        o.println("A = q·kᵀ");
+        matrix(o, raw.matrix(h), labels);
+        o.println("Aᵀ");
+        matrix(o, raw.transposed(h), labels);
       }
     }
     o.flush();
@@ -232,14 +227,6 @@ public final class AttentionCommand implements Callable<Integer> {
 
   private static String clip(String label) {
     return label.length() > 14 ? label.substring(0, 13) + "…" : label;
-  }
-
-  private static double norm(double[] v) {
-    double s = 0;
-    for (double x : v) {
-      s += x * x;
-    }
-    return Math.sqrt(s);
   }
 
   private static String vector(double[] v) {

@@ -47,6 +47,12 @@ import picocli.CommandLine.Spec;
       "The machine should be otherwise idle; medians are robust to a few slow steps, not to a busy CPU."
     })
 public final class BenchCommand implements Callable<Integer> {
+  private final CommandContext context;
+
+  BenchCommand(CommandContext context) {
+    this.context = context;
+  }
+
   @Spec CommandSpec spec;
 
   @Mixin VerboseOption verbose;
@@ -147,7 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
     };
     Benchmark benchmark = new Benchmark(sampleTokens == null ? -1 : sampleTokens, rssEvery, progress,
         json ? (w, step, steps, ms, loss) -> {} : new BenchProgress(err, verbose.verbose, System.console() != null),
-        Main.availableMemory(spec));
+        context.memory());
     Map<String, Object> environment = environment();
     List<BenchResult> results = new ArrayList<>();
     StringWriter profiles = new StringWriter();

@@ -11,14 +11,13 @@ import minitransformer.datasets.DataException;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
-import minitransformer.framework.ModelConfigException;
 import minitransformer.training.LoopState;
 import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.ModelExport;
+import minitransformer.training.checkpoint.ModelLoader;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Schema;
-import minitransformer.training.memory.MemoryEstimate;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
@@ -34,6 +33,12 @@ import picocli.CommandLine.Spec;
     description = {"Build a checkpoint from exported NumPy weights.", "Builds a checkpoint (a run directory with step-000000) from an exported or hand-made .npz,"
         + " model_config.json and tokenizer.json. Every array is checked against the architecture."})
 public final class ImportCommand implements Callable<Integer> {
+  private final CommandContext context;
+
+  ImportCommand(CommandContext context) {
+    this.context = context;
+  }
+
   @Spec CommandSpec spec;
 
   @Mixin VerboseOption verbose;
@@ -66,14 +71,9 @@ public final class ImportCommand implements Callable<Integer> {
       throw new CheckpointException(tokenizerFile + ": the tokenizer has " + tokenizer.vocabSize()
           + " tokens but " + modelConfig + " says vocab_size " + model.config().vocabSize());
     }
-    MemoryEstimate.forCheckpointModel(model.config()).refuseAbove(Main.availableMemory(spec), npz.toString(),
-        "The model in " + modelConfig + " is too large for this machine; free memory or import a smaller model.");
-    GPT gpt = GPT.create(model.config(), 0);
-    try {
-      gpt.loadParameters(model.parameters()); // checks every name and shape against the architecture
-    } catch (ModelConfigException e) {
-      throw new CheckpointException(npz + ": " + e.getMessage() + " (for the architecture in " + modelConfig + ")", e);
-    }
+    // checks every name and shape against the architecture
+    GPT gpt = ModelLoader.build(model.config(), model.parameters(),
+        npz + " with the architecture in " + modelConfig, context.memory());
     Map<String, INDArray> parameters = new LinkedHashMap<>();
     Map<String, INDArray> moments = new LinkedHashMap<>();
     gpt.parameters().forEach((name, p) -> {

@@ -10,8 +10,6 @@ import minitransformer.training.config.ConfigException;
 import minitransformer.training.memory.AvailableMemory;
 import minitransformer.training.memory.MemoryException;
 import minitransformer.training.memory.NativeMemory;
-import minitransformer.training.metrics.RunClock;
-import minitransformer.training.serve.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -45,16 +43,7 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  /** Where the commands that build a model read the memory available (MemAvailable; a test sets its own). */
-  private final AvailableMemory memory;
-
-  /** Whether {@code train}'s time starts with the JVM (the program) or with the command (a test's run). */
-  private final boolean timedFromJvmStart;
-
-  private Main(AvailableMemory memory, boolean timedFromJvmStart) {
-    this.memory = memory;
-    this.timedFromJvmStart = timedFromJvmStart;
-  }
+  private Main() {}
 
   @Override
   public void run() {
@@ -67,11 +56,11 @@ public final class Main implements Runnable {
 
   /** The command line with its own source of the available memory (for tests). */
   public static CommandLine commandLine(AvailableMemory memory) {
-    return commandLine(new Main(memory, false));
+    return commandLine(new CommandContext(memory, false));
   }
 
-  private static CommandLine commandLine(Main main) {
-    return HelpLayout.install(new CommandLine(main))
+  private static CommandLine commandLine(CommandContext context) {
+    return HelpLayout.install(new CommandLine(new Main(), context.factory()))
         .setExecutionStrategy(Main::executeWithNativeThreads)
         .setExecutionExceptionHandler(new UserErrors())
         .setParameterExceptionHandler(Main::badCommandLine);
@@ -79,12 +68,7 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
-    System.exit(commandLine(new Main(AvailableMemory.SYSTEM, true)).execute(args));
-  }
-
-  /** The memory available to the command of spec, as its command line was given it. */
-  static AvailableMemory availableMemory(CommandLine.Model.CommandSpec spec) {
-    return spec.root().userObject() instanceof Main main ? main.memory : AvailableMemory.SYSTEM;
+    System.exit(commandLine(new CommandContext(AvailableMemory.SYSTEM, true)).execute(args));
   }
 
   /**
@@ -101,16 +85,6 @@ public final class Main implements Runnable {
       }
     }
     return new CommandLine.RunLast().execute(parseResult);
-  }
-
-  /**
-   * The clock of a {@code train} command: from the JVM's start when it runs as the program (the time its user
-   * waits), else from now.
-   */
-  static RunClock runClock(CommandLine.Model.CommandSpec spec) {
-    return spec.root().userObject() instanceof Main main && main.timedFromJvmStart
-        ? RunClock.sinceJvmStart()
-        : RunClock.startingNow("the train command's start");
   }
 
   /** False for --help, --version, the help subcommand and no subcommand at all. */

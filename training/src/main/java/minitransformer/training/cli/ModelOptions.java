@@ -4,9 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import minitransformer.training.TrainedModel;
 import minitransformer.training.checkpoint.CheckpointStore;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code --checkpoint DIR}, shared (as a picocli {@code @Mixin}) by every command that reads a
@@ -19,7 +17,11 @@ public final class ModelOptions {
   @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = DESCRIPTION)
   Path checkpoint;
 
-  @Spec(Spec.Target.MIXEE) CommandSpec command;
+  private final CommandContext context;
+
+  ModelOptions(CommandContext context) {
+    this.context = context;
+  }
 
   /** The checkpoint directory that --checkpoint names; warnings (e.g. a stale marker) go to err. */
   public Path resolve(PrintWriter err) {
@@ -36,6 +38,6 @@ public final class ModelOptions {
    * available; warnings (e.g. a stale marker) go to err.
    */
   public TrainedModel load(PrintWriter err) {
-    return TrainedModel.load(checkpoint, w -> err.println("warning: " + w), Main.availableMemory(command));
+    return TrainedModel.load(checkpoint, w -> err.println("warning: " + w), context.memory());
   }
 }

@@ -1,15 +1,9 @@
 package minitransformer.training.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,11 +14,12 @@ import minitransformer.framework.ParameterCount;
 import minitransformer.framework.PositionalEncoding;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.checkpoint.CheckpointStore;
-import minitransformer.training.checkpoint.ModelConfigJson;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigLoader;
 import minitransformer.training.config.ModelArchitecture;
+import minitransformer.training.report.Json;
+import minitransformer.training.report.ParamsDocument;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,12 +63,12 @@ public final class ParamsCommand implements Callable<Integer> {
   boolean all;
 
   @Override
-  public Integer call() {
+  public Integer call() throws JsonProcessingException {
     PrintWriter out = spec.commandLine().getOut();
     GPTConfig config = source.config != null ? fromConfig(source.config) : fromCheckpoint(source.checkpoint);
     ParameterCount count = ParameterCount.of(config);
     if (json) {
-      out.println(json(config, count));
+      out.println(Json.MAPPER.writeValueAsString(ParamsDocument.of(config, count)));
     } else {
       table(out, config, count, all);
     }
@@ -96,38 +91,6 @@ public final class ParamsCommand implements Callable<Integer> {
     Path dir = ModelOptions.resolve(checkpoint, err);
     TrainingState state = CheckpointStore.load(dir, w -> err.println("warning: " + w));
     return state.model();
-  }
-
-  /** What a named parameter is, in the words of the equations. */
-  static String describe(String name) {
-    String leaf = name.substring(name.lastIndexOf('/') + 1);
-    if (name.equals(Names.WTE)) return "token embedding";
-    if (name.equals(Names.WPE)) return "position embedding";
-    if (name.equals(Names.LM_HEAD_W)) return "LM head";
-    String norm = name.contains("/ln_1/") ? "ln_1 " : name.contains("/ln_2/") ? "ln_2 " : name.startsWith(Names.LN_F) ? "ln_f " : "";
-    return switch (leaf) {
-      case "gamma" -> norm + "scale γ";
-      case "beta" -> norm + "shift β";
-      case "W_Q" -> "query W_Q";
-      case "W_K" -> "key W_K";
-      case "W_V" -> "value W_V";
-      case "W_O" -> "output W_O";
-      case "b_Q", "b_K", "b_V", "b_O" -> leaf.charAt(2) == 'O' ? "output bias" : leaf.substring(2).toLowerCase(Locale.ROOT) + " bias";
-      case "W_fc" -> "MLP up, C -> 4C";
-      case "b_fc" -> "MLP up bias";
-      case "W_proj" -> "MLP down, 4C -> C";
-      case "b_proj" -> "MLP down bias";
-      default -> "";
-    };
-  }
-
-  /** embedding, attention, mlp, layernorm or lm_head. */
-  static String group(String name) {
-    if (name.equals(Names.WTE) || name.equals(Names.WPE)) return "embedding";
-    if (name.contains("/attn/")) return "attention";
-    if (name.contains("/mlp/")) return "mlp";
-    if (name.endsWith("/gamma") || name.endsWith("/beta")) return "layernorm";
-    return "lm_head";
   }
 
   /**
@@ -155,7 +118,7 @@ public final class ParamsCommand implements Callable<Integer> {
       if (!every && rowLayer > 0) {
         continue;
       }
-      out.printf(Locale.ROOT, format, row.name(), describe(row.name()), Arrays.toString(row.shape()), row.count());
+      out.printf(Locale.ROOT, format, row.name(), ParamsDocument.describe(row.name()), Arrays.toString(row.shape()), row.count());
     }
     if (c.positionalEncoding() == PositionalEncoding.SINUSOIDAL) {
       out.printf(Locale.ROOT, "%-20s %-20s %-16s %18s%n", Names.WPE, "sinusoids (fixed)",
@@ -167,7 +130,7 @@ public final class ParamsCommand implements Callable<Integer> {
     long total = count.total();
     out.printf(Locale.ROOT, "%-58s %,18d%n", "total", total);
     out.println();
-    Map<String, Long> groups = groups(count);
+    Map<String, Long> groups = ParamsDocument.groups(count);
     for (Map.Entry<String, Long> g : groups.entrySet()) {
       out.printf(Locale.ROOT, "%-12s %,18d  %5.1f%%%n", g.getKey(), g.getValue(), 100.0 * g.getValue() / total);
     }
@@ -179,17 +142,6 @@ public final class ParamsCommand implements Callable<Integer> {
         100 * count.attentionShare(), 100 * count.mlpShare());
   }
 
-  private static Map<String, Long> groups(ParameterCount count) {
-    Map<String, Long> groups = new LinkedHashMap<>();
-    for (String g : List.of("embedding", "attention", "mlp", "layernorm", "lm_head")) {
-      groups.put(g, 0L);
-    }
-    for (ParameterCount.Row row : count.rows()) {
-      groups.merge(group(row.name()), row.count(), Long::sum);
-    }
-    return groups;
-  }
-
   private static int layerOf(String name) {
     if (!name.startsWith("h") || !name.contains("/")) {
       return -1;
@@ -199,44 +151,5 @@ public final class ParamsCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       return -1;
     }
-  }
-
-  private static String json(GPTConfig c, ParameterCount count) {
-    try {
-      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(document(c, count));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write JSON", e);
-    }
-  }
-
-  /** What {@code params --json} prints, the model card of the server shows it too: config, matrices, totals. */
-  public static Map<String, Object> document(GPTConfig c, ParameterCount count) {
-    Map<String, Object> doc = new LinkedHashMap<>();
-    ObjectNode model = JsonNodeFactory.instance.objectNode();
-    ModelConfigJson.write(c, model); // the architecture's one JSON form, as in meta.json and model_config.json
-    doc.put("model", model);
-    List<Map<String, Object>> matrices = new ArrayList<>();
-    for (ParameterCount.Row row : count.rows()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("name", row.name());
-      m.put("what", describe(row.name()));
-      m.put("group", group(row.name()));
-      m.put("shape", row.shape());
-      m.put("count", row.count());
-      matrices.add(m);
-    }
-    doc.put("matrices", matrices);
-    List<Long> layers = new ArrayList<>();
-    for (int i = 0; i < c.nLayer(); i++) {
-      layers.add(count.layer(i));
-    }
-    doc.put("layers", layers);
-    doc.put("groups", groups(count));
-    doc.put("total", count.total());
-    doc.put("attention", count.attention());
-    doc.put("mlp", count.mlp());
-    doc.put("attention_share", count.attentionShare());
-    doc.put("mlp_share", count.mlpShare());
-    return doc;
   }
 }

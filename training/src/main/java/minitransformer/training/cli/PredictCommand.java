@@ -1,18 +1,15 @@
 package minitransformer.training.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import minitransformer.framework.generate.Prediction;
-import minitransformer.framework.generate.Sampler;
 import minitransformer.framework.generate.SamplingOptions;
 import minitransformer.training.TrainedModel;
+import minitransformer.training.report.Json;
+import minitransformer.training.report.NextTokenReport;
+import minitransformer.training.report.Prompt;
 import minitransformer.training.viz.TokenText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,9 +33,6 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:bad input: option value, prompt or checkpoint"})
 public final class PredictCommand implements Callable<Integer> {
-  /** The printer of {@code predict --json}; the server writes its answers with it too. */
-  public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   @Spec CommandSpec spec;
 
   @Mixin VerboseOption verbose;
@@ -76,15 +70,15 @@ public final class PredictCommand implements Callable<Integer> {
     }
     SamplingOptions draw = drawOptions(temperature, topK, topP);
     TrainedModel m = model.load(cli.getErr());
-    PromptOptions.Encoded encoded = prompt.encode(m.tokenizer(), m.config().blockSize(), cli.getErr());
+    Prompt encoded = prompt.encode(m, cli.getErr());
     int vocabulary = m.config().vocabSize();
     if (top > vocabulary) {
       cli.getErr().printf(Locale.ROOT, "note: --top %d is more than the vocabulary's %d tokens; listing all %d%n", top,
           vocabulary, vocabulary);
     }
-    ObjectNode report = report(m, encoded, top, draw);
+    ObjectNode report = NextTokenReport.of(m, encoded, top, draw);
     if (json) {
-      out.println(JSON.writeValueAsString(report));
+      out.println(Json.MAPPER.writeValueAsString(report));
     } else {
       out.printf(Locale.ROOT, "next token after %d prompt tokens (model reads the last %d), %s step %d%n",
           encoded.ids().length, encoded.context().length, m.directory(), m.step());
@@ -121,40 +115,5 @@ public final class PredictCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new BadOptionException("--" + e.getMessage().replace('_', '-'));
     }
-  }
-
-  /**
-   * What {@code predict --json} prints and {@code POST /api/predict} answers: the top N next tokens
-   * after the prompt (the model reads its context, the last block_size tokens), each with the model's
-   * probability and log-probability and its probability under draw's temperature, top-k and top-p.
-   */
-  public static ObjectNode report(TrainedModel m, PromptOptions.Encoded prompt, int top, SamplingOptions draw) {
-    double[] logits = new Sampler(m.gpt()).nextLogits(prompt.context());
-    List<Prediction> best = Sampler.top(logits, Math.min(top, m.config().vocabSize()));
-    double[] drawn = Sampler.drawProbabilities(logits, draw);
-    ObjectNode root = JSON.createObjectNode();
-    root.put("checkpoint", m.directory().toString());
-    root.put("step", m.step());
-    root.put("prompt_tokens", prompt.ids().length);
-    root.put("context_tokens", prompt.context().length);
-    root.put("temperature", draw.temperature());
-    root.put("top_k", draw.topK());
-    root.put("top_p", draw.topP());
-    ArrayNode list = root.putArray("predictions");
-    int rank = 1;
-    for (Prediction p : best) {
-      ObjectNode entry = list.addObject()
-          .put("rank", rank++)
-          .put("id", p.id())
-          .put("token", m.tokenizer().token(p.id()));
-      ArrayNode bytes = entry.putArray("bytes"); // the UTF-8 bytes the token stands for, 0..255
-      for (byte b : m.tokenizer().tokenBytes(p.id())) {
-        bytes.add(b & 0xFF);
-      }
-      entry.put("probability", p.probability())
-          .put("log_probability", p.logProbability())
-          .put("sampling_probability", drawn[p.id()]);
-    }
-    return root;
   }
 }

@@ -6,12 +6,13 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.WordTokenizer;
+import minitransformer.training.TrainedModel;
+import minitransformer.training.report.Prompt;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,14 +31,6 @@ public final class PromptOptions {
 
   @Option(names = "--prompt-file", paramLabel = "FILE", description = "Read the prompt from a UTF-8 file instead.")
   Path promptFile;
-
-  /**
-   * An encoded prompt.
-   *
-   * @param ids every token of the prompt
-   * @param context what the model reads: the last block_size of them (all of them when they fit)
-   */
-  public record Encoded(int[] ids, int[] context) {}
 
   /** Whether --prompt or --prompt-file was given. */
   boolean given() {
@@ -79,7 +72,8 @@ public final class PromptOptions {
    * The prompt's tokens and the last block_size of them, which the model reads. Warns on err about
    * words read as {@code <unk>} and about a prompt longer than the block.
    */
-  Encoded encode(Tokenizer tokenizer, int blockSize, PrintWriter err) {
+  Prompt encode(TrainedModel model, PrintWriter err) {
+    Tokenizer tokenizer = model.tokenizer();
     String text = text();
     if (tokenizer instanceof WordTokenizer words) {
       Set<String> unknown = new LinkedHashSet<>();
@@ -100,11 +94,8 @@ public final class PromptOptions {
     if (ids.length == 0) {
       throw new BadOptionException("the prompt encodes to no tokens");
     }
-    if (ids.length <= blockSize) {
-      return new Encoded(ids, ids);
-    }
-    err.println("warning: the prompt has " + ids.length + " tokens, more than block_size " + blockSize
-        + "; the model reads its last " + blockSize);
-    return new Encoded(ids, Arrays.copyOfRange(ids, ids.length - blockSize, ids.length));
+    Prompt encoded = Prompt.of(ids, model.config());
+    encoded.warning().ifPresent(err::println);
+    return encoded;
   }
 }

@@ -95,8 +95,8 @@ public final class SampleCommand implements Callable<Integer> {
       throw new BadOptionException("--refill (" + refillTokens + ") must be in [1, block_size = "
           + block + "]");
     }
-    // The whole prompt is printed; the samplers read its last block_size tokens (PromptOptions' policy).
-    int[] ids = prompt.encode(m.tokenizer(), block, err).ids();
+    // The whole prompt is printed; the samplers read its last block_size tokens (the prompt policy, report.Prompt).
+    int[] ids = prompt.encode(m, err).ids();
     Tokenizer tokenizer = m.tokenizer();
     for (int s = 0; s < numSamples; s++) {
       if (numSamples > 1) {

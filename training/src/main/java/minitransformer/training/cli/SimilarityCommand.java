@@ -120,7 +120,7 @@ public final class SimilarityCommand implements Callable<Integer> {
   }
 
   private void trajectory(PrintWriter out, TrainedModel loaded, Tokenizer tokenizer, TokenEmbeddings wte) {
-    int[] ids = prompt.encode(tokenizer, loaded.gpt().config().blockSize(), spec.commandLine().getErr()).context();
+    int[] ids = prompt.encode(loaded, spec.commandLine().getErr()).context();
     int wordId = wordId(tokenizer, word);
     int position = -1;
     for (int t = 0; t < ids.length; t++) {

@@ -16,6 +16,7 @@ import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
+import minitransformer.training.config.Schema;
 import minitransformer.training.memory.MemoryEstimate;
 import minitransformer.training.metrics.LossCurve;
 import minitransformer.training.metrics.MetricsLog;
@@ -51,6 +52,12 @@ import picocli.CommandLine.Spec;
       "130:stopped by Ctrl-C (a checkpoint was saved)"
     })
 public final class TrainCommand implements Callable<Integer> {
+  private final CommandContext context;
+
+  TrainCommand(CommandContext context) {
+    this.context = context;
+  }
+
   @Spec CommandSpec spec;
 
   @Mixin VerboseOption verbose;
@@ -93,14 +100,14 @@ public final class TrainCommand implements Callable<Integer> {
   private Config freshRunConfig(List<String> overrides, PrintWriter err) {
     Path file = config == null ? defaultConfig(err) : config;
     Config loaded = ConfigLoader.load(file, overrides);
-    boolean named = overrides.stream().anyMatch(o -> o.startsWith("run.name="));
+    boolean named = overrides.stream().anyMatch(Schema.NAME::isSetBy);
     if (named || !CheckpointStore.holdsCheckpoints(loaded.runDirectory())) {
       return loaded;
     }
     String base = loaded.run().name();
     for (int k = 2; ; k++) {
       List<String> renamed = new ArrayList<>(overrides);
-      renamed.add("run.name=" + base + "-" + k);
+      renamed.add(Schema.NAME.setTo(base + "-" + k));
       Config candidate = ConfigLoader.load(file, renamed);
       if (!CheckpointStore.holdsCheckpoints(candidate.runDirectory())) {
         err.println("note: " + displayed(loaded.runDirectory()) + " holds an earlier run; this run writes to "
@@ -126,7 +133,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RunClock clock = Main.runClock(spec);
+    RunClock clock = context.runClock();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (resume != null && config != null) {
@@ -139,7 +146,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     List<String> allOverrides = new ArrayList<>(overrides);
     if (runName != null) {
-      allOverrides.add("run.name=" + runName);
+      allOverrides.add(Schema.NAME.setTo(runName));
     }
     if (dryRun) {
       return dryRun(out, allOverrides);
@@ -147,14 +154,14 @@ public final class TrainCommand implements Callable<Integer> {
 
     TrainingRun run;
     if (resume == null) {
-      run = TrainingRun.start(freshRunConfig(allOverrides, err), Main.availableMemory(spec));
+      run = TrainingRun.start(freshRunConfig(allOverrides, err), context.memory());
     } else if (TrainingRun.stoppedBeforeFirstCheckpoint(resume)) {
       err.println("note: " + displayed(resume) + " holds no checkpoint yet (its run stopped before the first);"
           + " starting it again from step 0 with its " + TrainingRun.CONFIG_FILE);
-      run = TrainingRun.restart(resume, allOverrides, Main.availableMemory(spec));
+      run = TrainingRun.restart(resume, allOverrides, context.memory());
     } else {
       run = TrainingRun.resume(
-          resume, allOverrides, line -> err.println("warning: " + line), Main.availableMemory(spec));
+          resume, allOverrides, line -> err.println("warning: " + line), context.memory());
     }
     Config resolved = run.config();
     Path runDirectory = run.runDirectory();
@@ -216,7 +223,7 @@ public final class TrainCommand implements Callable<Integer> {
           resolved.data().path(), corpus.tokenizer().kind(), vocabSize, corpus.trainSize(), corpus.validationSize());
     } else {
       TrainingRun run = TrainingRun.resume(
-          resume, allOverrides, line -> out.println("# warning: " + line), Main.availableMemory(spec));
+          resume, allOverrides, line -> out.println("# warning: " + line), context.memory());
       resolved = run.config();
       vocabSize = run.corpus().tokenizer().vocabSize();
       out.println("# resuming " + run.resumedFrom() + " at step " + run.state().step());
@@ -227,7 +234,7 @@ public final class TrainCommand implements Callable<Integer> {
     out.println("parameters (vocab_size " + vocabSize + "):");
     out.print(ParameterCount.of(model).table());
     MemoryEstimate memory = MemoryEstimate.forTraining(model, resolved.training().batchSize(), resolved.training().workers());
-    out.println("memory: estimated " + memory.describe() + memory.comparedWith(Main.availableMemory(spec)));
+    out.println("memory: estimated " + memory.describe() + memory.comparedWith(context.memory()));
     out.println("dry run: nothing trained, nothing written");
     out.flush();
     return 0;

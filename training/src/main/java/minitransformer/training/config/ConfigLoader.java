@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -133,6 +134,20 @@ public final class ConfigLoader {
     }
     all.addAll(overrides);
     return fromYaml(resolvedYaml, source, Path.of("").toAbsolutePath(), "run", all);
+  }
+
+  /**
+   * One key's value as a config's text holds it, without checking the rest of the text: for a reader
+   * that only shows it (the server's model card shows run.prompts). Empty when the text cannot be read
+   * or does not hold the key.
+   */
+  public static Optional<JsonNode> rawValue(String yaml, Key key) {
+    try {
+      JsonNode root = READER.readTree(yaml);
+      return root == null ? Optional.empty() : Optional.ofNullable(root.path(key.section()).get(key.name()));
+    } catch (JsonProcessingException e) {
+      return Optional.empty();
+    }
   }
 
   private static boolean hasKey(String yaml, Key key) {

@@ -35,6 +35,16 @@ public record Key(String section, String name, Type type, Object defaultValue, L
     return section + "." + name;
   }
 
+  /** The override that sets this key to value, as {@code --set} takes it: "run.name=VALUE". */
+  public String setTo(Object value) {
+    return path() + "=" + value;
+  }
+
+  /** Whether an override (KEY=VALUE) sets this key. */
+  public boolean isSetBy(String override) {
+    return override.startsWith(path() + "=");
+  }
+
   @Override
   public String toString() {
     return path();

@@ -20,6 +20,9 @@ public interface AvailableMemory {
 
   AvailableMemory SYSTEM = () -> fromMeminfo(Path.of("/proc/meminfo"));
 
+  /** Unknown: nothing is refused (for a caller that has checked its own estimate already). */
+  AvailableMemory UNKNOWN = () -> -1;
+
   /** The MemAvailable line of a meminfo file, in bytes; -1 if the file or the line is missing. */
   static long fromMeminfo(Path meminfo) {
     try {

@@ -3,7 +3,6 @@ package minitransformer.training.serve;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -13,6 +12,7 @@ import minitransformer.datasets.WordTokenizer;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.analysis.AttentionExplanation;
 import minitransformer.framework.analysis.AttentionMaps;
+import minitransformer.framework.analysis.HeadSelection;
 import minitransformer.framework.analysis.HiddenStates;
 import minitransformer.framework.analysis.RawScores;
 import minitransformer.framework.analysis.Similarity;
@@ -20,12 +20,12 @@ import minitransformer.framework.analysis.TokenEmbeddings;
 import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.SamplingOptions;
 import minitransformer.training.TrainedModel;
-import minitransformer.training.cli.PredictCommand;
-import minitransformer.training.cli.PromptOptions;
+import minitransformer.training.report.NextTokenReport;
+import minitransformer.training.report.Prompt;
 
 /**
  * The JSON API's answers, one method per endpoint, each on the code of the matching command:
- * {@code predict} ({@link PredictCommand#report}), {@code sample} (the generation of {@code
+ * {@code predict} ({@link NextTokenReport}), {@code sample} (the generation of {@code
  * SampleCommand}), {@code attention} and {@code attention --explain} / {@code --raw-scores}
  * ({@link AttentionMaps}, {@link AttentionExplanation}, {@link RawScores}), {@code similarity}
  * ({@link TokenEmbeddings}, {@link HiddenStates}). Every field is checked here; a bad one is a 400.
@@ -53,10 +53,10 @@ final class Api {
 
   /** POST /api/predict: exactly {@code predict --json}'s document. */
   ObjectNode predict(Fields f) {
-    PromptOptions.Encoded prompt = encode(f.text("prompt", MAX_PROMPT_CHARS));
+    Prompt prompt = encode(f.text("prompt", MAX_PROMPT_CHARS));
     int top = f.integer("top", 10, 1, Integer.MAX_VALUE);
     SamplingOptions draw = sampling(f, 1.0, 0, 1.0, 0);
-    return pool.with(m -> PredictCommand.report(m, prompt, top, draw));
+    return pool.with(m -> NextTokenReport.of(m, prompt, top, draw));
   }
 
   /** A checked POST /api/sample request; the server streams its tokens. */
@@ -74,25 +74,19 @@ final class Api {
   /** POST /api/attention: every (or one layer's, one head's) attention map, and the raw scores q·kᵀ. */
   ObjectNode attention(Fields f) {
     int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS)).context();
-    Integer layer = f.has("layer") ? f.integer("layer", 0, config.nLayer() - 1) : null;
-    Integer head = f.has("head") ? f.integer("head", 0, config.nHead() - 1) : null;
+    HeadSelection shown = shown(f);
     return pool.with(m -> {
       AttentionMaps maps = AttentionMaps.of(m.gpt(), ids);
       ObjectNode root = tokens(ids);
       root.put("n_layer", config.nLayer()).put("n_head", config.nHead());
       ArrayNode list = root.putArray("maps");
-      for (int l = 0; l < config.nLayer(); l++) {
-        if (layer != null && layer != l) {
-          continue;
-        }
+      for (int l : shown.layers(config.nLayer())) {
         RawScores raw = RawScores.of(m.gpt(), ids, l);
-        for (int h = 0; h < config.nHead(); h++) {
-          if (head == null || head == h) {
-            ObjectNode map = list.addObject().put("layer", l).put("head", h);
-            map.set("weights", matrix(maps.map(l, h)));
-            map.set("raw_scores", matrix(raw.matrix(h)));
-            map.put("asymmetry", raw.asymmetry(h));
-          }
+        for (int h : shown.heads(config.nHead())) {
+          ObjectNode map = list.addObject().put("layer", l).put("head", h);
+          map.set("weights", matrix(maps.map(l, h)));
+          map.set("raw_scores", matrix(raw.matrix(h)));
+          map.put("asymmetry", raw.asymmetry(h));
         }
       }
       return root;
@@ -102,21 +96,25 @@ final class Api {
   /** POST /api/explain: {@code attention --explain} for one query position, as numbers. */
   ObjectNode explain(Fields f) {
     int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS)).context();
-    Integer layer = f.has("layer") ? f.integer("layer", 0, config.nLayer() - 1) : null;
-    Integer head = f.has("head") ? f.integer("head", 0, config.nHead() - 1) : null;
+    HeadSelection shown = shown(f);
     int position = f.integer("position", ids.length - 1, 0, ids.length - 1);
     return pool.with(m -> {
       ObjectNode root = tokens(ids);
       root.put("position", position).put("head_size", config.headSize())
           .put("scale", 1.0 / Math.sqrt(config.headSize()));
       ArrayNode layers = root.putArray("layers");
-      for (int l = 0; l < config.nLayer(); l++) {
-        if (layer == null || layer == l) {
-          layers.add(Explanations.json(AttentionExplanation.of(m.gpt(), ids, l, position), head));
-        }
+      for (int l : shown.layers(config.nLayer())) {
+        layers.add(Explanations.json(AttentionExplanation.of(m.gpt(), ids, l, position), shown));
       }
       return root;
     });
+  }
+
+  /** The optional layer and head fields: the blocks and heads an answer shows. */
+  private HeadSelection shown(Fields f) {
+    Integer layer = f.has("layer") ? f.integer("layer", 0, config.nLayer() - 1) : null;
+    Integer head = f.has("head") ? f.integer("head", 0, config.nHead() - 1) : null;
+    return new HeadSelection(layer, head);
   }
 
   /** POST /api/similarity: one of {@code words}, {@code nearest} (+ {@code top}), {@code prompt} + {@code word} + {@code ref}. */
@@ -167,18 +165,19 @@ final class Api {
     return root;
   }
 
-  /** Temperature, top_k and top_p checked as {@code sample} checks them, named as fields. */
+  /**
+   * Temperature, top_k and top_p checked by {@link SamplingOptions} itself, as {@code sample} checks them; a
+   * bad one is a 400 that names the field ("top_p (1.5) must be in (0, 1]").
+   */
   private static SamplingOptions sampling(Fields f, double temperature, int topK, double topP, long seed) {
     double t = f.number("temperature", temperature);
     int k = f.integer("top_k", topK, 0, Integer.MAX_VALUE);
     double p = f.number("top_p", topP);
-    if (!(t >= 0) || Double.isInfinite(t)) {
-      throw ApiException.badField("temperature", t + " must be >= 0");
+    try {
+      return new SamplingOptions(t, k, p, seed);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, e.getMessage());
     }
-    if (!(p > 0 && p <= 1)) {
-      throw ApiException.badField("top_p", p + " must be in (0, 1]");
-    }
-    return new SamplingOptions(t, k, p, seed);
   }
 
   /**
@@ -186,7 +185,7 @@ final class Api {
    * a character outside a char model's vocabulary is a 400 naming it (a word model reads unknown words
    * as {@code <unk>}).
    */
-  private PromptOptions.Encoded encode(String prompt) {
+  private Prompt encode(String prompt) {
     Tokenizer tokenizer = model.tokenizer();
     if (tokenizer instanceof WordTokenizer words && words.split(prompt).isEmpty()) {
       throw ApiException.badField("prompt", "holds no words, only white space");
@@ -200,8 +199,7 @@ final class Api {
     if (ids.length == 0) {
       throw ApiException.badField("prompt", "gives no tokens");
     }
-    int block = config.blockSize();
-    return new PromptOptions.Encoded(ids, ids.length <= block ? ids : Arrays.copyOfRange(ids, ids.length - block, ids.length));
+    return Prompt.of(ids, config);
   }
 
   private int wordId(String field, String word) {

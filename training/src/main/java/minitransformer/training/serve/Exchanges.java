@@ -5,7 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import minitransformer.training.cli.PredictCommand;
+import minitransformer.training.report.Json;
 
 /**
  * The HTTP plumbing of {@link ExplorerServer}'s exchanges: the method check, the size-limited request
@@ -65,8 +65,8 @@ final class Exchanges {
   /** {"error": message} with the status; nothing when the headers are gone already or the client is. */
   static void error(HttpExchange exchange, int status, String message) {
     try {
-      ObjectNode e = PredictCommand.JSON.createObjectNode().put("error", message);
-      send(exchange, status, "application/json", PredictCommand.JSON.writeValueAsBytes(e));
+      ObjectNode e = Json.MAPPER.createObjectNode().put("error", message);
+      send(exchange, status, "application/json", Json.MAPPER.writeValueAsBytes(e));
     } catch (IOException | RuntimeException ignored) {
       // headers already sent (a stream failed midway) or the client went away
     }

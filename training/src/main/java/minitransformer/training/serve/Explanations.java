@@ -1,26 +1,27 @@
 package minitransformer.training.serve;
 
+import static minitransformer.framework.analysis.Arrays2.norm;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import minitransformer.framework.analysis.AttentionExplanation;
+import minitransformer.framework.analysis.HeadSelection;
 
 /** {@link AttentionExplanation} as JSON: what {@code attention --explain --vectors} prints, as numbers. */
 final class Explanations {
   private Explanations() {}
 
-  /** One block at one query position; every head, or only {@code head} when it is not null. */
-  static ObjectNode json(AttentionExplanation e, Integer head) {
+  /** One block at one query position; the heads shown. */
+  static ObjectNode json(AttentionExplanation e, HeadSelection shown) {
     ObjectNode block = JsonNodeFactory.instance.objectNode();
     block.put("layer", e.layer()).put("position", e.position());
     block.put("residual_in_norm", norm(e.residualIn()));
     block.set("residual_in", Api.vector(e.residualIn()));
     block.set("normed", Api.vector(e.normed()));
     ArrayNode heads = block.putArray("heads");
-    for (AttentionExplanation.Head h : e.heads()) {
-      if (head != null && head != h.head()) {
-        continue;
-      }
+    for (int hi : shown.heads(e.heads().size())) {
+      AttentionExplanation.Head h = e.heads().get(hi);
       ObjectNode o = heads.addObject();
       o.put("head", h.head());
       o.set("query", Api.vector(h.query()));
@@ -44,13 +45,5 @@ final class Explanations {
     block.put("max_weight_difference", e.maxWeightDifference());
     block.put("max_block_out_difference", e.maxBlockOutDifference());
     return block;
-  }
-
-  static double norm(double[] v) {
-    double s = 0;
-    for (double x : v) {
-      s += x * x;
-    }
-    return Math.sqrt(s);
   }
 }

@@ -31,7 +31,8 @@ import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.JavaKvCache;
 import minitransformer.framework.generate.KvCache;
 import minitransformer.training.TrainedModel;
-import minitransformer.training.cli.PredictCommand;
+import minitransformer.training.concurrent.DaemonThreads;
+import minitransformer.training.report.Json;
 
 /**
  * The explorer's HTTP server (the JDK's {@link HttpServer}): the page and its two files from the jar,
@@ -47,48 +48,46 @@ public final class ExplorerServer implements AutoCloseable {
   /** Samples streaming at once; one more is answered 503. */
   static final int MAX_STREAMS = 8;
 
-  private static final ObjectMapper JSON = PredictCommand.JSON;
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final ObjectMapper ONE_LINE = new ObjectMapper();
   private static final String WEB = "/minitransformer/training/serve/web/";
-  private static final Map<String, String> PAGE_FILES = Map.of(
-      "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/app.css", "app.css");
 
   private final HttpServer http;
   private final ThreadPoolExecutor executor;
   private final ModelPool pool;
   private final Api api;
-  private final byte[] card;
-  private final Map<String, byte[]> page;
   private final Semaphore streams = new Semaphore(MAX_STREAMS);
   private final AtomicInteger generating = new AtomicInteger();
   private final AtomicLong stoppedEarly = new AtomicLong();
   private volatile boolean closing;
 
-  private record Route(String method, Function<Fields, JsonNode> answer, Set<String> fields) {}
+  /** How a path answers an exchange whose method is already checked. */
+  @FunctionalInterface
+  private interface Answer {
+    void answer(HttpExchange exchange) throws IOException;
+  }
 
+  /** A path's one allowed method and its answer. */
+  private record Route(String method, Answer answer) {}
+
+  /** Every path the server answers: the page's files, the model card, the JSON answers and the stream. */
   private final Map<String, Route> routes;
 
   private ExplorerServer(HttpServer http, ModelPool pool) throws IOException {
     this.http = http;
     this.pool = pool;
     this.api = new Api(pool);
-    this.card = JSON.writeValueAsBytes(ModelCard.of(pool.model()));
-    this.page = Map.of(
-        "index.html", resource("index.html"), "app.js", resource("app.js"), "app.css", resource("app.css"));
+    Route index = file("index.html");
     this.routes = Map.of(
-        "/api/model", new Route("GET", null, Set.of()),
-        "/api/predict", new Route("POST", api::predict, Api.PREDICT),
-        "/api/sample", new Route("POST", null, Api.SAMPLE),
-        "/api/attention", new Route("POST", api::attention, Api.ATTENTION),
-        "/api/explain", new Route("POST", api::explain, Api.EXPLAIN),
-        "/api/similarity", new Route("POST", api::similarity, Api.SIMILARITY));
-    AtomicInteger n = new AtomicInteger();
+        "/", index, "/index.html", index, "/app.js", file("app.js"), "/app.css", file("app.css"),
+        "/api/model", get("application/json", JSON.writeValueAsBytes(ModelCard.of(pool.model()))),
+        "/api/predict", json(api::predict, Api.PREDICT),
+        "/api/sample", new Route("POST", exchange -> stream(exchange, api.sample(fields(exchange, Api.SAMPLE)))),
+        "/api/attention", json(api::attention, Api.ATTENTION),
+        "/api/explain", json(api::explain, Api.EXPLAIN),
+        "/api/similarity", json(api::similarity, Api.SIMILARITY));
     this.executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        r -> {
-          Thread t = new Thread(r, "serve-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        DaemonThreads.numbered("serve"));
     http.setExecutor(executor);
     http.createContext("/", this::handle);
   }
@@ -146,25 +145,10 @@ public final class ExplorerServer implements AutoCloseable {
       String method = exchange.getRequestMethod();
       Route route = routes.get(path);
       if (route == null) {
-        String file = PAGE_FILES.get(path);
-        if (file == null) {
-          throw new ApiException(404, "no such path: " + path);
-        }
-        requireMethod(exchange, "GET", method);
-        send(exchange, 200, contentType(file), page.get(file));
-        return;
+        throw new ApiException(404, "no such path: " + path);
       }
       requireMethod(exchange, route.method(), method);
-      if (path.equals("/api/model")) {
-        send(exchange, 200, "application/json", card);
-        return;
-      }
-      Fields fields = Fields.parse(body(exchange), route.fields());
-      if (path.equals("/api/sample")) {
-        stream(exchange, api.sample(fields));
-      } else {
-        send(exchange, 200, "application/json", JSON.writeValueAsBytes(route.answer().apply(fields)));
-      }
+      route.answer().answer(exchange);
     } catch (ApiException e) {
       error(exchange, e.status(), e.getMessage());
     } catch (IOException | UncheckedIOException e) {
@@ -234,6 +218,26 @@ public final class ExplorerServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** GET: the same bytes every time. */
+  private static Route get(String type, byte[] body) {
+    return new Route("GET", exchange -> send(exchange, 200, type, body));
+  }
+
+  /** GET: one of the page's files, read from the jar once. */
+  private static Route file(String name) throws IOException {
+    return get(contentType(name), resource(name));
+  }
+
+  /** POST: a request body with these fields, answered with one JSON document. */
+  private static Route json(Function<Fields, JsonNode> answer, Set<String> fields) {
+    return new Route("POST", exchange ->
+        send(exchange, 200, "application/json", JSON.writeValueAsBytes(answer.apply(fields(exchange, fields)))));
+  }
+
+  private static Fields fields(HttpExchange exchange, Set<String> names) throws IOException {
+    return Fields.parse(body(exchange), names);
   }
 
   private static String contentType(String file) {

@@ -1,11 +1,9 @@
 package minitransformer.training.serve;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,9 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import minitransformer.datasets.WordTokenizer;
 import minitransformer.framework.ParameterCount;
 import minitransformer.training.TrainedModel;
-import minitransformer.training.cli.ParamsCommand;
+import minitransformer.training.TrainingRun;
+import minitransformer.training.config.ConfigLoader;
+import minitransformer.training.config.Schema;
+import minitransformer.training.report.Json;
+import minitransformer.training.report.ParamsDocument;
 import minitransformer.training.metrics.MetricsLog;
 
 /**
@@ -28,15 +31,14 @@ final class ModelCard {
   private ModelCard() {}
 
   static ObjectNode of(TrainedModel m) {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode card = json.createObjectNode();
+    ObjectNode card = Json.MAPPER.createObjectNode();
     card.put("checkpoint", m.directory().toString());
     card.put("step", m.step());
     card.put("tokenizer", m.tokenizer().kind());
     card.put("vocab_size", m.tokenizer().vocabSize());
-    card.set("params", json.valueToTree(ParamsCommand.document(m.config(), ParameterCount.of(m.config()))));
+    card.set("params", Json.MAPPER.valueToTree(ParamsDocument.of(m.config(), ParameterCount.of(m.config()))));
     Path run = m.directory().toAbsolutePath().getParent();
-    Path config = run == null ? null : run.resolve("config.yaml");
+    Path config = run == null ? null : run.resolve(TrainingRun.CONFIG_FILE);
     String yaml = config != null && Files.isRegularFile(config) ? read(config) : null;
     card.put("config_yaml", yaml);
     ArrayNode prompts = card.putArray("prompts");
@@ -77,15 +79,11 @@ final class ModelCard {
     if (yaml == null) {
       return prompts;
     }
-    try {
-      JsonNode list = new YAMLMapper().readTree(yaml).path("run").path("prompts");
-      for (JsonNode p : list) {
-        if (p.isTextual() && !p.asText().isBlank()) {
-          prompts.add(p.asText());
-        }
+    // a config the page cannot read only loses its example prompts
+    for (JsonNode p : ConfigLoader.rawValue(yaml, Schema.PROMPTS).orElse(NullNode.getInstance())) {
+      if (p.isTextual() && !p.asText().isBlank()) {
+        prompts.add(p.asText());
       }
-    } catch (JsonProcessingException e) {
-      // a config the page cannot read only loses its example prompts
     }
     return prompts;
   }
@@ -99,8 +97,8 @@ final class ModelCard {
     String[] parts = prompt.toLowerCase(java.util.Locale.ROOT).split("[^\\p{L}]+");
     for (int i = parts.length - 1; i >= 0 && words.size() < 3; i--) {
       String w = parts[i];
-      boolean known = m.tokenizer().id(w).isPresent() && !w.equals(minitransformer.datasets.WordTokenizer.UNK);
-      if (known && !words.contains(w) && (words.isEmpty() || w.length() >= 5) && m.tokenizer().kind().equals("word")) {
+      boolean known = m.tokenizer().id(w).isPresent() && !w.equals(WordTokenizer.UNK);
+      if (known && !words.contains(w) && (words.isEmpty() || w.length() >= 5) && m.tokenizer() instanceof WordTokenizer) {
         words.add(w);
       }
     }

@@ -6,11 +6,11 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import minitransformer.framework.GPT;
 import minitransformer.training.TrainedModel;
+import minitransformer.training.concurrent.DaemonThreads;
 
 /**
  * The server's models: {@code workers} copies of the loaded model, each run by its own thread.
@@ -56,11 +56,7 @@ final class ModelPool implements AutoCloseable {
         m = new TrainedModel(loaded.directory(), loaded.step(), copy, loaded.tokenizer(), loaded.config());
       }
       String name = "model-" + i;
-      Copy c = new Copy(m, Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-      }));
+      Copy c = new Copy(m, DaemonThreads.single(name));
       all.add(c);
       idle.add(c);
     }

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BiFunction;
 import minitransformer.framework.GPT;
+import minitransformer.training.concurrent.DaemonThreads;
 
 /**
  * Data parallelism inside the process: {@code count} graphs of one model, all bound to the same
@@ -25,12 +25,7 @@ public final class Replicas implements AutoCloseable {
   private Replicas(List<GPT> graphs) {
     this.graphs = List.copyOf(graphs);
     for (int k = 1; k < graphs.size(); k++) {
-      String name = "minitransformer-worker-" + k;
-      threads.add(Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true); // never keeps the JVM alive
-        return t;
-      }));
+      threads.add(DaemonThreads.single("minitransformer-worker-" + k));
     }
   }
 

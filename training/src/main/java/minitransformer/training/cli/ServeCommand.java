@@ -1,4 +1,4 @@
-package minitransformer.training.serve;
+package minitransformer.training.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -6,9 +6,7 @@ import java.net.BindException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import minitransformer.training.TrainedModel;
-import minitransformer.training.cli.BadOptionException;
-import minitransformer.training.cli.ModelOptions;
-import minitransformer.training.cli.VerboseOption;
+import minitransformer.training.serve.ExplorerServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,7 +44,6 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
       description = "Copies of the model graph that answer at once (each holds the weights; default ${DEFAULT-VALUE}).")
   int workers;
-
 
   @Override
   public Integer call() throws Exception {
