@@ -15,14 +15,15 @@ public final class Training {
   private Training() {}
 
   /**
-   * Trains a new run of the config to training.max_iters. Its run directory (run.out_dir/run.name),
-   * which must not hold checkpoints yet, gets the resolved config.yaml, metrics.jsonl and a checkpoint
+   * Trains a new run of the config to training.max_iters. Its run directory is run.out_dir/run.name, or the
+   * first free NAME-2, NAME-3, ... when that holds an earlier run ({@link FreshRun}, as {@code train} without
+   * {@code --run} chooses); it gets the resolved config.yaml, metrics.jsonl and a checkpoint
    * every training.checkpoint_interval steps, at the end and at each new best validation loss; the result
    * names the last one, and timing.json where the call's wall time went ({@link RunTiming}).
    */
   public static Trainer.Result train(Config config) {
     RunClock clock = RunClock.startingNow("the call of Training.train");
-    TrainingRun run = TrainingRun.start(config);
+    TrainingRun run = TrainingRun.start(FreshRun.of(config));
     run.writeResolvedConfig();
     CheckpointStore store = new CheckpointStore(run.runDirectory(), config.training().keepLast());
     try (MetricsLog log = MetricsLog.create(run.runDirectory());

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,8 @@ class UseFromJavaTest {
     // A model from a config file: its model, data, training and run sections, as in configs/.
     Config config = ConfigLoader.load(yaml, List.of("training.max_iters=40"));
     // Train it; checkpoints (every training.checkpoint_interval steps and at the end) go to
-    // run.out_dir/run.name with the resolved config.yaml and metrics.jsonl.
+    // run.out_dir/run.name (NAME-2, NAME-3, ... when that holds an earlier run) with the resolved
+    // config.yaml and metrics.jsonl.
     Trainer.Result result = Training.train(config);
     // Load a checkpoint: one step-NNNNNN directory, or a run directory for its latest.
     TrainedModel model = TrainedModel.load(result.lastCheckpoint());
@@ -53,19 +55,36 @@ class UseFromJavaTest {
   }
 
   @Test
-  void theExampleTrainsSavesLoadsAndAnswersAsTheCommandsDo() throws Exception {
+  void theExampleRunAgainWritesANewRunBesideTheFirst() throws Exception {
+    Path yaml = tinyConfig();
+    example(yaml, new PrintWriter(Writer.nullWriter()));
+    Path first = dir.resolve("runs").resolve("tiny");
+    long firstMetrics = Files.size(first.resolve("metrics.jsonl"));
+    // The README's flow: the main command (or this example) has already written the config's run directory.
+    example(yaml, new PrintWriter(Writer.nullWriter()));
+    assertTrue(Files.isDirectory(dir.resolve("runs").resolve("tiny-2").resolve("step-000040")),
+        "the second run goes to tiny-2");
+    assertEquals(firstMetrics, Files.size(first.resolve("metrics.jsonl")), "the first run is left as it was");
+  }
+
+  private Path tinyConfig() throws Exception {
     Files.writeString(dir.resolve("corpus.txt"), """
         anna peeled an orange and then she wanted the apple .
         ben charged his phone and then he wanted the apple .
         the orange was sweet and the apple phone was new .
         """.repeat(20));
-    Path yaml = Files.writeString(dir.resolve("tiny.yaml"), """
+    return Files.writeString(dir.resolve("tiny.yaml"), """
         model: {n_layer: 2, n_head: 2, n_embd: 16, block_size: 16}
         data: {path: corpus.txt, tokenizer: word}
         training: {batch_size: 8, learning_rate: 0.01, warmup_iters: 5, eval_interval: 20, eval_iters: 2,
                    checkpoint_interval: 20, keep_last: 2}
         run: {name: tiny, out_dir: runs, prompts: []}
         """);
+  }
+
+  @Test
+  void theExampleTrainsSavesLoadsAndAnswersAsTheCommandsDo() throws Exception {
+    Path yaml = tinyConfig();
     StringWriter printed = new StringWriter();
     example(yaml, new PrintWriter(printed, true));
     List<String> lines = printed.toString().lines().toList();

@@ -10,6 +10,7 @@ import minitransformer.datasets.Corpus;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.ParameterCount;
 import minitransformer.training.AfterTraining;
+import minitransformer.training.FreshRun;
 import minitransformer.training.Trainer;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.checkpoint.CheckpointStore;
@@ -101,20 +102,15 @@ public final class TrainCommand implements Callable<Integer> {
     Path file = config == null ? defaultConfig(err) : config;
     Config loaded = ConfigLoader.load(file, overrides);
     boolean named = overrides.stream().anyMatch(Schema.NAME::isSetBy);
-    if (named || !CheckpointStore.holdsCheckpoints(loaded.runDirectory())) {
+    if (named) {
       return loaded;
     }
-    String base = loaded.run().name();
-    for (int k = 2; ; k++) {
-      List<String> renamed = new ArrayList<>(overrides);
-      renamed.add(Schema.NAME.setTo(base + "-" + k));
-      Config candidate = ConfigLoader.load(file, renamed);
-      if (!CheckpointStore.holdsCheckpoints(candidate.runDirectory())) {
-        err.println("note: " + displayed(loaded.runDirectory()) + " holds an earlier run; this run writes to "
-            + displayed(candidate.runDirectory()) + " (name one with --run NAME)");
-        return candidate;
-      }
+    Config fresh = FreshRun.of(loaded);
+    if (!fresh.runDirectory().equals(loaded.runDirectory())) {
+      err.println("note: " + displayed(loaded.runDirectory()) + " holds an earlier run; this run writes to "
+          + displayed(fresh.runDirectory()) + " (name one with --run NAME)");
     }
+    return fresh;
   }
 
   /** configs/default.yaml here, or in the jar's repository (said on err, since the run goes there too). */

@@ -55,6 +55,11 @@ public record Config(ModelSection model, DataSection data, TrainingSection train
     return section;
   }
 
+  /** This config with another run name, so another run directory under the same run.out_dir. */
+  public Config withRunName(String name) {
+    return new Config(model, data, training, run.named(name));
+  }
+
   /** The run's own directory, outDir/name. */
   public Path runDirectory() {
     return run.runDirectory();

@@ -65,6 +65,11 @@ public record RunSection(
         v.integer(PREDICTIONS));
   }
 
+  /** This section with another run name (checked as any name is). */
+  public RunSection named(String newName) {
+    return new RunSection(newName, outDir, prompt, prompts, sampleTokens, temperature, topK, predictions);
+  }
+
   /** The run's own directory: outDir/name. */
   public Path runDirectory() {
     return outDir.resolve(name);
