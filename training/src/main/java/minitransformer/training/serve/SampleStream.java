@@ -1,0 +1,113 @@
+package minitransformer.training.serve;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import minitransformer.datasets.StreamingDecoder;
+import minitransformer.framework.generate.CachedSampler;
+import minitransformer.framework.generate.JavaKvCache;
+import minitransformer.framework.generate.KvCache;
+import minitransformer.training.report.Json;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * POST /api/sample as server-sent events: {@code prompt} (the decoded prompt), one {@code token} per
+ * generated token (its id, its text and the text it adds), then {@code done} with any text the decoder held
+ * back ({@code rest}) and the whole text, which is what {@code sample} prints for the same request. At most
+ * {@link #MAX_STREAMS} run at once; a client that goes away (a write fails, or blocks past the idle timeout
+ * because it stopped reading) stops its generation at the next token.
+ */
+final class SampleStream implements AutoCloseable {
+  /** Samples streaming at once; one more is answered 503. */
+  static final int MAX_STREAMS = 8;
+
+  private static final ObjectMapper ONE_LINE = new ObjectMapper();
+
+  private final ModelPool pool;
+  private final Semaphore streams = new Semaphore(MAX_STREAMS);
+  private final AtomicInteger generating = new AtomicInteger();
+  private final AtomicLong stoppedEarly = new AtomicLong();
+  private volatile boolean closing;
+
+  SampleStream(ModelPool pool) {
+    this.pool = pool;
+  }
+
+  int generating() {
+    return generating.get();
+  }
+
+  long stoppedEarly() {
+    return stoppedEarly.get();
+  }
+
+  /** Streams the sample on the calling (worker) thread; done ends the exchange. */
+  void stream(Response response, Callback done, Api.SampleRequest request) {
+    if (!streams.tryAcquire()) {
+      throw new ApiException(503, "tokens: " + MAX_STREAMS + " samples are streaming already; try again");
+    }
+    generating.incrementAndGet();
+    try {
+      KvCache cache = pool.with(m -> new JavaKvCache(m.gpt())); // copies the weights: generation needs no graph
+      response.setStatus(200);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+      StreamingDecoder decoder = pool.model().tokenizer().streamingDecoder(); // as sample prints its text
+      StringBuilder text = new StringBuilder();
+      int[] index = {0};
+      for (int id : request.ids()) {
+        text.append(decoder.push(id));
+      }
+      try {
+        event(response, "prompt", Json.MAPPER.createObjectNode().put("text", text.toString()));
+        new CachedSampler(pool.model().gpt(), cache, request.refill()).generate(request.ids(), request.tokens(),
+            request.options(), id -> {
+              if (closing) {
+                throw new UncheckedIOException(new IOException("server closing"));
+              }
+              String piece = decoder.push(id);
+              text.append(piece);
+              event(response, "token", Json.MAPPER.createObjectNode().put("index", index[0]++).put("id", id)
+                  .put("token", pool.model().tokenizer().token(id)).put("text", piece));
+            });
+        String rest = decoder.finish();
+        text.append(rest);
+        event(response, "done", Json.MAPPER.createObjectNode().put("tokens", request.tokens()).put("rest", rest)
+            .put("text", text.toString()));
+      } catch (UncheckedIOException gone) {
+        stoppedEarly.incrementAndGet();
+        done.failed(gone.getCause());
+        return;
+      }
+      response.write(true, ByteBuffer.allocate(0), done);
+    } finally {
+      generating.decrementAndGet();
+      streams.release();
+    }
+  }
+
+  /** Ends running streams at their next token. */
+  @Override
+  public void close() {
+    closing = true;
+  }
+
+  private static void event(Response response, String name, ObjectNode data) {
+    try {
+      byte[] bytes = ("event: " + name + "\ndata: " + ONE_LINE.writeValueAsString(data) + "\n\n")
+          .getBytes(StandardCharsets.UTF_8);
+      Content.Sink.write(response, false, ByteBuffer.wrap(bytes)); // blocks until sent
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
