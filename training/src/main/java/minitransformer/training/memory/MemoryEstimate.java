@@ -1,12 +1,15 @@
 package minitransformer.training.memory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.ParameterCount;
+import minitransformer.training.config.Key;
+import minitransformer.training.config.Schema;
 import minitransformer.training.step.MicroBatches;
 
 /**
@@ -61,11 +64,11 @@ public record MemoryEstimate(Map<String, Long> parts, List<String> shrinkingKeys
     parts.put("runtime", RUNTIME_BYTES);
     List<String> keys = new ArrayList<>();
     if (activations > 4 * weights) {
-      keys.addAll(List.of("training.batch_size", "model.block_size", "model.n_layer", "model.n_embd"));
+      keys.addAll(paths(Schema.BATCH_SIZE, Schema.BLOCK_SIZE, Schema.N_LAYER, Schema.N_EMBD));
     } else {
-      keys.addAll(List.of("model.n_embd", "model.n_layer"));
+      keys.addAll(paths(Schema.N_EMBD, Schema.N_LAYER));
       addVocabularyKey(config, keys);
-      keys.addAll(List.of("training.batch_size", "model.block_size"));
+      keys.addAll(paths(Schema.BATCH_SIZE, Schema.BLOCK_SIZE));
     }
     return new MemoryEstimate(parts, keys);
   }
@@ -84,7 +87,7 @@ public record MemoryEstimate(Map<String, Long> parts, List<String> shrinkingKeys
     parts.put("weights in the graph and the KV cache", 2 * weights);
     parts.put("activations of one sequence", MicroBatches.trainingBytesPerSequence(config, config.blockSize()) / 2);
     parts.put("runtime", RUNTIME_BYTES);
-    List<String> keys = new ArrayList<>(List.of("model.n_embd", "model.n_layer"));
+    List<String> keys = new ArrayList<>(paths(Schema.N_EMBD, Schema.N_LAYER));
     addVocabularyKey(config, keys);
     return new MemoryEstimate(parts, keys);
   }
@@ -145,10 +148,14 @@ public record MemoryEstimate(Map<String, Long> parts, List<String> shrinkingKeys
   }
 
   /** data.max_vocab too, when the embedding table is at least a third of the weights (word models). */
+  private static List<String> paths(Key... keys) {
+    return Arrays.stream(keys).map(Key::path).toList();
+  }
+
   private static void addVocabularyKey(GPTConfig config, List<String> keys) {
     long embedding = (long) config.vocabSize() * config.nEmbd();
     if (3 * embedding >= ParameterCount.of(config).total()) {
-      keys.add("data.max_vocab");
+      keys.add(Schema.MAX_VOCAB.path());
     }
   }
 
