@@ -88,8 +88,8 @@ public final class MicroBatches {
    * B·T tokens. They are summed in slice order whatever the number of replicas, so one graph and two
    * give the same bits for the same slices. Slicing bounds memory: a pass holds its forward
    * activations until the backward pass has read them, so what it holds at its peak grows with the
-   * sequences it runs ({@link #trainingBytesPerSequence}). Slice k > 0 draws its dropout masks from its own
-   * seed, so only microBatchSize >= B reproduces the one-pass masks (and is one pass).
+   * sequences it runs ({@link #trainingBytesPerSequence}). Slice k > 0 draws its dropout masks from
+   * its own seed, so only microBatchSize >= B reproduces the one-pass masks (and is one pass).
    */
   public static LossAndGradients lossAndGradients(
       Replicas replicas, INDArray ids, INDArray targets, long dropoutSeed, int microBatchSize) {
