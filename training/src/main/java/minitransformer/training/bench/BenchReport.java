@@ -56,8 +56,11 @@ public final class BenchReport {
       r.phaseMedianMs().forEach((phase, ms) -> s.append(String.format(Locale.ROOT, " %s %.2f", phase, ms)));
       s.append(
           String.format(
-              Locale.ROOT, "; RSS at end %s, process peak (VmHWM) %s%n",
-              megabytes(r.memory().endBytes()), megabytes(r.memory().processPeakBytes())));
+              Locale.ROOT, "; RSS at end %s, process peak (VmHWM) %s, estimated %s;"
+                  + " the passes' arrays %s, estimated activations %s%n",
+              megabytes(r.memory().endBytes()), megabytes(r.memory().processPeakBytes()),
+              megabytes(r.memory().estimatedBytes()), megabytes(r.memory().passBytes()),
+              megabytes(r.memory().estimatedActivationBytes())));
     }
     for (BenchResult r : results) {
       if (!r.memory().samples().isEmpty()) {

@@ -34,8 +34,19 @@ public record BenchResult(
    * @param endBytes VmRSS after the last step
    * @param processPeakBytes VmHWM: the peak since the JVM started (includes earlier workloads)
    * @param samples VmRSS after step 1 and every --rss-every steps (empty without it)
+   * @param passBytes the arrays the workers' replayed passes held after the last step (their
+   *     activations at the pass's peak and the gradients they output)
+   * @param estimatedActivationBytes the memory estimate's activations for these passes
+   * @param estimatedBytes the memory estimate of the whole step, runtime included
    */
-  public record Memory(long peakDuringBytes, long endBytes, long processPeakBytes, List<RssSample> samples) {
+  public record Memory(
+      long peakDuringBytes,
+      long endBytes,
+      long processPeakBytes,
+      List<RssSample> samples,
+      long passBytes,
+      long estimatedActivationBytes,
+      long estimatedBytes) {
     public Memory {
       samples = List.copyOf(samples);
     }

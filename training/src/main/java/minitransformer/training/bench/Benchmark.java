@@ -107,6 +107,7 @@ public final class Benchmark {
     long peakRss = -1;
     List<BenchResult.RssSample> rssSamples = new ArrayList<>();
     ResidentMemory end;
+    long passBytes;
     try {
       for (int i = 0; i < total; i++) {
         boolean timed = i >= workload.warmup();
@@ -134,6 +135,8 @@ public final class Benchmark {
         }
       }
       end = ResidentMemory.now();
+      passBytes = replicas.map(replicas.count(), (graph, i) -> graph.replayedPassBytes()).stream()
+          .mapToLong(Long::longValue).sum();
     } finally {
       replicas.close(); // its threads, and the passes' arrays: sampling runs on the model alone
     }
@@ -151,7 +154,8 @@ public final class Benchmark {
         stepTimes,
         phases,
         B * T / (stepTimes.medianMs() / 1000.0),
-        new BenchResult.Memory(peakRss, end.rssBytes(), end.peakBytes(), rssSamples),
+        new BenchResult.Memory(peakRss, end.rssBytes(), end.peakBytes(), rssSamples, passBytes,
+            estimate.activationBytes(), estimate.totalBytes()),
         sampling,
         workload.referenceMs());
   }

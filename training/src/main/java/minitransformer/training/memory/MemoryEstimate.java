@@ -1,19 +1,24 @@
 package minitransformer.training.memory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.ParameterCount;
+import minitransformer.training.config.Key;
+import minitransformer.training.config.Schema;
 import minitransformer.training.step.MicroBatches;
 
 /**
  * The memory a command will take, estimated from the architecture before anything is built, so that a
  * config too large for the machine is refused with one line instead of being killed by the kernel's
- * out-of-memory killer. Every array is float32 (4 bytes). An estimate, not a bound: it counts the
- * large arrays and the runtime's fixed share, not the garbage between two collections.
+ * out-of-memory killer. Every array is float32 (4 bytes). It counts the large arrays and the
+ * runtime's fixed share; calibrated to stay above the peak RSS measured for the bench workloads
+ * (within 1.5 times it), it is not a bound for every config: the Java heap's garbage between two
+ * collections moves with the machine's load.
  *
  * @param parts what takes memory, in bytes, in the order a message names them
  * @param shrinkingKeys the config keys that shrink the estimate, the most effective first
@@ -26,6 +31,7 @@ public record MemoryEstimate(Map<String, Long> parts, List<String> shrinkingKeys
   public static final long RUNTIME_BYTES = 400_000_000L;
 
   private static final int FLOAT = 4;
+  private static final String ACTIVATIONS = "activations";
 
   public MemoryEstimate {
     parts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parts));
@@ -38,10 +44,12 @@ public record MemoryEstimate(Map<String, Long> parts, List<String> shrinkingKeys
   }
 
   /**
-   * One training step at batchSize sequences of block_size tokens: the weights, their gradients (once
-   * more per pass alive at once when the batch is split into slices, whose gradients are summed),
-   * AdamW's two moments and the activations SameDiff keeps until a pass ends ({@link
-   * MicroBatches#trainingBytesPerSequence}) for the slices the workers run at once ({@link
+   * One training step at batchSize sequences of block_size tokens: the weights; their gradients,
+   * twice per pass alive at once (the pass's own outputs and the copy it hands back) with the
+   * embedding table's twice more (the lookup's and the head's gradients, before they are summed),
+   * and once more for the sum when the batch is split into slices; AdamW's two moments; and the
+   * activations a pass holds at its peak
+   * ({@link MicroBatches#trainingBytesPerSequence}) for the slices the workers run at once ({@link
    * MicroBatches#size(GPTConfig, int, int, long, int)}).
    */
   public static MemoryEstimate forTraining(GPTConfig config, int batchSize, int workers) {
@@ -54,18 +62,19 @@ public record MemoryEstimate(Map<String, Long> parts, List<String> shrinkingKeys
         (long) atOnce * microBatch, MicroBatches.trainingBytesPerSequence(config, T));
     Map<String, Long> parts = new LinkedHashMap<>();
     parts.put("weights", weights);
-    parts.put("gradients", slices > 1 ? (1 + atOnce) * weights : weights);
+    long embedding = (long) FLOAT * config.vocabSize() * config.nEmbd();
+    parts.put("gradients", atOnce * (2 * weights + 2 * embedding) + (slices > 1 ? weights : 0));
     parts.put("AdamW moments", 2 * weights);
     parts.put(
-        String.format(Locale.ROOT, "activations of %d sequences of %d tokens", atOnce * microBatch, T), activations);
+        String.format(Locale.ROOT, ACTIVATIONS + " of %d sequences of %d tokens", atOnce * microBatch, T), activations);
     parts.put("runtime", RUNTIME_BYTES);
     List<String> keys = new ArrayList<>();
     if (activations > 4 * weights) {
-      keys.addAll(List.of("training.batch_size", "model.block_size", "model.n_layer", "model.n_embd"));
+      keys.addAll(paths(Schema.BATCH_SIZE, Schema.BLOCK_SIZE, Schema.N_LAYER, Schema.N_EMBD));
     } else {
-      keys.addAll(List.of("model.n_embd", "model.n_layer"));
+      keys.addAll(paths(Schema.N_EMBD, Schema.N_LAYER));
       addVocabularyKey(config, keys);
-      keys.addAll(List.of("training.batch_size", "model.block_size"));
+      keys.addAll(paths(Schema.BATCH_SIZE, Schema.BLOCK_SIZE));
     }
     return new MemoryEstimate(parts, keys);
   }
@@ -73,8 +82,8 @@ public record MemoryEstimate(Map<String, Long> parts, List<String> shrinkingKeys
   /**
    * A trained model read from a checkpoint and run on one sequence: the weights and AdamW moments as
    * read from the checkpoint, the weights again in the graph (and in the KV cache's rows), and the
-   * activations of one forward pass at block_size tokens (about half of a training step's, which also
-   * keeps the gradients').
+   * activations of one forward pass at block_size tokens (half a training step's per-sequence
+   * estimate: a forward pass keeps nothing for a backward pass).
    */
   public static MemoryEstimate forCheckpointModel(GPTConfig config) {
     long weights = FLOAT * ParameterCount.of(config).total();
@@ -82,11 +91,19 @@ public record MemoryEstimate(Map<String, Long> parts, List<String> shrinkingKeys
     parts.put("weights as read", weights);
     parts.put("AdamW moments as read", 2 * weights);
     parts.put("weights in the graph and the KV cache", 2 * weights);
-    parts.put("activations of one sequence", MicroBatches.trainingBytesPerSequence(config, config.blockSize()) / 2);
+    parts.put(ACTIVATIONS + " of one sequence", MicroBatches.trainingBytesPerSequence(config, config.blockSize()) / 2);
     parts.put("runtime", RUNTIME_BYTES);
-    List<String> keys = new ArrayList<>(List.of("model.n_embd", "model.n_layer"));
+    List<String> keys = new ArrayList<>(paths(Schema.N_EMBD, Schema.N_LAYER));
     addVocabularyKey(config, keys);
     return new MemoryEstimate(parts, keys);
+  }
+
+  /** The activations' part (0 when there is none). */
+  public long activationBytes() {
+    return parts.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(ACTIVATIONS))
+        .map(Map.Entry::getValue)
+        .reduce(0L, MemoryEstimate::saturatingAdd);
   }
 
   public long totalBytes() {
@@ -145,10 +162,14 @@ public record MemoryEstimate(Map<String, Long> parts, List<String> shrinkingKeys
   }
 
   /** data.max_vocab too, when the embedding table is at least a third of the weights (word models). */
+  private static List<String> paths(Key... keys) {
+    return Arrays.stream(keys).map(Key::path).toList();
+  }
+
   private static void addVocabularyKey(GPTConfig config, List<String> keys) {
     long embedding = (long) config.vocabSize() * config.nEmbd();
     if (3 * embedding >= ParameterCount.of(config).total()) {
-      keys.add("data.max_vocab");
+      keys.add(Schema.MAX_VOCAB.path());
     }
   }
 

@@ -19,26 +19,34 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class MicroBatches {
   /**
    * How much memory the activations of one training step may take before {@link #size} splits the
-   * batch: 4 GiB (so that with the ~1.3 GB the JVM, ND4J and the parameters take, the 10.8M-parameter
-   * nanoGPT step stays near PyTorch's 5.7 GB).
+   * batch: 4 GiB, so that the 10.8M-parameter nanoGPT step stays below PyTorch's 5.7 GB (its
+   * estimate is 4.0-4.1 GB with the runtime and the parameters, its peak RSS 3.7 GB).
    */
   public static final long ACTIVATION_BUDGET_BYTES = 4L << 30;
 
   private MicroBatches() {}
 
   /**
-   * Estimated bytes that SameDiff M2.1 holds during one training step per sequence of length T.
-   * Its gradient session releases almost nothing until the step ends (measured: 2,600 MB allocated,
-   * 79 MB released, in a 2-layer, C 384, T 256, B 16 step), so every forward and backward
-   * intermediate counts: per layer about 15 tensors of [nh, T, T] and 137 of [T, C] (attention
-   * scores, softmax and dropout; the written-out LayerNorms and GELU; their gradients), plus about
-   * 10 of [T, V] for the head and the loss. Calibrated on that measurement (~470 MB per sequence
-   * for 6 layers, nh 6, C 384, T 256); an estimate, not a bound.
+   * Estimated bytes one training pass holds per sequence of length T, an upper bound of what was
+   * measured. A pass frees each op's output once its last reader has run (the replayed plan pools
+   * it for a later output, framework's ReplayedPass; a pass in SameDiff's session closes it,
+   * StepArrays), so it holds at its peak, the start of the backward pass, about the forward
+   * activations the gradients still need: per layer about 3.3 arrays of [nh, T, T] and 48 of [T, C]
+   * (the attention scores and softmax; q, k, v, the LayerNorms, the MLP's [T, 4C] GELU pieces), plus
+   * 6 of [T, V] for the head and the loss. Counted here: 4 and 50 per layer, 7 for the head.
+   * Dropout adds 3 of [nh, T, T] and 10 of [T, C] per layer (its products in the pass, and the masks,
+   * which exist twice: drawn for the pass and copied into the plan), biases 12 of [T, C].
+   * Calibrated on the arrays the replayed pass held for the char, word and big bench workloads
+   * and for T 256 at C 128 (7.3, 24.8, 155.5 and 39.4 MB a sequence); see
+   * framework/docs/performance.md, "The activation estimate against measured peaks".
    */
   public static long trainingBytesPerSequence(GPTConfig config, int time) {
     long t = time;
-    long perLayer = 15L * config.nHead() * t * t + 137L * t * config.nEmbd(); // floats
-    long head = 10L * t * config.vocabSize(); // floats
+    boolean dropout = config.dropout() > 0;
+    long scores = dropout ? 7 : 4; // arrays of [nh, T, T] per layer
+    long tokens = 50 + (dropout ? 10 : 0) + (config.bias() ? 12 : 0); // arrays of [T, C] per layer
+    long perLayer = scores * config.nHead() * t * t + tokens * t * config.nEmbd(); // floats
+    long head = 7L * t * config.vocabSize(); // floats
     return 4L * (config.nLayer() * perLayer + head);
   }
 
@@ -78,9 +86,10 @@ public final class MicroBatches {
    * sequences (gradient accumulation), as many slices at once as there are replicas: the loss and
    * gradients are the means over the slices weighted by their sizes, which is the same mean over all
    * B·T tokens. They are summed in slice order whatever the number of replicas, so one graph and two
-   * give the same bits for the same slices. Slicing bounds memory: SameDiff M2.1 keeps every
-   * intermediate of a pass until the pass ends. Slice k > 0 draws its dropout masks from its own
-   * seed, so only microBatchSize >= B reproduces the one-pass masks (and is one pass).
+   * give the same bits for the same slices. Slicing bounds memory: a pass holds its forward
+   * activations until the backward pass has read them, so what it holds at its peak grows with the
+   * sequences it runs ({@link #trainingBytesPerSequence}). Slice k > 0 draws its dropout masks from
+   * its own seed, so only microBatchSize >= B reproduces the one-pass masks (and is one pass).
    */
   public static LossAndGradients lossAndGradients(
       Replicas replicas, INDArray ids, INDArray targets, long dropoutSeed, int microBatchSize) {
@@ -108,9 +117,10 @@ public final class MicroBatches {
     int slices = idsSlices.size();
     for (int first = 0; first < slices; first += replicas.count()) {
       int wave = first;
-      // Each pass frees its own intermediates when it ends (GPT.lossAndGradients), so slices do not
-      // pile up: before it did, they waited for the Java GC (killed above 12 GB with 8 slices of 8
-      // sequences of the 10.8M-parameter model unless System.gc() ran after each slice).
+      // A pass's intermediates do not outlive it: a replayed pass hands the same pooled arrays to
+      // the next slice, and a pass in SameDiff's session closes each output after its last reader,
+      // so slices do not pile up (when they waited for the Java GC instead, 8 slices of 8 sequences
+      // of the 10.8M-parameter model were killed above 12 GB unless System.gc() ran after each).
       List<LossAndGradients> parts = replicas.map(
           Math.min(replicas.count(), slices - wave),
           (graph, i) -> graph.lossAndGradients(
