@@ -70,8 +70,8 @@ public record Workload(String name, String title, Config config, int steps, int 
   }
 
   /**
-   * The big workload's peak RSS was 3.7 GB (VmHWM, one or two workers, gradient-accumulation slices
-   * of 16 or 8 sequences; its memory estimate is 4.0-4.1 GB; before slicing the kernel killed it at
+   * The big workload's peak RSS was 2.2 GB (VmHWM, two workers, gradient-accumulation slices of 4
+   * sequences; its memory estimate is 2.4 GB; before slicing the kernel killed it at
    * 19.5 GB); 6 GB leaves a margin for the JVM's own growth.
    */
   static final long BIG_MEMORY_NEEDED_BYTES = 6_000_000_000L;

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
       "Without --config it runs the three built-in workloads on tinyshakespeare.txt: char (nanoGPT's CPU"
           + " recipe), big (6 layers, width 384, context 256, batch 64: about 10-40 s a step, so 3 steps by"
           + " default) and word (CPU recipe sizes, word vocabulary 11,466).",
-      "big needs about 6 GB of free memory (its peak RSS was 3.7 GB): when MemAvailable in /proc/meminfo is"
+      "big needs about 6 GB of free memory (its peak RSS was 2.2 GB): when MemAvailable in /proc/meminfo is"
           + " lower, the default set leaves it out with a note, and --workload big refuses to start.",
       "--tokenizer times the BPE tokenizer instead: learning --merges merges from tinyshakespeare's train split,"
           + " and encoding and decoding the whole text on one thread.",

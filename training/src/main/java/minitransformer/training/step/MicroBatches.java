@@ -19,10 +19,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class MicroBatches {
   /**
    * How much memory the activations of one training step may take before {@link #size} splits the
-   * batch: 4 GiB, so that the 10.8M-parameter nanoGPT step stays below PyTorch's 5.7 GB (its
-   * estimate is 4.0-4.1 GB with the runtime and the parameters, its peak RSS 3.7 GB).
+   * batch: 2 GiB. The 10.8M-parameter nanoGPT step then runs in slices of 4 sequences with two workers
+   * (8 with one) and peaks at 2.2 GB; 4 GiB allowed slices of 8 (16) that were no faster (step and CPU time
+   * within 2%, three interleaved pairs) and peaked at 3.7 GB (framework/docs/performance.md section 14).
    */
-  public static final long ACTIVATION_BUDGET_BYTES = 4L << 30;
+  public static final long ACTIVATION_BUDGET_BYTES = 2L << 30;
 
   private MicroBatches() {}
 

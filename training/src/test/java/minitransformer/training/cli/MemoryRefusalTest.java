@@ -66,7 +66,7 @@ class MemoryRefusalTest {
   @Test
   void batchAndContextAreNamedWhenActivationsDominate() throws IOException {
     Path config = TinyRuns.write(dir, "");
-    CliRun r = CliRun.of(() -> 2_000_000_000L, "train", "--config", config.toString(),
+    CliRun r = CliRun.of(() -> 1_000_000_000L, "train", "--config", config.toString(),
         "--set", "model.block_size=256", "--set", "training.batch_size=512", "--set", "model.n_layer=8");
     r.assertOneErrorLine("Lower training.batch_size, model.block_size");
   }
