@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Random;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
-import minitransformer.framework.LossAndGradients;
+import minitransformer.framework.exec.LossAndGradients;
 import minitransformer.framework.PositionalEncoding;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,4 +1,4 @@
-package minitransformer.framework;
+package minitransformer.framework.exec;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
