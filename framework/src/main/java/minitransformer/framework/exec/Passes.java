@@ -39,7 +39,7 @@ public final class Passes {
     this.sd = sd;
     this.lossName = lossName;
     this.parameterNames = parameterNames;
-    sd.addListeners(stepArrays, orderRecorder);
+    sd.addListeners(orderRecorder);
   }
 
   /** The loss and every parameter's gradient (arrays the caller owns) for a training feed. */
@@ -57,7 +57,7 @@ public final class Passes {
       }
     }
     stepArrays.start(sd, feed.values());
-    orderRecorder.start();
+    orderRecorder.start(stepArrays);
     OutAndGrad result;
     try {
       result = sd.getFunction("grad") == null
@@ -88,7 +88,7 @@ public final class Passes {
     if (out != null) {
       return out.get(lossName).getDouble(0);
     }
-    orderRecorder.start();
+    orderRecorder.start(null);
     try {
       return sd.output(feed, lossName).get(lossName).getDouble(0);
     } finally {
@@ -132,7 +132,7 @@ public final class Passes {
   }
 
   /**
-   * Whether passes are replayed: yes unless turned off or a listener other than these is attached,
+   * Whether passes are replayed: yes unless turned off or a listener other than the engine's is attached,
    * since a replayed pass calls no listener (op counts and the like see SameDiff's session).
    */
   private boolean replaying() {
@@ -140,7 +140,7 @@ public final class Passes {
       return false;
     }
     for (var listener : sd.getListeners()) {
-      if (listener != stepArrays && listener != orderRecorder) {
+      if (listener != orderRecorder) {
         return false;
       }
     }

@@ -48,7 +48,7 @@ class ReplayedPassesTest {
     if (out != null) {
       return out.get("out").getDouble(0);
     }
-    recorder.start();
+    recorder.start(null);
     double value = sd.output(feed, "out").get("out").getDouble(0);
     passes.recorded(feed, recorder.graph(), recorder.stop());
     return value;
