@@ -5,13 +5,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The tiny configurations and batches the tests share (vocab 11, T 8, C 16, 2 layers, 2 heads). */
 public final class TinyConfigs {
-  static final int V = 11;
-  static final int T = 8;
+  public static final int V = 11;
+  public static final int T = 8;
   static final int C = 16;
 
   private TinyConfigs() {}
 
-  static GPTConfig tiny() {
+  public static GPTConfig tiny() {
     return tiny(PositionalEncoding.LEARNED, true, true, 0.0);
   }
 
