@@ -7,6 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import minitransformer.framework.exec.Sessions;
 import minitransformer.training.TrainedModel;
@@ -24,12 +25,16 @@ import minitransformer.training.TrainedModel;
  * <p>Memory. A SameDiff M2.1 session grows with every output call (its freedArrays set gains the id of
  * every array the call releases and never loses one: under predict load the live heap grew from 48 MB
  * to 95 MB in 30 s, about 10,000 LinkedHashMap entries with Long keys a second), and it keeps the last
- * call's arrays and a cache of released ones. So a graph's sessions are released ({@link Sessions})
- * after every call: the next call builds a fresh session, and each graph holds none between requests
- * (framework/docs/samediff-m2.1.md, "Sessions").
+ * call's arrays and a cache of released ones. So every {@link #RELEASE_EVERY} calls of a graph its
+ * sessions are released ({@link Sessions}) and the next call builds a fresh one
+ * (framework/docs/samediff-m2.1.md, "Sessions"). Not after every call: a session reuses its cached
+ * arrays and op contexts from one call to the next.
  */
 final class ModelPool implements AutoCloseable {
-  private record Copy(TrainedModel model, ExecutorService thread) {}
+  /** Model calls of one graph between two releases of its sessions. */
+  static final int RELEASE_EVERY = 50;
+
+  private record Copy(TrainedModel model, ExecutorService thread, AtomicInteger calls) {}
 
   private final TrainedModel primary;
   private final BlockingQueue<Copy> idle;
@@ -52,7 +57,7 @@ final class ModelPool implements AutoCloseable {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
-      }));
+      }), new AtomicInteger());
       all.add(c);
       idle.add(c);
     }
@@ -63,10 +68,7 @@ final class ModelPool implements AutoCloseable {
     return primary;
   }
 
-  /**
-   * Runs work on the thread of a model graph nobody else is using, waiting for one if all are busy;
-   * then releases that graph's session.
-   */
+  /** Runs work on the thread of a model graph nobody else is using, waiting for one if all are busy. */
   <T> T with(Function<TrainedModel, T> work) {
     Copy c;
     try {
@@ -77,11 +79,11 @@ final class ModelPool implements AutoCloseable {
     }
     try {
       return c.thread().submit(() -> {
-        try {
-          return work.apply(c.model());
-        } finally {
+        T result = work.apply(c.model());
+        if (c.calls().incrementAndGet() % RELEASE_EVERY == 0) {
           Sessions.release(c.model().gpt().sameDiff()); // the session grows with every call (class comment)
         }
+        return result;
       }).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

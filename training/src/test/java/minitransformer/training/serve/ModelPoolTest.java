@@ -1,6 +1,7 @@
 package minitransformer.training.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,11 +14,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The server's graphs: a second worker is a replica that holds the loaded model's weight arrays
- * themselves and gives the same logits, and no graph keeps a SameDiff session after a call.
+ * themselves and gives the same logits, and each graph's SameDiff session is released every
+ * {@link ModelPool#RELEASE_EVERY} calls of that graph.
  */
 class ModelPoolTest {
   @Test
-  void workersShareOneSetOfWeightsAndKeepNoSession() throws Exception {
+  void workersShareOneSetOfWeightsAndReleaseTheirSessions() throws Exception {
     TrainedModel loaded = TinyTrainedModel.loaded();
     INDArray ids = GPT.idsArray(new int[] {1, 2, 3, 4, 5}, 1, 5);
     try (ModelPool pool = new ModelPool(loaded, 2)) {
@@ -31,8 +33,13 @@ class ModelPoolTest {
       INDArray a = pool.with(m -> m.gpt().logits(ids));
       INDArray b = pool.with(m -> m.gpt().logits(ids));
       assertEquals(a, b);
-      assertTrue(first.sameDiff().getSessions().isEmpty(), "graph 0 keeps no session");
-      assertTrue(second.sameDiff().getSessions().isEmpty(), "graph 1 keeps no session");
+      assertFalse(first.sameDiff().getSessions().isEmpty(), "a graph keeps its session between calls");
+      for (int call = 4; call < 2 * ModelPool.RELEASE_EVERY; call++) {
+        pool.with(m -> m.gpt().logits(ids));
+      }
+      assertTrue(first.sameDiff().getSessions().isEmpty(), "graph 0 released at its RELEASE_EVERY-th call");
+      assertTrue(second.sameDiff().getSessions().isEmpty(), "graph 1 released at its RELEASE_EVERY-th call");
+      assertEquals(a, pool.with(m -> m.gpt().logits(ids)), "a fresh session gives the same logits");
     }
   }
 }
