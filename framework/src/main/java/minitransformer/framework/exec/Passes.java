@@ -33,12 +33,12 @@ public final class Passes {
 
   /**
    * The passes of sd, whose scalar loss variable is lossName and whose trainable parameters are
-   * parameterNames (their gradients come back in this order). Attaches the engine's listeners to sd.
+   * parameterNames (their gradients come back in this order). Attaches the engine's listener to sd.
    */
   public Passes(SameDiff sd, String lossName, List<String> parameterNames) {
     this.sd = sd;
     this.lossName = lossName;
-    this.parameterNames = parameterNames;
+    this.parameterNames = List.copyOf(parameterNames);
     sd.addListeners(orderRecorder);
   }
 
