@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import minitransformer.framework.exec.Sessions;
 import minitransformer.training.TrainedModel;
@@ -31,19 +32,22 @@ import minitransformer.training.TrainedModel;
  * arrays and op contexts from one call to the next. And ND4J frees an array's native buffer only when
  * the Java garbage collector collects its wrapper, while the heap alone rarely looks full enough to
  * collect: the arrays a call hands out (outputs, feeds) and the Java garbage of the requests pile up.
- * So a collection is requested at each release too. Without it, when nothing else collects, resident
- * memory climbed under ServeLoadTest's load (357 to 447 MiB in 30 s, heap in use 60 to 102 MB) where
- * with it it stayed at 324-358 MiB.
+ * So every {@link #GC_EVERY} model calls in all, a collection is requested. Without it, when nothing
+ * else collects, resident memory climbed under ServeLoadTest's load (357 to 447 MiB in 30 s, heap in
+ * use 60 to 102 MB) where with it it stayed at 324-358 MiB.
  */
 final class ModelPool implements AutoCloseable {
-  /** Model calls of one graph between two releases of its sessions and requested collections. */
+  /** Model calls of one graph between two releases of its sessions. */
   static final int RELEASE_EVERY = 50;
+  /** Model calls, of all graphs together, between two requested garbage collections. */
+  static final int GC_EVERY = 50;
 
   private record Copy(TrainedModel model, ExecutorService thread, AtomicInteger calls) {}
 
   private final TrainedModel primary;
   private final BlockingQueue<Copy> idle;
   private final List<Copy> all = new ArrayList<>();
+  private final AtomicLong calls = new AtomicLong();
 
   ModelPool(TrainedModel loaded, int workers) {
     if (workers < 1) {
@@ -87,6 +91,8 @@ final class ModelPool implements AutoCloseable {
         T result = work.apply(c.model());
         if (c.calls().incrementAndGet() % RELEASE_EVERY == 0) {
           Sessions.release(c.model().gpt().sameDiff()); // the session grows with every call (class comment)
+        }
+        if (calls.incrementAndGet() % GC_EVERY == 0) {
           System.gc(); // frees the native buffers of collected ND4J arrays (class comment)
         }
         return result;
