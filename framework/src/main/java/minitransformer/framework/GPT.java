@@ -14,6 +14,9 @@ import minitransformer.framework.blocks.ParameterFactory;
 import minitransformer.framework.blocks.PositionEmbedding;
 import minitransformer.framework.blocks.Sequence;
 import minitransformer.framework.blocks.TokenEmbedding;
+import minitransformer.framework.exec.LossAndGradients;
+import minitransformer.framework.exec.OpObserver;
+import minitransformer.framework.exec.Passes;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -57,7 +60,7 @@ public final class GPT {
     this.dataType = dataType;
     this.parameterNames = List.copyOf(parameterNames);
     this.feeds = new Feeds(config, new DropoutMasks(dropoutSites, config, dataType));
-    this.passes = new Passes(sd, this.parameterNames);
+    this.passes = new Passes(sd, Names.LOSS, this.parameterNames);
   }
 
   /** Builds the graph and initialises every parameter deterministically from the seed. */
@@ -195,18 +198,18 @@ public final class GPT {
   }
 
   /**
-   * Turns replayed passes on (the default) or off. A shape's first pass runs in SameDiff's session
-   * and the later ones replay its native calls on arrays bound once ({@link ReplayedPass}); off,
-   * every pass runs in the session. The results are the same bits either way (ReplayedPassTest). A
-   * model with a listener of its own attached runs every pass in the session.
+   * Turns replayed passes on (the default) or off; off, every pass runs in SameDiff's session. The
+   * results are the same bits either way (ReplayedPassTest). When a pass is replayed and when it
+   * runs in the session: the package documentation of {@link minitransformer.framework.exec}.
    */
   public void replay(boolean on) {
     passes.replay(on);
   }
 
   /**
-   * Every op of later replayed passes is shown to observer (null: none) with its native time. The
-   * first two passes of each shape run in SameDiff's session, which this observer does not see.
+   * Every op of later replayed passes is shown to observer (null: none) with its native time. It
+   * sees neither the first pass of a shape, which runs in SameDiff's session, nor the second, which
+   * builds the replayed pass while it runs (see {@link minitransformer.framework.exec}).
    */
   public void observeReplayedOps(OpObserver observer) {
     passes.observe(observer);
@@ -223,21 +226,6 @@ public final class GPT {
   /** Bytes of the arrays the replayed passes of this graph hold (for tests and memory reports). */
   public long replayedPassBytes() {
     return passes.replayedBytes();
-  }
-
-  /** Bytes of intermediates the last training pass freed at its end (for tests). */
-  long lastReleasedBytes() {
-    return passes.stepArrays().lastReleasedBytes();
-  }
-
-  /** Bytes of intermediates the last training pass freed while it ran (for tests). */
-  long lastEarlyReleasedBytes() {
-    return passes.stepArrays().lastEarlyReleasedBytes();
-  }
-
-  /** The most bytes of intermediates the last training pass held at once (for tests). */
-  long lastPeakHeldBytes() {
-    return passes.stepArrays().lastPeakHeldBytes();
   }
 
   /**

@@ -92,7 +92,7 @@ class GradientCheckTest {
     assertEquals(List.of(), failures, failures.size() + " entries disagree with finite differences");
   }
 
-  /** The checker itself: sd.gather's gradient is wrong for repeated ids (see the SameDiff notes), row 1 only. */
+  /** The checker itself: sd.gather's gradient is wrong for repeated ids (framework/docs/samediff-m2.1.md), row 1 only. */
   @Test
   void aWrongGradientIsReportedByParameterAndIndex() {
     SameDiff sd = SameDiff.create();

@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One regression test per M2.1 workaround (see shared/notes/samediff-m2.1.md). Each fails if the
+ * One regression test per M2.1 workaround (see framework/docs/samediff-m2.1.md). Each fails if the
  * block goes back to the op whose gradient or value is wrong.
  */
 class M21WorkaroundTest {

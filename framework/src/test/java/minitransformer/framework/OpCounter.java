@@ -19,11 +19,11 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * of the arrays they output (every output is a fresh allocation in M2.1). Attach with {@link
  * #attachTo}, run one step, read the counts.
  */
-final class OpCounter extends BaseListener {
+public final class OpCounter extends BaseListener {
   private final Set<String> forwardOps;
   int forward;
   int backward;
-  long outputBytes;
+  public long outputBytes;
   final Map<String, Integer> byType = new TreeMap<>();
 
   private OpCounter(Set<String> forwardOps) {
@@ -31,13 +31,13 @@ final class OpCounter extends BaseListener {
   }
 
   /** A counter for sd's ops as they stand now (call after the graph is complete). */
-  static OpCounter attachTo(SameDiff sd) {
+  public static OpCounter attachTo(SameDiff sd) {
     OpCounter counter = new OpCounter(new HashSet<>(sd.getOps().keySet()));
     sd.addListeners(counter);
     return counter;
   }
 
-  void reset() {
+  public void reset() {
     forward = 0;
     backward = 0;
     outputBytes = 0;

@@ -2,6 +2,7 @@ package minitransformer.framework;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import minitransformer.framework.exec.LossAndGradients;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

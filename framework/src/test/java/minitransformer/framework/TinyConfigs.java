@@ -4,14 +4,14 @@ import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The tiny configurations and batches the tests share (vocab 11, T 8, C 16, 2 layers, 2 heads). */
-final class TinyConfigs {
-  static final int V = 11;
-  static final int T = 8;
+public final class TinyConfigs {
+  public static final int V = 11;
+  public static final int T = 8;
   static final int C = 16;
 
   private TinyConfigs() {}
 
-  static GPTConfig tiny() {
+  public static GPTConfig tiny() {
     return tiny(PositionalEncoding.LEARNED, true, true, 0.0);
   }
 
@@ -20,7 +20,7 @@ final class TinyConfigs {
   }
 
   /** B rows of T random ids in [0, vocab). */
-  static INDArray randomIds(int batch, int time, int vocab, long seed) {
+  public static INDArray randomIds(int batch, int time, int vocab, long seed) {
     Random random = new Random(seed);
     int[] flat = new int[batch * time];
     for (int i = 0; i < flat.length; i++) {

@@ -17,7 +17,7 @@ import minitransformer.datasets.BatchSampler;
 import minitransformer.datasets.Corpus;
 import minitransformer.datasets.SplitMix64;
 import minitransformer.framework.GPT;
-import minitransformer.framework.OpObserver;
+import minitransformer.framework.exec.OpObserver;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.config.Config;
 import minitransformer.training.step.MicroBatches;

@@ -15,61 +15,31 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * the two (issue 12). libnd4j reads the variable once, when it loads, and ignores
  * {@code Environment.setMaxThreads} afterwards (a no-op in M2.1). So {@link #apply()} writes
  * {@code OMP_NUM_THREADS=1} into the process environment (libc {@code setenv}, through JNA, which ND4J
- * already ships) before ND4J loads, then sets the calling thread's OpenMP count for the chosen setup.
+ * already ships) before ND4J loads, then sets the calling thread's OpenMP count to one as well.
  *
  * <p>OpenMP's count set here is per thread: it holds for the thread that calls {@link #apply()} (the
  * command line's main thread, which runs graph 0); other threads, such as the workers of
  * training/step/Replicas that run the other graphs, take the environment's, which is 1 by then.
  */
 public final class NativeThreads {
-  /** Internal switch for an A/B on a quiet machine: {@code -Dminitransformer.threads=blas2}. */
-  static final String PROPERTY = "minitransformer.threads";
-
-  /** How many threads each native layer gets. */
-  enum Setup {
-    /** Everything on the calling thread: deterministic, and the fastest measured on 2 cores. */
-    SINGLE(1, 1),
-    /**
-     * OpenMP (and so OpenBLAS's GEMMs) on two threads, libnd4j's own loops on one. libnd4j's
-     * OpenMP-annotated kernels also see two threads, so results may differ from {@link #SINGLE}.
-     */
-    BLAS2(2, 1);
-
-    final int openMp;
-    final int libnd4j;
-
-    Setup(int openMp, int libnd4j) {
-      this.openMp = openMp;
-      this.libnd4j = libnd4j;
-    }
-  }
+  /**
+   * Threads for libnd4j's pool and for OpenMP (which OpenBLAS follows): one, deterministic and the
+   * fastest measured on 2 cores (two OpenMP threads for the GEMMs alone lost that A/B).
+   */
+  private static final int THREADS = 1;
 
   private NativeThreads() {}
 
-  /** Loads ND4J (if it is not loaded yet) and applies the setup named by {@link #PROPERTY}, default single. */
+  /** Loads ND4J (if it is not loaded yet) with one native thread per calling thread. */
   public static void apply() {
-    apply(chosen());
-  }
-
-  static Setup chosen() {
-    String name = System.getProperty(PROPERTY, Setup.SINGLE.name());
-    try {
-      return Setup.valueOf(name.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new BadOptionException(
-          "system property " + PROPERTY + "=" + name + " is not one of single, blas2");
-    }
-  }
-
-  static void apply(Setup setup) {
-    setenv("OMP_NUM_THREADS", Integer.toString(setup.libnd4j));
+    setenv("OMP_NUM_THREADS", Integer.toString(THREADS));
     // Nd4j.getEnvironment() loads the backend, which reads the variable (a no-op if it was loaded before).
     var environment = Nd4j.getEnvironment();
-    NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(setup.openMp);
+    NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(THREADS);
     // ND4J's BLAS wrapper sets OpenBLAS's count from Java's (unchanged) view of the variable when it is built.
-    Nd4j.factory().blas().setMaxThreads(setup.openMp);
-    environment.setMaxThreads(setup.libnd4j);
-    environment.setMaxMasterThreads(setup.libnd4j);
+    Nd4j.factory().blas().setMaxThreads(THREADS);
+    environment.setMaxThreads(THREADS);
+    environment.setMaxMasterThreads(THREADS);
   }
 
   /** libc's setenv, seen by native code that calls getenv later; Java's own System.getenv does not change. */

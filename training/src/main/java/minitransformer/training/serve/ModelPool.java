@@ -6,36 +6,43 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import minitransformer.framework.GPT;
+import minitransformer.framework.exec.Sessions;
 import minitransformer.training.TrainedModel;
 import minitransformer.training.concurrent.DaemonThreads;
 
 /**
- * The server's models: {@code workers} copies of the loaded model, each run by its own thread.
+ * The server's models: {@code workers} graphs of the loaded model, each run by its own thread.
  *
  * <p>A SameDiff graph is not safe to run from two threads at once, and it keeps one inference session
- * (with its arrays) per thread that ever called it. So a request hands its model calls to a free copy's
- * thread and waits: calls to one copy never overlap, and each copy holds one session however many
- * request threads the server has. One copy serialises every model call; more copies (each its own
- * graph with its own arrays holding the same weights) run that many at once at the cost of the weights'
- * memory each; one is the default.
+ * (with its arrays) per thread that ever called it. So a request hands its model calls to a free graph's
+ * thread and waits: calls to one graph never overlap. One graph serialises every model call; more
+ * graphs run that many at once. They are replicas ({@code GPT.replica()}) bound to the loaded model's
+ * weight arrays themselves, which the server only reads: the weights are in memory once, however many
+ * workers; one is the default.
  *
- * <p>Memory, two leaks. ND4J frees an array's native buffer only when the Java garbage collector
- * collects its wrapper, and the heap alone rarely looks full enough to collect, so a busy server's
- * resident memory climbs (the load test: 398 MB to 643 MB in 30 s). And a SameDiff inference session
- * keeps something per output call: under predict requests alone the heap still in use after a full
- * collection grew from 48 MB to 95 MB in 30 s, as java.util.LinkedHashMap entries with Long keys
- * (about 10,000 a second). So every {@link #GC_EVERY} model calls the copy's sessions are dropped (the
- * next call builds a fresh one, as {@code GPT} does for its gradient function) and a collection is
- * requested.
+ * <p>Memory, two leaks. A SameDiff M2.1 session grows with every output call (its freedArrays set gains
+ * the id of every array the call releases and never loses one: under predict load the live heap grew
+ * from 48 MB to 95 MB in 30 s, about 10,000 LinkedHashMap entries with Long keys a second), and it
+ * keeps the last call's arrays and a cache of released ones. So every {@link #RELEASE_EVERY} calls of a
+ * graph its sessions are released ({@link Sessions}) and the next call builds a fresh one
+ * (framework/docs/samediff-m2.1.md, "Sessions"). Not after every call: a session reuses its cached
+ * arrays and op contexts from one call to the next. And ND4J frees an array's native buffer only when
+ * the Java garbage collector collects its wrapper, while the heap alone rarely looks full enough to
+ * collect: the arrays a call hands out (outputs, feeds) and the Java garbage of the requests pile up.
+ * So every {@link #GC_EVERY} model calls in all, a collection is requested. Without it, when nothing
+ * else collects, resident memory climbed under ServeLoadTest's load (357 to 447 MiB in 30 s, heap in
+ * use 60 to 102 MB) where with it it stayed at 324-358 MiB.
  */
 final class ModelPool implements AutoCloseable {
-  /** Model calls between two requested garbage collections. */
+  /** Model calls of one graph between two releases of its sessions. */
+  static final int RELEASE_EVERY = 50;
+  /** Model calls, of all graphs together, between two requested garbage collections. */
   static final int GC_EVERY = 50;
 
-  private record Copy(TrainedModel model, ExecutorService thread) {}
+  private record Copy(TrainedModel model, ExecutorService thread, AtomicInteger calls) {}
 
   private final TrainedModel primary;
   private final BlockingQueue<Copy> idle;
@@ -51,12 +58,11 @@ final class ModelPool implements AutoCloseable {
     for (int i = 0; i < workers; i++) {
       TrainedModel m = loaded;
       if (i > 0) {
-        GPT copy = GPT.create(loaded.config(), 0);
-        copy.loadParameters(loaded.gpt().parameters());
-        m = new TrainedModel(loaded.directory(), loaded.step(), copy, loaded.tokenizer(), loaded.config());
+        m = new TrainedModel(
+            loaded.directory(), loaded.step(), loaded.gpt().replica(), loaded.tokenizer(), loaded.config());
       }
       String name = "model-" + i;
-      Copy c = new Copy(m, DaemonThreads.single(name));
+      Copy c = new Copy(m, DaemonThreads.single(name), new AtomicInteger());
       all.add(c);
       idle.add(c);
     }
@@ -67,7 +73,7 @@ final class ModelPool implements AutoCloseable {
     return primary;
   }
 
-  /** Runs work on the thread of a model copy nobody else is using, waiting for one if all are busy. */
+  /** Runs work on the thread of a model graph nobody else is using, waiting for one if all are busy. */
   <T> T with(Function<TrainedModel, T> work) {
     Copy c;
     try {
@@ -79,8 +85,10 @@ final class ModelPool implements AutoCloseable {
     try {
       return c.thread().submit(() -> {
         T result = work.apply(c.model());
+        if (c.calls().incrementAndGet() % RELEASE_EVERY == 0) {
+          Sessions.release(c.model().gpt().sameDiff()); // the session grows with every call (class comment)
+        }
         if (calls.incrementAndGet() % GC_EVERY == 0) {
-          c.model().gpt().sameDiff().getSessions().clear(); // a fresh session: the old one grows (class comment)
           System.gc(); // frees the native buffers of collected ND4J arrays (class comment)
         }
         return result;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
-import minitransformer.framework.LossAndGradients;
+import minitransformer.framework.exec.LossAndGradients;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 

@@ -3,7 +3,7 @@ package minitransformer.training.step;
 import minitransformer.datasets.Batch;
 import minitransformer.datasets.BatchSampler;
 import minitransformer.framework.GPT;
-import minitransformer.framework.LossAndGradients;
+import minitransformer.framework.exec.LossAndGradients;
 import minitransformer.training.optim.AdamW;
 import minitransformer.training.optim.GradientClipping;
 

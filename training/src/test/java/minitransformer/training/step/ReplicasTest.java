@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import minitransformer.datasets.SplitMix64;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
-import minitransformer.framework.LossAndGradients;
+import minitransformer.framework.exec.LossAndGradients;
 import minitransformer.framework.PositionalEncoding;
 import minitransformer.training.metrics.Evaluation;
 import minitransformer.training.metrics.Evaluator;

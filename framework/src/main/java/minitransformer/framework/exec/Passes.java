@@ -1,4 +1,4 @@
-package minitransformer.framework;
+package minitransformer.framework.exec;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,12 +9,16 @@ import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * How one model graph runs its training passes (loss and gradients) and its evaluation passes (loss):
- * replayed ({@link ReplayedPass}) once a placeholder shape has run twice, otherwise in SameDiff's
- * session, whose op outputs {@link StepArrays} frees as soon as their last reader has run.
+ * The engine's entry point: how one graph runs its training passes (the loss and every parameter's
+ * gradient) and its evaluation passes (the loss). When a pass runs in SameDiff's session, when it is
+ * replayed, and what that asks of the caller: see the package documentation ({@link
+ * minitransformer.framework.exec}).
+ *
+ * <p>Not thread-safe: one pass at a time, as for the graph itself.
  */
-final class Passes {
+public final class Passes {
   private final SameDiff sd;
+  private final String lossName;
   private final List<String> parameterNames;
   private final StepArrays stepArrays = new StepArrays();
   private final OrderRecorder orderRecorder = new OrderRecorder();
@@ -27,14 +31,19 @@ final class Passes {
   /** The outputs a training pass requests: the loss, then gradientNames. */
   private List<String> requestedByTraining;
 
-  Passes(SameDiff sd, List<String> parameterNames) {
+  /**
+   * The passes of sd, whose scalar loss variable is lossName and whose trainable parameters are
+   * parameterNames (their gradients come back in this order). Attaches the engine's listener to sd.
+   */
+  public Passes(SameDiff sd, String lossName, List<String> parameterNames) {
     this.sd = sd;
-    this.parameterNames = parameterNames;
-    sd.addListeners(stepArrays, orderRecorder);
+    this.lossName = lossName;
+    this.parameterNames = List.copyOf(parameterNames);
+    sd.addListeners(orderRecorder);
   }
 
-  /** The mean loss and every parameter's gradient (arrays the caller owns) for a training feed. */
-  LossAndGradients lossAndGradients(Map<String, INDArray> feed) {
+  /** The loss and every parameter's gradient (arrays the caller owns) for a training feed. */
+  public LossAndGradients lossAndGradients(Map<String, INDArray> feed) {
     if (replaying() && sd.getFunction("grad") != null) {
       nameGradients();
       Map<String, INDArray> out = training.run(feed, requestedByTraining, observer);
@@ -44,16 +53,16 @@ final class Passes {
           // the plan's array is overwritten by its next pass
           gradients.put(parameterNames.get(i), out.get(gradientNames.get(i)).dup());
         }
-        return new LossAndGradients(out.get(Names.LOSS).getDouble(0), gradients);
+        return new LossAndGradients(out.get(lossName).getDouble(0), gradients);
       }
     }
     stepArrays.start(sd, feed.values());
-    orderRecorder.start();
+    orderRecorder.start(stepArrays);
     OutAndGrad result;
     try {
       result = sd.getFunction("grad") == null
-          ? GradientSessions.building(() -> sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames))
-          : sd.calculateGradientsAndOutputs(feed, List.of(Names.LOSS), parameterNames);
+          ? GradientSessions.building(() -> sd.calculateGradientsAndOutputs(feed, List.of(lossName), parameterNames))
+          : sd.calculateGradientsAndOutputs(feed, List.of(lossName), parameterNames);
     } finally {
       List<String> order = orderRecorder.stop();
       if (replaying()) {
@@ -64,50 +73,57 @@ final class Passes {
     for (String name : parameterNames) {
       gradients.put(name, result.getGradients().get(name));
     }
-    double loss = result.getOutputs().get(Names.LOSS).getDouble(0);
+    double loss = result.getOutputs().get(lossName).getDouble(0);
     GradientSessions.release(sd);
     stepArrays.release(sd, feed.values(), gradients.values()); // every op output but the gradients
     return new LossAndGradients(loss, gradients);
   }
 
-  /** The mean loss for an evaluation feed. */
-  double loss(Map<String, INDArray> feed) {
+  /** The loss for an evaluation feed. */
+  public double loss(Map<String, INDArray> feed) {
     if (!replaying()) {
-      return sd.output(feed, Names.LOSS).get(Names.LOSS).getDouble(0);
+      return sd.output(feed, lossName).get(lossName).getDouble(0);
     }
-    Map<String, INDArray> out = evaluation.run(feed, List.of(Names.LOSS), observer);
+    Map<String, INDArray> out = evaluation.run(feed, List.of(lossName), observer);
     if (out != null) {
-      return out.get(Names.LOSS).getDouble(0);
+      return out.get(lossName).getDouble(0);
     }
-    orderRecorder.start();
+    orderRecorder.start(null);
     try {
-      return sd.output(feed, Names.LOSS).get(Names.LOSS).getDouble(0);
+      return sd.output(feed, lossName).get(lossName).getDouble(0);
     } finally {
       List<String> order = orderRecorder.stop();
       evaluation.recorded(feed, orderRecorder.graph(), order);
     }
   }
 
-  /** See {@link GPT#replay}. */
-  void replay(boolean on) {
+  /**
+   * Turns replayed passes on (the default) or off; off, every pass runs in SameDiff's session and
+   * the replayed passes held so far are freed. The results are the same bits either way.
+   */
+  public void replay(boolean on) {
     replay = on;
     if (!on) {
       release();
     }
   }
 
-  /** See {@link GPT#releaseReplayedPasses}. */
-  void release() {
+  /**
+   * Frees the arrays of the replayed passes now, when no more passes are coming soon (they are
+   * recorded and built again if they do).
+   */
+  public void release() {
     training.close();
     evaluation.close();
   }
 
-  /** See {@link GPT#observeReplayedOps}. */
-  void observe(OpObserver observer) {
+  /** Shows every op of later replayed passes to observer (null: none) with its native time. */
+  public void observe(OpObserver observer) {
     this.observer = observer;
   }
 
-  long replayedBytes() {
+  /** Bytes of the arrays the replayed passes hold (for tests and memory reports). */
+  public long replayedBytes() {
     return training.bytes() + evaluation.bytes();
   }
 
@@ -116,7 +132,7 @@ final class Passes {
   }
 
   /**
-   * Whether passes are replayed: yes unless turned off or a listener other than these is attached,
+   * Whether passes are replayed: yes unless turned off or a listener other than the engine's is attached,
    * since a replayed pass calls no listener (op counts and the like see SameDiff's session).
    */
   private boolean replaying() {
@@ -124,7 +140,7 @@ final class Passes {
       return false;
     }
     for (var listener : sd.getListeners()) {
-      if (listener != stepArrays && listener != orderRecorder) {
+      if (listener != orderRecorder) {
         return false;
       }
     }
@@ -142,7 +158,7 @@ final class Passes {
     }
     gradientNames = List.copyOf(names);
     List<String> requested = new ArrayList<>();
-    requested.add(Names.LOSS);
+    requested.add(lossName);
     requested.addAll(gradientNames);
     requestedByTraining = List.copyOf(requested);
   }

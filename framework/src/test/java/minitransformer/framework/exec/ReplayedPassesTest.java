@@ -1,4 +1,4 @@
-package minitransformer.framework;
+package minitransformer.framework.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -42,13 +42,13 @@ class ReplayedPassesTest {
     return recorder;
   }
 
-  /** One pass through ReplayedPasses as GPT does it: replay, or else the session with its order recorded. */
+  /** One pass through ReplayedPasses as Passes does it: replay, or else the session with its order recorded. */
   private static double pass(SameDiff sd, OrderRecorder recorder, ReplayedPasses passes, Map<String, INDArray> feed) {
     Map<String, INDArray> out = passes.run(feed, List.of("out"), null);
     if (out != null) {
       return out.get("out").getDouble(0);
     }
-    recorder.start();
+    recorder.start(null);
     double value = sd.output(feed, "out").get("out").getDouble(0);
     passes.recorded(feed, recorder.graph(), recorder.stop());
     return value;

@@ -1,4 +1,4 @@
-package minitransformer.framework;
+package minitransformer.framework.exec;
 
 import java.util.Arrays;
 import java.util.HashSet;
@@ -13,9 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The {@link ReplayedPass}es of one kind of pass (training, or evaluation loss) of one graph, one per
  * shape of the placeholders, at most {@link #MAX} of them (least recently used dropped first): a
  * training run sees one or two shapes (the batch, and a smaller last slice), an evaluation one.
- *
- * <p>For a new shape, the first pass runs in SameDiff's session and its op order is recorded
- * ({@link #recorded}); the second builds the replayed pass while it runs; later ones replay it.
+ * The lifecycle of a shape's passes and when they stay in SameDiff's session: the package
+ * documentation ({@link minitransformer.framework.exec}).
  */
 final class ReplayedPasses implements AutoCloseable {
   static final int MAX = 4;

@@ -1,4 +1,4 @@
-package minitransformer.framework;
+package minitransformer.framework.exec;
 
 import java.util.List;
 import org.nd4j.autodiff.functions.DifferentialFunction;

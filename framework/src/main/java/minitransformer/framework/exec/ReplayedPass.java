@@ -1,4 +1,4 @@
-package minitransformer.framework;
+package minitransformer.framework.exec;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,13 +27,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>SameDiff M2.1's session spends about 120 µs of Java work per op on every pass: it works out
  * again which ops can run, looks every input up by name and frame, computes each output's shape in
  * native code, allocates each output, and tracks every array's uses to free it. For the same graph
- * and the same placeholder shapes, all of that comes out the same every time. So the first pass runs
- * in SameDiff's session as before, and a listener records the order in which it ran the ops
- * ({@link OrderRecorder}). The second pass builds this plan while it runs the ops: each op gets its
- * own op context with its inputs and outputs bound once, exactly as the session parameterizes it
- * ({@link OpBinding}: the same arguments, output shapes and types, and native calls in the same order),
- * so the results are the same bits. Every later pass only copies the placeholders in and runs the
- * native calls.
+ * and the same placeholder shapes, all of that comes out the same every time. So a plan is built
+ * from the order in which the session ran the ops ({@link OrderRecorder}): each op gets its own op
+ * context with its inputs and outputs bound once, exactly as the session parameterizes it ({@link
+ * OpBinding}: the same arguments, output shapes and types, and native calls in the same order), so
+ * the results are the same bits. A replay only copies the placeholders in and runs the native calls.
+ * When a plan is built and replayed: the package documentation ({@link
+ * minitransformer.framework.exec}).
  *
  * <p>Memory: an op output goes back to a pool as soon as its last reader has run, and a later
  * output of the same type and shape reuses it, so the plan holds about what the session's pass held

@@ -1,4 +1,4 @@
-package minitransformer.framework;
+package minitransformer.framework.exec;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,17 +9,12 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.OpContext;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * The arrays one training pass's ops output, each freed as soon as the pass is done with it.
@@ -27,10 +22,11 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * <p>ND4J M2.1 frees a native buffer only when the Java GC collects its small wrapper, and the
  * gradient session frees almost none of a pass's op outputs itself (its array cache keeps what it
  * releases), so a pass's intermediates (284 MB for the char workload) all stayed resident until the
- * pass ended. This listener frees them as PyTorch does: an op output is closed once every op of the
+ * pass ended. This frees them as PyTorch does (it sees each op's outputs through {@link
+ * OrderRecorder}, the engine's listener): an op output is closed once every op of the
  * graph that reads it has run, so the pass holds only the forward activations the backward pass
  * still needs (80 MB at its peak for the char workload). The close of an output that dies at op k
- * waits until op k+1's outputs are recorded, so every other listener still sees op k's inputs, and
+ * waits until op k+1's outputs are recorded, so every listener still sees op k's inputs, and
  * an array the session's cache hands out again for op k+1 is seen alive.
  *
  * <p>Never closed: a view; an output no op reads (the loss, the gradients); a buffer that an output
@@ -38,9 +34,8 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * closes what is left at the end of the pass (an output whose buffer a view kept alive, outputs of
  * the last op) except the gradients and the feed.
  */
-final class StepArrays extends BaseListener {
+final class StepArrays {
   private final List<INDArray> outputs = new ArrayList<>();
-  private boolean recording;
   private long lastReleasedBytes;
   private long lastEarlyReleasedBytes;
   private long heldBytes;
@@ -64,39 +59,26 @@ final class StepArrays extends BaseListener {
   private final List<Long> dying = new ArrayList<>();
 
   /**
-   * Starts recording the outputs of the ops that run from now on; feed is the pass's placeholders,
-   * sd the model graph (its parameters and constants are never freed).
+   * Prepares for a pass whose op outputs are handed to {@link #opRan} from now on; feed is the
+   * pass's placeholders, sd the model graph (its parameters and constants are never freed).
    */
   void start(SameDiff sd, Collection<INDArray> feed) {
-    outputs.clear();
-    pending.clear();
-    bufferOf.clear();
-    aliveOn.clear();
-    arraysOn.clear();
-    dying.clear();
+    forgetPass();
     keptBuffers.clear();
     graph = null;
     heldBytes = 0;
     lastPeakHeldBytes = 0;
     lastEarlyReleasedBytes = 0;
-    keepBuffersOf(sd);
+    for (INDArray a : parametersAndConstants(sd)) {
+      keepBuffer(a);
+    }
     for (INDArray a : feed) {
       keepBuffer(a);
     }
-    recording = true;
   }
 
-  @Override
-  public boolean isActive(Operation operation) {
-    return recording;
-  }
-
-  @Override
-  public void opExecution(
-      SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx, INDArray[] opOutputs) {
-    if (!recording) {
-      return;
-    }
+  /** Op op of graph sd has run and output opOutputs. */
+  void opRan(SameDiff sd, SameDiffOp op, INDArray[] opOutputs) {
     if (sd != graph) {
       countConsumers(sd);
     }
@@ -176,16 +158,20 @@ final class StepArrays extends BaseListener {
     }
     consumers = counts;
     graph = sd;
-    keepBuffersOf(sd);
+    for (INDArray a : parametersAndConstants(sd)) {
+      keepBuffer(a);
+    }
   }
 
-  private void keepBuffersOf(SameDiff sd) {
+  private static List<INDArray> parametersAndConstants(SameDiff sd) {
+    List<INDArray> arrays = new ArrayList<>();
     for (SDVariable v : sd.variables()) {
       VariableType type = v.getVariableType();
       if (type != VariableType.ARRAY && type != VariableType.PLACEHOLDER && v.getArr() != null) {
-        keepBuffer(v.getArr()); // parameters and constants
+        arrays.add(v.getArr());
       }
     }
+    return arrays;
   }
 
   private void keepBuffer(INDArray a) {
@@ -221,19 +207,20 @@ final class StepArrays extends BaseListener {
   }
 
   /**
-   * Stops recording and closes every recorded output still open that shares no buffer with the
+   * At the end of the pass: closes every recorded output still open that shares no buffer with the
    * feed, the gradients, or sd's parameters and constants.
    */
   void release(SameDiff sd, Collection<INDArray> feed, Collection<INDArray> gradients) {
     List<INDArray> kept = new ArrayList<>(gradients);
     kept.addAll(feed);
-    for (SDVariable v : sd.variables()) {
-      VariableType type = v.getVariableType();
-      if (type != VariableType.ARRAY && type != VariableType.PLACEHOLDER && v.getArr() != null) {
-        kept.add(v.getArr()); // parameters and constants
-      }
-    }
+    kept.addAll(parametersAndConstants(sd));
     lastReleasedBytes = release(kept);
+    forgetPass();
+  }
+
+  /** Forgets the outputs of the last pass (closed or not) and what was known about them. */
+  private void forgetPass() {
+    outputs.clear();
     pending.clear();
     bufferOf.clear();
     aliveOn.clear();
@@ -242,7 +229,6 @@ final class StepArrays extends BaseListener {
   }
 
   private long release(Collection<INDArray> kept) {
-    recording = false;
     Set<Long> keptAddresses = new HashSet<>();
     for (INDArray a : kept) {
       if (a != null && !a.wasClosed() && !a.isEmpty()) {
@@ -267,7 +253,6 @@ final class StepArrays extends BaseListener {
       bytes += bytes(data);
       a.close();
     }
-    outputs.clear();
     return bytes;
   }
 }

@@ -1,9 +1,9 @@
-package minitransformer.framework;
+package minitransformer.framework.exec;
 
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The mean cross-entropy of one training batch and the gradient of every parameter, by name. */
+/** The loss of one training pass and the gradient of every parameter, by name ({@link Passes#lossAndGradients}). */
 public record LossAndGradients(double loss, Map<String, INDArray> gradients) {
   /**
    * Frees the gradients' native buffers now rather than when the Java GC finds them: call once the

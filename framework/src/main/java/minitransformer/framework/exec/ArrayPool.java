@@ -1,4 +1,4 @@
-package minitransformer.framework;
+package minitransformer.framework.exec;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

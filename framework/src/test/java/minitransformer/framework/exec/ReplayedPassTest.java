@@ -1,10 +1,13 @@
-package minitransformer.framework;
+package minitransformer.framework.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.stream.Stream;
+import minitransformer.framework.GPT;
+import minitransformer.framework.GPTConfig;
+import minitransformer.framework.TinyConfigs;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,4 +1,4 @@
-package minitransformer.framework;
+package minitransformer.framework.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import minitransformer.framework.GPT;
+import minitransformer.framework.GPTConfig;
+import minitransformer.framework.Names;
+import minitransformer.framework.OpCounter;
+import minitransformer.framework.PositionalEncoding;
+import minitransformer.framework.TinyConfigs;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -15,7 +21,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A training pass frees its intermediates itself (see StepArrays), each as soon as the last op that
  * reads it has run, and nothing it hands back or still needs is among them: loss, gradients,
- * parameters, the gradients of an earlier pass and later passes are unaffected, bit for bit.
+ * parameters, the gradients of an earlier pass and later passes are unaffected, bit for bit. The
+ * engine runs on a model's graph here, driven directly (the model's own engine stays idle), with a
+ * listener of the test's own attached, so every pass runs in SameDiff's session.
  */
 class StepMemoryTest {
   /** The char bench workload (nanoGPT's CPU recipe), and a graph with every optional part switched on. */
@@ -29,17 +37,20 @@ class StepMemoryTest {
   @MethodSource("configs")
   void aPassFreesItsOpOutputsAsItGoesAndKeepsWhatItReturns(GPTConfig config) {
     GPT gpt = GPT.create(config, 1);
+    Passes passes = new Passes(gpt.sameDiff(), Names.LOSS, gpt.parameterNames());
     OpCounter counter = OpCounter.attachTo(gpt.sameDiff());
     int B = 12;
     int T = config.blockSize();
     INDArray ids = TinyConfigs.randomIds(B, T, config.vocabSize(), 1);
     INDArray targets = TinyConfigs.randomIds(B, T, config.vocabSize(), 2);
-    gpt.lossAndGradients(ids, targets, 1).release();
+    Map<String, INDArray> feed = gpt.trainingFeed(ids, targets, 1);
+    passes.lossAndGradients(feed).release();
     counter.reset();
-    LossAndGradients pass = gpt.lossAndGradients(ids, targets, 1);
-    long early = gpt.lastEarlyReleasedBytes();
-    long atEnd = gpt.lastReleasedBytes();
-    long peak = gpt.lastPeakHeldBytes();
+    LossAndGradients pass = passes.lossAndGradients(feed);
+    StepArrays arrays = passes.stepArrays();
+    long early = arrays.lastEarlyReleasedBytes();
+    long atEnd = arrays.lastReleasedBytes();
+    long peak = arrays.lastPeakHeldBytes();
     System.out.printf(
         "op outputs %.1f MB: freed while the pass ran %.1f MB, at its end %.1f MB; at most %.1f MB held at once%n",
         counter.outputBytes / 1e6, early / 1e6, atEnd / 1e6, peak / 1e6);
@@ -63,7 +74,7 @@ class StepMemoryTest {
 
     // A second pass while the first one's gradients are still held (as gradient accumulation holds
     // them): it frees only its own arrays, and both passes' values stay exact.
-    LossAndGradients again = gpt.lossAndGradients(ids, targets, 1);
+    LossAndGradients again = passes.lossAndGradients(feed);
     assertEquals(pass.loss(), again.loss(), 0.0);
     for (String name : gpt.parameterNames()) {
       assertFalse(pass.gradients().get(name).wasClosed(), name);
@@ -74,7 +85,7 @@ class StepMemoryTest {
     // Released gradients: the next pass and evaluation still work and give the same values.
     pass.release();
     again.release();
-    LossAndGradients third = gpt.lossAndGradients(ids, targets, 1);
+    LossAndGradients third = passes.lossAndGradients(feed);
     assertEquals(pass.loss(), third.loss(), 0.0);
     assertEquals(direct.getGradients().get(Names.WTE), third.gradients().get(Names.WTE));
     if (config.dropout() == 0) {
