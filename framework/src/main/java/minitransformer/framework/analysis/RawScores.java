@@ -23,6 +23,7 @@ public record RawScores(int layer, double[][][] scores) {
   /** Recomputes q and k of block {@code layer} from its input, as {@link AttentionExplanation} does. */
   public static RawScores of(GPT model, int[] ids, int layer) {
     GPTConfig config = model.config();
+    AttentionExplanation.requireGpt2Blocks(config);
     if (layer < 0 || layer >= config.nLayer()) {
       throw new ModelConfigException(
           "layer " + layer + " does not exist (the model has layers 0.." + (config.nLayer() - 1) + ")");
