@@ -113,10 +113,14 @@ public final class ParamsCommand implements Callable<Integer> {
       case "W_V" -> "value W_V";
       case "W_O" -> "output W_O";
       case "b_Q", "b_K", "b_V", "b_O" -> leaf.charAt(2) == 'O' ? "output bias" : leaf.substring(2).toLowerCase(Locale.ROOT) + " bias";
-      case "W_fc" -> "MLP up, C -> 4C";
+      case "W_fc" -> "MLP up, C -> hidden";
       case "b_fc" -> "MLP up bias";
-      case "W_proj" -> "MLP down, 4C -> C";
+      case "W_proj" -> "MLP down, hidden -> C";
       case "b_proj" -> "MLP down bias";
+      case "W_gate" -> "SwiGLU gate, C -> hidden";
+      case "W_up" -> "SwiGLU up, C -> hidden";
+      case "W_down" -> "SwiGLU down, hidden -> C";
+      case "b_gate", "b_up", "b_down" -> "SwiGLU " + leaf.substring(2) + " bias";
       default -> "";
     };
   }
@@ -126,7 +130,7 @@ public final class ParamsCommand implements Callable<Integer> {
     if (name.equals(Names.WTE) || name.equals(Names.WPE)) return "embedding";
     if (name.contains("/attn/")) return "attention";
     if (name.contains("/mlp/")) return "mlp";
-    if (name.endsWith("/gamma") || name.endsWith("/beta")) return "layernorm";
+    if (name.endsWith("/gamma") || name.endsWith("/beta")) return "layernorm"; // RMSNorm's γ too
     return "lm_head";
   }
 
@@ -138,6 +142,7 @@ public final class ParamsCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "model: %d layers, %d heads (hs %d), width C = %d, block %d, vocabulary %,d, %s positions,"
             + " bias %s, tied embeddings %s%n", c.nLayer(), c.nHead(), c.headSize(), c.nEmbd(), c.blockSize(),
         c.vocabSize(), c.positionalEncoding().name().toLowerCase(Locale.ROOT), c.bias(), c.tieEmbeddings());
+    out.printf(Locale.ROOT, "blocks: %s%n", c.blocksSummary());
     out.println();
     String format = "%-20s %-20s %-16s %,18d%n";
     out.printf(Locale.ROOT, "%-20s %-20s %-16s %18s%n", "matrix", "what", "shape", "parameters");
