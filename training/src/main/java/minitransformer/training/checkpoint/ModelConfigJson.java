@@ -18,8 +18,9 @@ import minitransformer.framework.PositionalEncoding;
  * {@code logit_softcap}. A checkpoint's meta.json holds it under {@code model} (as nanoGPT's
  * checkpoint holds {@code model_args}); an export's model_config.json holds it at the top level.
  *
- * <p>The block options are optional when read: a document written before they existed has none and
- * means GPT-2's blocks, which are their defaults. A program older than them ignores keys it does not
+ * <p>The block options are written only for a model that uses one, and are optional when read: a
+ * document without them (written before they existed, or for GPT-2's blocks) means GPT-2's blocks,
+ * their defaults, so a GPT-2-block checkpoint or export is byte for byte what older programs wrote. A program older than them ignores keys it does not
  * know, so a model that uses any of them is written under a higher format version
  * ({@link #usesBlockOptions}), which such a program refuses with one line instead of building GPT-2's
  * blocks from it.
@@ -36,7 +37,7 @@ public final class ModelConfigJson {
     return !c.hasGpt2Blocks();
   }
 
-  /** Adds the architecture's keys to node, in the documented order. */
+  /** Adds the architecture's keys to node, in the documented order (the block keys only when used). */
   public static void write(GPTConfig c, ObjectNode node) {
     node.put("vocab_size", c.vocabSize());
     node.put("block_size", c.blockSize());
@@ -47,6 +48,9 @@ public final class ModelConfigJson {
     node.put("bias", c.bias());
     node.put("tie_embeddings", c.tieEmbeddings());
     node.put("dropout", c.dropout());
+    if (!usesBlockOptions(c)) {
+      return; // GPT-2's blocks: the document stays as programs before the block options wrote it
+    }
     node.put("rope_theta", c.ropeTheta());
     node.put("norm", c.norm().key());
     node.put("norm_eps", c.normEps());
