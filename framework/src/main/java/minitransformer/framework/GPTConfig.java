@@ -138,6 +138,31 @@ public record GPTConfig(
         && normEps == DEFAULT_NORM_EPS;
   }
 
+  /**
+   * The blocks in one line, e.g. {@code rope (theta 10000), rmsnorm (eps 1e-05), swiglu MLP of 11008,
+   * 8 key/value heads for 32 query heads, qk_norm, logit softcap 15}.
+   */
+  public String blocksSummary() {
+    StringBuilder b = new StringBuilder(positionalEncoding.key());
+    if (positionalEncoding == PositionalEncoding.ROPE) {
+      b.append(" (theta ").append(fmt(ropeTheta)).append(')');
+    }
+    b.append(", ").append(norm.key()).append(" (eps ").append(fmt(normEps)).append("), ")
+        .append(mlp.key()).append(" MLP of ").append(mlpHidden).append(", ")
+        .append(nKvHead).append(" key/value heads for ").append(nHead).append(" query heads");
+    if (qkNorm) {
+      b.append(", qk_norm");
+    }
+    if (logitSoftcap > 0) {
+      b.append(", logit softcap ").append(fmt(logitSoftcap));
+    }
+    return b.toString();
+  }
+
+  private static String fmt(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+  }
+
   public GPTConfig withPositionalEncoding(PositionalEncoding pe) {
     return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, pe, bias, tieEmbeddings, dropout,
         norm, normEps, mlp, mlpHidden, nKvHead, qkNorm, logitSoftcap, ropeTheta);
