@@ -108,6 +108,11 @@ public final class Names {
     return attn(i) + "/b_O";
   }
 
+  /** The scores q·kᵀ/√hs of block i before the causal mask, [B, nh, T, T] (every option applied). */
+  public static String attentionScores(int i) {
+    return attn(i) + "/scores";
+  }
+
   /** The softmax attention pattern of block i, [B, nh, T, T] (before dropout). */
   public static String attentionProbs(int i) {
     return attn(i) + "/probs";

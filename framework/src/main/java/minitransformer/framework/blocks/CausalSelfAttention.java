@@ -77,6 +77,7 @@ public final class CausalSelfAttention {
     v = sd.permute(v, 0, 2, 1, 3); // (B, n_kv, T, hs)
 
     SDVariable scores = kvHeads.scores(sd, q, k, seq); // (B, nh, T, T) = q·kᵀ/√hs
+    scores.rename(Names.attentionScores(layer)); // a name for the views, no op
     scores = scores.add(seq.causalMask()); // (B, nh, T, T) + (T, T)
     SDVariable att = sd.nn().softmax(Names.attentionProbs(layer), scores, 3); // (B, nh, T, T)
     att = dropout.apply(sd, att, Names.attentionDropoutMask(layer), Dropout.MaskShape.ATTENTION);

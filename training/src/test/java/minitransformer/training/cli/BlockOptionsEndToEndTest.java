@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A model with every block option through the commands: train, resume, inspect, sample past
- * block_size (the rope cache slides), export and import; the views that recompute GPT-2's blocks by
- * hand refuse it in one line.
+ * block_size (the rope cache slides), export and import, the raw scores; the explanation, which
+ * recomputes GPT-2's blocks by hand, refuses it in one line.
  */
 class BlockOptionsEndToEndTest {
   @TempDir Path dir;
@@ -58,6 +58,9 @@ class BlockOptionsEndToEndTest {
     assertEquals(2, explain.exit(), explain.out());
     assertTrue(explain.err().startsWith("error: the attention explanation supports GPT-2's blocks only"), explain.err());
     assertEquals(1, explain.err().strip().lines().count(), explain.err());
+
+    CliRun raw = CliRun.of("attention", "--checkpoint", run.toString(), "--prompt", "ab ca", "--raw-scores");
+    assertEquals(0, raw.exit(), raw.err()); // the graph's own scores: rope, QK-norm and grouped keys applied
 
     Path exported = dir.resolve("export/model.npz");
     CliRun export = CliRun.of("export", "--checkpoint", run.toString(), "--out", exported.toString());
