@@ -1,5 +1,9 @@
 """A NumPy reference for minitransformer's training step: nanoGPT's model and train.py, written out.
 
+The block options are here too, each with its hand-written backward pass: rotary positions (Hugging
+Face's rotate_half pairing) or none, RMSNorm, SwiGLU and ReLU^2 MLPs, grouped-query attention
+(Hugging Face's repeat_kv), QK-norm (nanochat) and the logit soft-cap, read from model_config.json.
+
 Forward pass, a hand-written backward pass, clipping by global norm (torch.nn.utils.clip_grad_norm_),
 AdamW as torch.optim.AdamW with decay on every parameter of rank >= 2 (nanoGPT's configure_optimizers),
 all in float32. It shares no code with the Java side: it reads an exported model (model.npz and
@@ -28,13 +32,22 @@ class Model:
     def __init__(self, P, cfg, gelu="tanh"):
         self.P, self.cfg, self.gelu_kind = P, cfg, gelu
         self.L, self.nh, self.C = cfg["n_layer"], cfg["n_head"], cfg["n_embd"]
-        self.eps = cfg.get("layer_norm_eps", 1e-5)
+        self.eps = cfg.get("norm_eps", 1e-5)
+        self.pe = cfg["positional_encoding"]
+        self.rms = cfg.get("norm", "layernorm") == "rmsnorm"
+        self.mlp = cfg.get("mlp", "gelu")
+        self.nkv = cfg.get("n_kv_head", self.nh)
+        self.qk_norm = cfg.get("qk_norm", False)
+        self.cap = cfg.get("logit_softcap", 0.0)
+        self.theta = cfg.get("rope_theta", 10000.0)
 
     def bias(self, name):
         return self.P.get(name)
 
     def positions(self, T):
-        if self.cfg["positional_encoding"] == "learned":
+        if self.pe in ("rope", "none"):
+            return np.zeros((T, self.C), self.P["wte"].dtype)
+        if self.pe == "learned":
             return self.P["wpe"][:T]
         C = self.C
         t, j = np.arange(T)[:, None], np.arange(C // 2)[None, :]
@@ -46,6 +59,82 @@ class Model:
     def linear(self, x, w, b):
         y = x @ self.P[w]
         return y if self.bias(b) is None else y + self.P[b]
+
+    def rope_tables(self, T, hs):
+        """cos and sin of t * theta^(-2i/hs), repeated over the two halves: (T, hs), float32 as the program's."""
+        i = np.arange(hs // 2)
+        angle = np.arange(T)[:, None] * self.theta ** (-2.0 * i / hs)[None, :]
+        angle = np.concatenate([angle, angle], -1)
+        dt = self.P["wte"].dtype
+        return np.cos(angle).astype(dt), np.sin(angle).astype(dt)
+
+    @staticmethod
+    def rotate_half(z):
+        """Hugging Face's rotate_half: concat(-z[hs/2:], z[:hs/2]) over the last axis."""
+        h = z.shape[-1] // 2
+        return np.concatenate([-z[..., h:], z[..., :h]], -1)
+
+    def rope(self, z, tables):
+        cos, sin = tables
+        return z * cos + self.rotate_half(z) * sin
+
+    def rope_back(self, dy, tables):
+        # rotate_half is R with R^T = -R: dz = dy cos + R^T (dy sin) = dy cos - rotate_half(dy sin)
+        cos, sin = tables
+        return dy * cos - self.rotate_half(dy * sin)
+
+    def rms_heads(self, z):
+        """QK-norm: z / sqrt(mean(z^2) + eps) over the head's components, no gain."""
+        r = 1.0 / np.sqrt((z * z).mean(-1, keepdims=True) + self.eps)
+        return z * r, (z * r, r)
+
+    @staticmethod
+    def rms_heads_back(dy, cache):
+        zn, r = cache
+        return r * (dy - zn * (dy * zn).mean(-1, keepdims=True))
+
+    def norm(self, x, prefix):
+        return self.rmsnorm(x, prefix) if self.rms else self.ln(x, prefix)
+
+    def norm_back(self, dy, cache, G):
+        return self.rmsnorm_back(dy, cache, G) if self.rms else self.ln_back(dy, cache, G)
+
+    def rmsnorm(self, x, prefix):
+        rstd = 1.0 / np.sqrt((x * x).mean(-1, keepdims=True) + self.eps)
+        xhat = x * rstd
+        return xhat * self.P[prefix + ".gamma"], (xhat, rstd, prefix)
+
+    def rmsnorm_back(self, dy, cache, G):
+        xhat, rstd, prefix = cache
+        flat = lambda a: a.reshape(-1, a.shape[-1])
+        G[prefix + ".gamma"] = (flat(dy) * flat(xhat)).sum(0)
+        dxhat = dy * self.P[prefix + ".gamma"]
+        return rstd * (dxhat - xhat * (dxhat * xhat).mean(-1, keepdims=True))
+
+    def ffn(self, h, m):
+        """The MLP: gelu or relu2 (W_fc, W_proj), or swiglu (W_gate, W_up, W_down)."""
+        if self.mlp == "swiglu":
+            g = self.linear(h, m + "W_gate", m + "b_gate")
+            u = self.linear(h, m + "W_up", m + "b_up")
+            sg = 1.0 / (1.0 + np.exp(-g))
+            a = g * sg * u
+            return self.linear(a, m + "W_down", m + "b_down"), (h, g, u, sg, a)
+        f = self.linear(h, m + "W_fc", m + "b_fc")
+        a = np.maximum(f, 0) ** 2 if self.mlp == "relu2" else self.gelu(f)
+        return self.linear(a, m + "W_proj", m + "b_proj"), (h, f, a)
+
+    def ffn_back(self, dy, cache, m, G):
+        if self.mlp == "swiglu":
+            h, g, u, sg, a = cache
+            da = self.linear_back(a, dy, m + "W_down", m + "b_down", G)
+            dg = da * u * sg * (1 + g * (1 - sg))  # d silu(g) = sigma(g) (1 + g (1 - sigma(g)))
+            du = da * g * sg
+            return (self.linear_back(h, dg, m + "W_gate", m + "b_gate", G)
+                    + self.linear_back(h, du, m + "W_up", m + "b_up", G))
+        h, f, a = cache
+        da = self.linear_back(a, dy, m + "W_proj", m + "b_proj", G)
+        df = da * (2 * np.maximum(f, 0) if self.mlp == "relu2" else self.gelu_grad(f))
+        return self.linear_back(h, df, m + "W_fc", m + "b_fc", G)
 
     def ln(self, x, prefix):
         mu = x.mean(-1, keepdims=True)
@@ -90,31 +179,42 @@ class Model:
         return dy @ self.P[w].T
 
     def loss_and_grads(self, idx, tgt, need_grad=True):
-        P, nh, C = self.P, self.nh, self.C
+        P, nh, nkv, C = self.P, self.nh, self.nkv, self.C
         B, T = idx.shape
         hs = C // nh
+        r = nh // nkv  # query heads per key/value head
         scale = 1.0 / math.sqrt(hs)
         mask = np.triu(np.full((T, T), -np.inf, dtype=P["wte"].dtype), 1)
-        heads = lambda z: z.reshape(B, T, nh, hs).transpose(0, 2, 1, 3)  # (B, nh, T, hs)
+        heads = lambda z, n: z.reshape(B, T, n, hs).transpose(0, 2, 1, 3)  # (B, n, T, hs)
+        unheads = lambda z: z.transpose(0, 2, 1, 3).reshape(B, T, -1)  # (B, T, n*hs)
+        tables = self.rope_tables(T, hs) if self.pe == "rope" else None
         x = P["wte"][idx] + self.positions(T)  # (B, T, C)
         caches = []
         for i in range(self.L):
             a, m = f"h{i}.attn.", f"h{i}.mlp."
-            h1, c1 = self.ln(x, f"h{i}.ln_1")
-            q, k, v = (heads(self.linear(h1, a + "W_" + n, a + "b_" + n)) for n in "QKV")
-            s = (q @ k.transpose(0, 1, 3, 2)) * scale + mask
+            h1, c1 = self.norm(x, f"h{i}.ln_1")
+            q = heads(self.linear(h1, a + "W_Q", a + "b_Q"), nh)  # (B, nh, T, hs)
+            k = heads(self.linear(h1, a + "W_K", a + "b_K"), nkv)  # (B, nkv, T, hs)
+            v = heads(self.linear(h1, a + "W_V", a + "b_V"), nkv)
+            if tables is not None:
+                q, k = self.rope(q, tables), self.rope(k, tables)
+            cq = ck = None
+            if self.qk_norm:
+                (q, cq), (k, ck) = self.rms_heads(q), self.rms_heads(k)
+            kr, vr = np.repeat(k, r, axis=1), np.repeat(v, r, axis=1)  # repeat_kv: (B, nh, T, hs)
+            s = (q @ kr.transpose(0, 1, 3, 2)) * scale + mask
             att = np.exp(s - s.max(-1, keepdims=True))
             att /= att.sum(-1, keepdims=True)
-            yh = (att @ v).transpose(0, 2, 1, 3).reshape(B, T, C)
+            yh = unheads(att @ vr)
             x = x + self.linear(yh, a + "W_O", a + "b_O")
-            h2, c2 = self.ln(x, f"h{i}.ln_2")
-            f = self.linear(h2, m + "W_fc", m + "b_fc")
-            gl = self.gelu(f)
-            x = x + self.linear(gl, m + "W_proj", m + "b_proj")
-            caches.append((h1, c1, q, k, v, att, yh, h2, c2, f, gl))
-        hf, cf = self.ln(x, "ln_f")
+            h2, c2 = self.norm(x, f"h{i}.ln_2")
+            out, cm = self.ffn(h2, m)
+            x = x + out
+            caches.append((h1, c1, q, kr, vr, cq, ck, att, yh, c2, cm))
+        hf, cf = self.norm(x, "ln_f")
         tied = self.cfg["tie_embeddings"]
-        logits = hf @ (P["wte"].T if tied else P["lm_head.W"])  # (B, T, V)
+        raw = hf @ (P["wte"].T if tied else P["lm_head.W"])  # (B, T, V)
+        logits = self.cap * np.tanh(raw / self.cap) if self.cap else raw
         z = logits - logits.max(-1, keepdims=True)
         ez = np.exp(z)
         se = ez.sum(-1, keepdims=True)
@@ -127,6 +227,8 @@ class Model:
         dlogits = ez / se
         np.put_along_axis(dlogits, tgt[..., None], np.take_along_axis(dlogits, tgt[..., None], -1) - 1, -1)
         dlogits /= N
+        if self.cap:
+            dlogits = dlogits * (1 - (logits / self.cap) ** 2)  # d cap*tanh(raw/cap) = 1 - tanh^2
         if tied:
             G["wte"] = dlogits.reshape(N, -1).T @ hf.reshape(N, C)
             dhf = dlogits @ P["wte"]
@@ -134,23 +236,26 @@ class Model:
             G["wte"] = np.zeros_like(P["wte"])
             G["lm_head.W"] = hf.reshape(N, C).T @ dlogits.reshape(N, -1)
             dhf = dlogits @ P["lm_head.W"].T
-        dx = self.ln_back(dhf, cf, G)
+        dx = self.norm_back(dhf, cf, G)
         for i in reversed(range(self.L)):
             a, m = f"h{i}.attn.", f"h{i}.mlp."
-            h1, c1, q, k, v, att, yh, h2, c2, f, gl = caches[i]
-            dgl = self.linear_back(gl, dx, m + "W_proj", m + "b_proj", G)
-            dh2 = self.linear_back(h2, dgl * self.gelu_grad(f), m + "W_fc", m + "b_fc", G)
-            dx = dx + self.ln_back(dh2, c2, G)
-            dyh = heads(self.linear_back(yh, dx, a + "W_O", a + "b_O", G))
-            datt = dyh @ v.transpose(0, 1, 3, 2)
-            dv = att.transpose(0, 1, 3, 2) @ dyh
+            h1, c1, q, kr, vr, cq, ck, att, yh, c2, cm = caches[i]
+            dx = dx + self.norm_back(self.ffn_back(dx, cm, m, G), c2, G)
+            dyh = heads(self.linear_back(yh, dx, a + "W_O", a + "b_O", G), nh)
+            datt = dyh @ vr.transpose(0, 1, 3, 2)
+            dvr = att.transpose(0, 1, 3, 2) @ dyh
             ds = att * (datt - (datt * att).sum(-1, keepdims=True)) * scale
-            dq, dk = ds @ k, ds.transpose(0, 1, 3, 2) @ q
+            dq, dkr = ds @ kr, ds.transpose(0, 1, 3, 2) @ q
+            dk = dkr.reshape(B, nkv, r, T, hs).sum(2)  # the r query heads of a group share k and v
+            dv = dvr.reshape(B, nkv, r, T, hs).sum(2)
+            if self.qk_norm:
+                dq, dk = self.rms_heads_back(dq, cq), self.rms_heads_back(dk, ck)
+            if tables is not None:
+                dq, dk = self.rope_back(dq, tables), self.rope_back(dk, tables)
             dh1 = 0
             for n, dz in zip("QKV", (dq, dk, dv)):
-                dz = dz.transpose(0, 2, 1, 3).reshape(B, T, C)
-                dh1 = dh1 + self.linear_back(h1, dz, a + "W_" + n, a + "b_" + n, G)
-            dx = dx + self.ln_back(dh1, c1, G)
+                dh1 = dh1 + self.linear_back(h1, unheads(dz), a + "W_" + n, a + "b_" + n, G)
+            dx = dx + self.norm_back(dh1, c1, G)
         if "wpe" in P:
             G["wpe"] = np.zeros_like(P["wpe"])
             G["wpe"][:T] = dx.sum(0)
@@ -209,21 +314,36 @@ def train(d):
 def selfcheck():
     """The hand-written backward pass against central differences, float64, every parameter kind."""
     rng = np.random.default_rng(0)
-    C, V, T, L, nh = 8, 11, 5, 2, 2
+    C, V, T, L = 8, 11, 5, 2
     worst = 0.0
     try:
         import scipy.special  # noqa: F401  (nanoGPT's exact GELU needs erf)
         exact = "erf"
     except ImportError:
         exact = "tanh"
-    for bias, tied, pos, gelu in ((False, True, "learned", "tanh"), (True, False, "sinusoidal", exact)):
+    gpt2 = {"positional_encoding": "learned", "n_head": 2}
+    for bias, tied, opts, gelu in (
+            (False, True, gpt2, "tanh"),
+            (True, False, dict(gpt2, positional_encoding="sinusoidal"), exact),
+            (True, False, {"positional_encoding": "rope", "rope_theta": 100.0, "n_head": 4, "n_kv_head": 2,
+                           "norm": "rmsnorm", "norm_eps": 1e-6, "mlp": "swiglu", "mlp_hidden": 12,
+                           "qk_norm": True, "logit_softcap": 2.0}, "tanh"),
+            (False, True, {"positional_encoding": "none", "n_head": 4, "n_kv_head": 1, "mlp": "relu2",
+                           "mlp_hidden": 16, "norm_eps": 1e-3}, "tanh")):
+        nh, nkv = opts["n_head"], opts.get("n_kv_head", opts["n_head"])
+        kv = C // nh * nkv
+        rms = opts.get("norm") == "rmsnorm"
+        H = opts.get("mlp_hidden", 4 * C)
         P = {"wte": rng.normal(0, .3, (V, C)), "ln_f.gamma": 1 + rng.normal(0, .1, C)}
-        if pos == "learned":
+        if opts["positional_encoding"] == "learned":
             P["wpe"] = rng.normal(0, .3, (T, C))
         if not tied:
             P["lm_head.W"] = rng.normal(0, .3, (C, V))
-        shapes = {"attn.W_Q": (C, C), "attn.W_K": (C, C), "attn.W_V": (C, C), "attn.W_O": (C, C),
-                  "mlp.W_fc": (C, 4 * C), "mlp.W_proj": (4 * C, C)}
+        shapes = {"attn.W_Q": (C, C), "attn.W_K": (C, kv), "attn.W_V": (C, kv), "attn.W_O": (C, C)}
+        if opts.get("mlp") == "swiglu":
+            shapes.update({"mlp.W_gate": (C, H), "mlp.W_up": (C, H), "mlp.W_down": (H, C)})
+        else:
+            shapes.update({"mlp.W_fc": (C, H), "mlp.W_proj": (H, C)})
         for i in range(L):
             for n, s in shapes.items():
                 P[f"h{i}.{n}"] = rng.normal(0, .3, s)
@@ -231,11 +351,11 @@ def selfcheck():
                     P[f"h{i}.{n.replace('W_', 'b_')}"] = rng.normal(0, .1, s[1])
             for n in ("ln_1", "ln_2"):
                 P[f"h{i}.{n}.gamma"] = 1 + rng.normal(0, .1, C)
-                if bias:
+                if bias and not rms:
                     P[f"h{i}.{n}.beta"] = rng.normal(0, .1, C)
-        if bias:
+        if bias and not rms:
             P["ln_f.beta"] = rng.normal(0, .1, C)
-        cfg = {"n_layer": L, "n_head": nh, "n_embd": C, "positional_encoding": pos, "tie_embeddings": tied}
+        cfg = dict(opts, n_layer=L, n_embd=C, tie_embeddings=tied)
         model = Model(P, cfg, gelu)
         idx, tgt = rng.integers(0, V, (3, T)), rng.integers(0, V, (3, T))
         _, G = model.loss_and_grads(idx, tgt)

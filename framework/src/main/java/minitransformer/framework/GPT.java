@@ -8,8 +8,9 @@ import java.util.Map;
 import minitransformer.framework.blocks.Block;
 import minitransformer.framework.blocks.CrossEntropyLoss;
 import minitransformer.framework.blocks.Dropout;
-import minitransformer.framework.blocks.LayerNorm;
 import minitransformer.framework.blocks.LmHead;
+import minitransformer.framework.blocks.LogitSoftcap;
+import minitransformer.framework.blocks.Norm;
 import minitransformer.framework.blocks.ParameterFactory;
 import minitransformer.framework.blocks.PositionEmbedding;
 import minitransformer.framework.blocks.Sequence;
@@ -32,9 +33,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>The forward pass, as nanoGPT's GPT.forward:
  *
  * <pre>
- *   x = wte[ids] + wpe[0:T]                         (B*T, C)   dropout
+ *   x = wte[ids] + wpe[0:T]                         (B*T, C)   dropout; no wpe with rope or none
  *   for each block: x = x + attn(ln_1(x)); x = x + mlp(ln_2(x))
  *   logits = ln_f(x)·W_head                         (B*T, V)   W_head = wteᵀ when tied
+ *   logits = cap·tanh(logits / cap)                            only with logit_softcap > 0
  *   loss = mean cross-entropy(logits, targets)
  * </pre>
  *
@@ -80,7 +82,7 @@ public final class GPT {
     for (int i = 0; i < config.nLayer(); i++) {
       blocks.add(new Block(params, dropout, config, i));
     }
-    LayerNorm lnF = new LayerNorm(params, Names.LN_F, C, config.bias());
+    Norm lnF = Norm.of(params, Names.LN_F, config);
     LmHead lmHead =
         config.tieEmbeddings() ? LmHead.tied(tokenEmbedding) : LmHead.untied(params, C, V);
 
@@ -100,6 +102,7 @@ public final class GPT {
     x = lnF.apply(sd, x); // (B*T, C)
     sd.reshape(Names.LN_F_OUT, x, seq.shapeWith(sd, C)); // (B, T, C)
     SDVariable logits = lmHead.apply(sd, x); // (B*T, V)
+    logits = LogitSoftcap.apply(sd, logits, config.logitSoftcap()); // (B*T, V): cap·tanh(logits/cap)
     sd.reshape(Names.LOGITS, logits, seq.shapeWith(sd, V)); // (B, T, V)
     CrossEntropyLoss.apply(sd, Names.LOSS, logits, targets, V); // ()
     sd.setLossVariables(Names.LOSS);

@@ -22,12 +22,18 @@ public final class Names {
   // ---- embeddings
   /** Token embedding table [vocab_size, C]. */
   public static final String WTE = "wte";
-  /** Positional table [block_size, C]: a parameter when learned, a constant when sinusoidal. */
+  /** Positional table [block_size, C]: a parameter when learned, a constant when sinusoidal; absent otherwise. */
   public static final String WPE = "wpe";
   /** Token plus position embedding, [B, T, C] (before dropout). */
   public static final String EMBEDDINGS_OUT = "emb/out";
   /** Dropout mask after the embeddings, [B*T, C]. */
   public static final String EMBEDDINGS_DROPOUT_MASK = "emb/dropout_mask";
+  /** The rotary tables cos(t·θ_i) and sin(t·θ_i), [block_size, 1, hs] constants (rope only). */
+  public static final String ROPE_COS = "rope/cos";
+
+  public static final String ROPE_SIN = "rope/sin";
+  /** The constant [hs, hs] matrix R with x·R = rotate_half(x) (rope only). */
+  public static final String ROPE_ROTATE_HALF = "rope/rotate_half";
   /** The additive causal mask constant [block_size, block_size]: 0 on and below the diagonal. */
   public static final String CAUSAL_MASK = "causal_mask";
 
@@ -102,6 +108,11 @@ public final class Names {
     return attn(i) + "/b_O";
   }
 
+  /** The scores q·kᵀ/√hs of block i before the causal mask, [B, nh, T, T] (every option applied). */
+  public static String attentionScores(int i) {
+    return attn(i) + "/scores";
+  }
+
   /** The softmax attention pattern of block i, [B, nh, T, T] (before dropout). */
   public static String attentionProbs(int i) {
     return attn(i) + "/probs";
@@ -132,6 +143,31 @@ public final class Names {
 
   public static String bProj(int i) {
     return mlp(i) + "/b_proj";
+  }
+
+  // ---- gated MLP (SwiGLU): Llama's gate_proj, up_proj, down_proj
+  public static String wGate(int i) {
+    return mlp(i) + "/W_gate";
+  }
+
+  public static String bGate(int i) {
+    return mlp(i) + "/b_gate";
+  }
+
+  public static String wUp(int i) {
+    return mlp(i) + "/W_up";
+  }
+
+  public static String bUp(int i) {
+    return mlp(i) + "/b_up";
+  }
+
+  public static String wDown(int i) {
+    return mlp(i) + "/W_down";
+  }
+
+  public static String bDown(int i) {
+    return mlp(i) + "/b_down";
   }
 
   /** Dropout mask after the MLP, [B*T, C]. */

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Trainable parameters per named matrix and in total, either read from a built {@link GPT} or
  * computed from a {@link GPTConfig} alone (long arithmetic, so GPT-3 175B sizes count without
- * building anything). The fixed sinusoidal table is a constant and is not counted.
+ * building anything). The fixed sinusoidal table and the rotary tables are constants and are not
+ * counted; QK-norm and the logit cap have no parameters.
  */
 public record ParameterCount(List<Row> rows) {
   /** One named parameter: its shape and number of entries. */
@@ -47,35 +48,32 @@ public record ParameterCount(List<Row> rows) {
   public static ParameterCount of(GPTConfig config) {
     long V = config.vocabSize();
     long C = config.nEmbd();
+    long kv = (long) config.nKvHead() * config.headSize(); // key/value width, C without grouping
+    long H = config.mlpHidden();
     boolean bias = config.bias();
+    boolean rms = config.norm() == NormKind.RMSNORM;
     List<Row> rows = new ArrayList<>();
     rows.add(row(Names.WTE, V, C));
     if (config.positionalEncoding() == PositionalEncoding.LEARNED) {
       rows.add(row(Names.WPE, config.blockSize(), C));
     }
     for (int i = 0; i < config.nLayer(); i++) {
-      addLayerNorm(rows, Names.ln1(i), C, bias);
-      String[][] attention = {
-        {Names.wQ(i), Names.bQ(i)}, {Names.wK(i), Names.bK(i)},
-        {Names.wV(i), Names.bV(i)}, {Names.wO(i), Names.bO(i)}
-      };
-      for (String[] wb : attention) {
-        rows.add(row(wb[0], C, C));
-        if (bias) {
-          rows.add(row(wb[1], C));
-        }
-      }
-      addLayerNorm(rows, Names.ln2(i), C, bias);
-      rows.add(row(Names.wFc(i), C, 4 * C));
-      if (bias) {
-        rows.add(row(Names.bFc(i), 4 * C));
-      }
-      rows.add(row(Names.wProj(i), 4 * C, C));
-      if (bias) {
-        rows.add(row(Names.bProj(i), C));
+      addNorm(rows, Names.ln1(i), C, bias, rms);
+      addLinear(rows, Names.wQ(i), Names.bQ(i), C, C, bias);
+      addLinear(rows, Names.wK(i), Names.bK(i), C, kv, bias);
+      addLinear(rows, Names.wV(i), Names.bV(i), C, kv, bias);
+      addLinear(rows, Names.wO(i), Names.bO(i), C, C, bias);
+      addNorm(rows, Names.ln2(i), C, bias, rms);
+      if (config.mlp() == MlpKind.SWIGLU) {
+        addLinear(rows, Names.wGate(i), Names.bGate(i), C, H, bias);
+        addLinear(rows, Names.wUp(i), Names.bUp(i), C, H, bias);
+        addLinear(rows, Names.wDown(i), Names.bDown(i), H, C, bias);
+      } else {
+        addLinear(rows, Names.wFc(i), Names.bFc(i), C, H, bias);
+        addLinear(rows, Names.wProj(i), Names.bProj(i), H, C, bias);
       }
     }
-    addLayerNorm(rows, Names.LN_F, C, bias);
+    addNorm(rows, Names.LN_F, C, bias, rms);
     if (!config.tieEmbeddings()) {
       rows.add(row(Names.LM_HEAD_W, C, V));
     }
@@ -127,10 +125,18 @@ public record ParameterCount(List<Row> rows) {
     return out.toString();
   }
 
-  private static void addLayerNorm(List<Row> rows, String scope, long C, boolean bias) {
+  /** γ, and β for a LayerNorm with biases (an RMSNorm has none). */
+  private static void addNorm(List<Row> rows, String scope, long C, boolean bias, boolean rms) {
     rows.add(row(Names.gamma(scope), C));
-    if (bias) {
+    if (bias && !rms) {
       rows.add(row(Names.beta(scope), C));
+    }
+  }
+
+  private static void addLinear(List<Row> rows, String w, String b, long in, long out, boolean bias) {
+    rows.add(row(w, in, out));
+    if (bias) {
+      rows.add(row(b, out));
     }
   }
 

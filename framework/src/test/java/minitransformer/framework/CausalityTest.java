@@ -11,7 +11,35 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class CausalityTest {
   @Test
   void changingLaterTokensLeavesEarlierLogitsUnchanged() {
-    GPT gpt = GPT.create(TinyConfigs.tiny(), 4);
+    assertCausal(TinyConfigs.tiny());
+  }
+
+  /** Every block option keeps the model causal (C 16, 4 heads of size 4). */
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("options")
+  void everyOptionIsCausal(String name, GPTConfig config) {
+    assertCausal(config);
+  }
+
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> options() {
+    GPTConfig base = new GPTConfig(TinyConfigs.V, 8, 2, 4, TinyConfigs.C, PositionalEncoding.LEARNED, true, true, 0.0);
+    return java.util.stream.Stream.of(
+        org.junit.jupiter.params.provider.Arguments.of("rope", base.withPositionalEncoding(PositionalEncoding.ROPE)),
+        org.junit.jupiter.params.provider.Arguments.of("none", base.withPositionalEncoding(PositionalEncoding.NONE)),
+        org.junit.jupiter.params.provider.Arguments.of("rmsnorm", base.withNorm(NormKind.RMSNORM, 1e-6)),
+        org.junit.jupiter.params.provider.Arguments.of("swiglu", base.withMlp(MlpKind.SWIGLU, 0)),
+        org.junit.jupiter.params.provider.Arguments.of("relu2", base.withMlp(MlpKind.RELU2, 0)),
+        org.junit.jupiter.params.provider.Arguments.of("gqa", base.withKvHeads(2)),
+        org.junit.jupiter.params.provider.Arguments.of("mqa", base.withKvHeads(1)),
+        org.junit.jupiter.params.provider.Arguments.of("qk_norm", base.withQkNorm(true)),
+        org.junit.jupiter.params.provider.Arguments.of("softcap", base.withLogitSoftcap(2.0)),
+        org.junit.jupiter.params.provider.Arguments.of("all", base.withPositionalEncoding(PositionalEncoding.ROPE)
+            .withNorm(NormKind.RMSNORM, 1e-6).withMlp(MlpKind.SWIGLU, 0).withKvHeads(2).withQkNorm(true)
+            .withLogitSoftcap(2.0)));
+  }
+
+  private static void assertCausal(GPTConfig config) {
+    GPT gpt = GPT.create(config, 4);
     TestWeights.randomise(gpt, 0.2, 8);
     INDArray ids = TinyConfigs.randomIds(2, 8, TinyConfigs.V, 1);
     int t = 4;

@@ -28,6 +28,41 @@ class GPTConfigTest {
     assertEquals("dropout (NaN) must be in [0, 1)", message(65, 64, 4, 4, 128, Double.NaN));
   }
 
+  private static String refused(java.util.function.Supplier<GPTConfig> config) {
+    return assertThrows(ModelConfigException.class, config::get).getMessage();
+  }
+
+  @Test
+  void blockOptionsAreRefusedNamingTheKeyAndValue() {
+    GPTConfig base = new GPTConfig(65, 64, 4, 4, 128, PositionalEncoding.LEARNED, false, true, 0);
+    assertEquals("n_kv_head (3) must divide n_head (4) and be at least 1", refused(() -> base.withKvHeads(3)));
+    assertEquals("n_kv_head (8) must divide n_head (4) and be at least 1", refused(() -> base.withKvHeads(8)));
+    assertEquals("n_kv_head (-1) must divide n_head (4) and be at least 1", refused(() -> base.withKvHeads(-1)));
+    assertEquals("norm_eps (0.0) must be in (0, 1)", refused(() -> base.withNorm(NormKind.RMSNORM, 0)));
+    assertEquals("mlp_hidden (-5) must be positive", refused(() -> base.withMlp(MlpKind.SWIGLU, -5)));
+    assertEquals("logit_softcap (-1.0) must be 0 (off) or positive", refused(() -> base.withLogitSoftcap(-1)));
+    assertEquals("rope_theta (0.5) must be greater than 1",
+        refused(() -> base.withPositionalEncoding(PositionalEncoding.ROPE).withRopeTheta(0.5)));
+    assertEquals("head size n_embd / n_head (3) must be even for rope positional encoding",
+        refused(() -> new GPTConfig(65, 64, 1, 3, 9, PositionalEncoding.ROPE, true, true, 0)));
+  }
+
+  @Test
+  void defaultsAreGpt2sBlocks() {
+    GPTConfig c = new GPTConfig(65, 64, 4, 4, 128, PositionalEncoding.LEARNED, false, true, 0);
+    assertEquals(NormKind.LAYERNORM, c.norm());
+    assertEquals(1e-5, c.normEps());
+    assertEquals(MlpKind.GELU, c.mlp());
+    assertEquals(512, c.mlpHidden());
+    assertEquals(4, c.nKvHead());
+    assertEquals(false, c.qkNorm());
+    assertEquals(0.0, c.logitSoftcap());
+    assertEquals(10000.0, c.ropeTheta());
+    assertEquals(true, c.hasGpt2Blocks());
+    assertEquals(384, c.withMlp(MlpKind.SWIGLU, 0).mlpHidden());
+    assertEquals(2, c.withKvHeads(2).queriesPerKvHead());
+  }
+
   @Test
   void theModelReadsTheLastBlockSizeTokens() {
     GPTConfig block4 = new GPTConfig(65, 4, 1, 1, 8, PositionalEncoding.LEARNED, true, true, 0);

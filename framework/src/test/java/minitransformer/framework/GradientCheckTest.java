@@ -10,7 +10,8 @@ import minitransformer.framework.blocks.Block;
 import minitransformer.framework.blocks.CausalSelfAttention;
 import minitransformer.framework.blocks.Dropout;
 import minitransformer.framework.blocks.LayerNorm;
-import minitransformer.framework.blocks.Mlp;
+import minitransformer.framework.blocks.Norm;
+import minitransformer.framework.blocks.FeedForward;
 import minitransformer.framework.blocks.ParameterFactory;
 import minitransformer.framework.blocks.Sequence;
 import org.junit.jupiter.api.AfterAll;
@@ -127,11 +128,92 @@ class GradientCheckTest {
     assertTrue(GradCheckUtil.checkGradients(h.sd(), Map.of(), 1e-6, 1e-5, 1e-8, false, false));
   }
 
+  /** C 8, 4 heads of size 2 (rope needs an even head size), block 6, no bias; one block. */
+  private static GPTConfig fourHeads() {
+    return new GPTConfig(7, 6, 1, 4, 8, PositionalEncoding.LEARNED, false, true, 0.0);
+  }
+
+  private static void checkAttention(GPTConfig config) {
+    Harness h = Harness.of(config);
+    CausalSelfAttention attn = new CausalSelfAttention(h.params(), new Dropout(0, DataType.DOUBLE), config, 0);
+    h.lossOn(attn.apply(h.sd(), h.x(), h.seq()));
+    scaleParameters(h.sd(), 20);
+    assertGradientsMatch(h.sd(), Map.of(), 12);
+  }
+
+  @Test
+  void attentionWithRope() {
+    checkAttention(fourHeads().withPositionalEncoding(PositionalEncoding.ROPE).withRopeTheta(100));
+  }
+
+  @Test
+  void attentionGroupedQuery() {
+    checkAttention(fourHeads().withKvHeads(2));
+  }
+
+  @Test
+  void attentionMultiQuery() {
+    checkAttention(fourHeads().withKvHeads(1));
+  }
+
+  @Test
+  void attentionWithQkNorm() {
+    checkAttention(fourHeads().withQkNorm(true));
+  }
+
+  @Test
+  void attentionWithRopeQkNormAndGroupedQueryWithBias() {
+    GPTConfig base = new GPTConfig(7, 6, 1, 4, 8, PositionalEncoding.ROPE, true, true, 0.0);
+    checkAttention(base.withKvHeads(2).withQkNorm(true));
+  }
+
+  @Test
+  void rmsNorm() {
+    GPTConfig config = small(false, 1).withNorm(NormKind.RMSNORM, 1e-6);
+    Harness h = Harness.of(config);
+    Norm ln = Norm.of(h.params(), "ln", config);
+    h.lossOn(ln.apply(h.sd(), h.x()));
+    scaleParameters(h.sd(), 1);
+    assertGradientsMatch(h.sd(), Map.of());
+  }
+
+  @Test
+  void swiGlu() {
+    GPTConfig config = small(true, 1).withMlp(MlpKind.SWIGLU, 12);
+    Harness h = Harness.of(config);
+    FeedForward mlp = FeedForward.of(h.params(), new Dropout(0, DataType.DOUBLE), config, 0);
+    h.lossOn(mlp.apply(h.sd(), h.x()));
+    scaleParameters(h.sd(), 30);
+    assertGradientsMatch(h.sd(), Map.of(), 12);
+  }
+
+  @Test
+  void reluSquared() {
+    GPTConfig config = small(true, 1).withMlp(MlpKind.RELU2, 0);
+    Harness h = Harness.of(config);
+    FeedForward mlp = FeedForward.of(h.params(), new Dropout(0, DataType.DOUBLE), config, 0);
+    h.lossOn(mlp.apply(h.sd(), h.x()));
+    scaleParameters(h.sd(), 30);
+    assertGradientsMatch(h.sd(), Map.of(), 12);
+  }
+
+  /** Every new block at once in one block: rope, RMSNorm, SwiGLU, grouped keys, QK-norm. */
+  @Test
+  void oneLlamaBlock() {
+    GPTConfig config = new GPTConfig(7, 6, 1, 4, 8, PositionalEncoding.ROPE, false, true, 0.0)
+        .withNorm(NormKind.RMSNORM, 1e-6).withMlp(MlpKind.SWIGLU, 0).withKvHeads(2).withQkNorm(true);
+    Harness h = Harness.of(config);
+    Block block = new Block(h.params(), new Dropout(0, DataType.DOUBLE), config, 0);
+    h.lossOn(block.apply(h.sd(), h.x(), h.seq()));
+    scaleParameters(h.sd(), 20);
+    assertGradientsMatch(h.sd(), Map.of());
+  }
+
   @Test
   void mlp() {
     GPTConfig config = small(true, 1);
     Harness h = Harness.of(config);
-    Mlp mlp = new Mlp(h.params(), new Dropout(0, DataType.DOUBLE), config, 0);
+    FeedForward mlp = FeedForward.of(h.params(), new Dropout(0, DataType.DOUBLE), config, 0);
     h.lossOn(mlp.apply(h.sd(), h.x()));
     scaleParameters(h.sd(), 30);
     assertGradientsMatch(h.sd(), Map.of());
@@ -141,7 +223,7 @@ class GradientCheckTest {
   void layerNorm() {
     GPTConfig config = small(true, 1);
     Harness h = Harness.of(config);
-    LayerNorm ln = new LayerNorm(h.params(), "ln", config.nEmbd(), true);
+    LayerNorm ln = new LayerNorm(h.params(), "ln", config.nEmbd(), true, GPTConfig.DEFAULT_NORM_EPS);
     h.lossOn(ln.apply(h.sd(), h.x()));
     scaleParameters(h.sd(), 1);
     assertGradientsMatch(h.sd(), Map.of());
@@ -175,6 +257,33 @@ class GradientCheckTest {
   @Test
   void wholeModelSinusoidalPositionsUntiedNoBias() {
     checkWholeModel(new GPTConfig(7, 6, 2, 2, 8, PositionalEncoding.SINUSOIDAL, false, false, 0.0));
+  }
+
+  /** Each option alone on the whole model (2 layers, C 8, 4 heads), then all of them together. */
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> options() {
+    GPTConfig base = new GPTConfig(7, 6, 2, 4, 8, PositionalEncoding.LEARNED, false, true, 0.0);
+    return java.util.stream.Stream.of(
+        org.junit.jupiter.params.provider.Arguments.of("rope", base.withPositionalEncoding(PositionalEncoding.ROPE)),
+        org.junit.jupiter.params.provider.Arguments.of("none", base.withPositionalEncoding(PositionalEncoding.NONE)),
+        org.junit.jupiter.params.provider.Arguments.of("rmsnorm", base.withNorm(NormKind.RMSNORM, 1e-6)),
+        org.junit.jupiter.params.provider.Arguments.of("layernorm eps 1e-3, bias", new GPTConfig(
+            7, 6, 2, 4, 8, PositionalEncoding.LEARNED, true, false, 0.0).withNorm(NormKind.LAYERNORM, 1e-3)),
+        org.junit.jupiter.params.provider.Arguments.of("swiglu", base.withMlp(MlpKind.SWIGLU, 0)),
+        org.junit.jupiter.params.provider.Arguments.of("relu2", base.withMlp(MlpKind.RELU2, 0)),
+        org.junit.jupiter.params.provider.Arguments.of("gqa 2", base.withKvHeads(2)),
+        org.junit.jupiter.params.provider.Arguments.of("mqa", base.withKvHeads(1)),
+        org.junit.jupiter.params.provider.Arguments.of("qk_norm", base.withQkNorm(true)),
+        org.junit.jupiter.params.provider.Arguments.of("softcap", base.withLogitSoftcap(2.0)),
+        org.junit.jupiter.params.provider.Arguments.of("all, untied, dropout", new GPTConfig(
+                7, 6, 2, 4, 8, PositionalEncoding.ROPE, false, false, 0.1)
+            .withNorm(NormKind.RMSNORM, 1e-6).withMlp(MlpKind.SWIGLU, 0).withKvHeads(2).withQkNorm(true)
+            .withLogitSoftcap(3.0)));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("options")
+  void wholeModelWithEachOption(String name, GPTConfig config) {
+    checkWholeModel(config);
   }
 
   @Test

@@ -99,7 +99,7 @@ class M21WorkaroundTest {
   @Test
   void layerNormHasEpsilon() {
     SameDiff sd = SameDiff.create();
-    LayerNorm ln = new LayerNorm(new ParameterFactory(sd, DataType.DOUBLE, 1), "ln", 4, true);
+    LayerNorm ln = new LayerNorm(new ParameterFactory(sd, DataType.DOUBLE, 1), "ln", 4, true, GPTConfig.DEFAULT_NORM_EPS);
     double[][] rows = {{0.3, 0.3, 0.3, 0.3}, {0.001, -0.002, 0.0005, 0.003}};
     SDVariable y = ln.apply(sd, sd.constant(Nd4j.createFromArray(rows)));
     INDArray out = y.eval();

@@ -66,7 +66,7 @@ class OpCountTest {
   @Test
   void layerNorm() {
     OpCounter c =
-        countBlock((sd, in) -> new LayerNorm(new ParameterFactory(sd, DataType.FLOAT, 1), "ln", SMALL.nEmbd(), true)
+        countBlock((sd, in) -> new LayerNorm(new ParameterFactory(sd, DataType.FLOAT, 1), "ln", SMALL.nEmbd(), true, GPTConfig.DEFAULT_NORM_EPS)
             .apply(sd, in[0]));
     System.out.println("LayerNorm: " + c);
     assertTrue(c.forward <= 11 && c.backward <= 16, c.toString());

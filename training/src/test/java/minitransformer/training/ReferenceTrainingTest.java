@@ -18,6 +18,8 @@ import minitransformer.datasets.BatchSampler;
 import minitransformer.datasets.SplitMix64;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
+import minitransformer.framework.MlpKind;
+import minitransformer.framework.NormKind;
 import minitransformer.framework.PositionalEncoding;
 import minitransformer.training.checkpoint.ModelExport;
 import minitransformer.training.optim.AdamW;
@@ -57,6 +59,21 @@ class ReferenceTrainingTest {
   @Test
   void biasesUntiedHeadAndSinusoidalPositionsMatchTheNumPyReference() throws Exception {
     compare(new GPTConfig(VOCAB, T, 2, 2, 24, PositionalEncoding.SINUSOIDAL, true, false, 0.0), 12);
+  }
+
+  /** rope, RMSNorm, SwiGLU, grouped-query attention, QK-norm and the logit cap, all at once. */
+  @Test
+  void llamaBlocksMatchTheNumPyReferenceStepForStep() throws Exception {
+    compare(new GPTConfig(VOCAB, T, 2, 4, 32, PositionalEncoding.ROPE, false, true, 0.0)
+        .withRopeTheta(1000).withNorm(NormKind.RMSNORM, 1e-6).withMlp(MlpKind.SWIGLU, 0).withKvHeads(2)
+        .withQkNorm(true).withLogitSoftcap(5.0), 13);
+  }
+
+  /** No positions, ReLU², multi-query attention, LayerNorm with another ε, biases and an untied head. */
+  @Test
+  void otherBlocksMatchTheNumPyReferenceStepForStep() throws Exception {
+    compare(new GPTConfig(VOCAB, T, 2, 4, 24, PositionalEncoding.NONE, true, false, 0.0)
+        .withNorm(NormKind.LAYERNORM, 1e-3).withMlp(MlpKind.RELU2, 40).withKvHeads(1), 14);
   }
 
   @Test

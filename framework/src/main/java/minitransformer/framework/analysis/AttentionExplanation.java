@@ -7,7 +7,6 @@ import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.ModelConfigException;
 import minitransformer.framework.Names;
-import minitransformer.framework.blocks.LayerNorm;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -91,6 +90,7 @@ public record AttentionExplanation(
    */
   public static AttentionExplanation of(GPT model, int[] ids, int layer, int position) {
     GPTConfig config = model.config();
+    requireGpt2Blocks(config);
     if (layer < 0 || layer >= config.nLayer()) {
       throw new ModelConfigException(
           "layer " + layer + " does not exist (the model has layers 0.." + (config.nLayer() - 1) + ")");
@@ -182,6 +182,20 @@ public record AttentionExplanation(
   }
 
   /** (x - μ) / √(σ² + ε) · γ + β, as {@link LayerNorm}. */
+  /**
+   * The explanation recomputes GPT-2's blocks by hand; a model with rope, none, RMSNorm, another MLP,
+   * grouped keys, QK-norm or a logit cap is refused with one line rather than explained wrongly.
+   */
+  static void requireGpt2Blocks(GPTConfig config) {
+    if (!config.hasGpt2Blocks()) {
+      throw new ModelConfigException("the attention explanation supports GPT-2's blocks only (learned or"
+          + " sinusoidal positions, layernorm with norm_eps 1e-5, gelu with mlp_hidden 4C, n_kv_head = n_head,"
+          + " no qk_norm, no logit_softcap); this model has positional_encoding " + config.positionalEncoding().key()
+          + ", norm " + config.norm().key() + ", mlp " + config.mlp().key() + ", n_kv_head " + config.nKvHead()
+          + ", qk_norm " + config.qkNorm() + ", logit_softcap " + config.logitSoftcap());
+    }
+  }
+
   static double[] layerNorm(double[] x, double[] gamma, double[] beta) {
     int C = x.length;
     double mu = 0;
@@ -194,7 +208,7 @@ public record AttentionExplanation(
       variance += (xi - mu) * (xi - mu);
     }
     variance /= C;
-    double inv = 1.0 / Math.sqrt(variance + LayerNorm.EPS);
+    double inv = 1.0 / Math.sqrt(variance + GPTConfig.DEFAULT_NORM_EPS);
     double[] y = new double[C];
     for (int i = 0; i < C; i++) {
       y[i] = (x[i] - mu) * inv * gamma[i] + (beta == null ? 0.0 : beta[i]);

@@ -20,12 +20,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public record RawScores(int layer, double[][][] scores) {
 
-  /** Recomputes q and k of block {@code layer} from its input, as {@link AttentionExplanation} does. */
+  /**
+   * Recomputes q and k of block {@code layer} from its input, as {@link AttentionExplanation} does;
+   * for a model with other blocks (rope, QK-norm, grouped keys, ...) reads the graph's own scores
+   * {@link Names#attentionScores} (float32), times √hs.
+   */
   public static RawScores of(GPT model, int[] ids, int layer) {
     GPTConfig config = model.config();
     if (layer < 0 || layer >= config.nLayer()) {
       throw new ModelConfigException(
           "layer " + layer + " does not exist (the model has layers 0.." + (config.nLayer() - 1) + ")");
+    }
+    if (!config.hasGpt2Blocks()) {
+      return fromGraph(model, ids, layer);
     }
     int T = ids.length;
     int C = config.nEmbd();
@@ -54,6 +61,24 @@ public record RawScores(int layer, double[][][] scores) {
         double[] qh = Arrays2.slice(q[t], h * hs, hs); // (hs)
         for (int s = 0; s < T; s++) {
           scores[h][t][s] = Arrays2.dot(qh, Arrays2.slice(k[s], h * hs, hs));
+        }
+      }
+    }
+    return new RawScores(layer, scores);
+  }
+
+  /** q·kᵀ of every head as the graph computes it, every option applied: its scores q·kᵀ/√hs, times √hs. */
+  static RawScores fromGraph(GPT model, int[] ids, int layer) {
+    int T = ids.length;
+    int nh = model.config().nHead();
+    double unscale = Math.sqrt(model.config().headSize());
+    String name = Names.attentionScores(layer);
+    INDArray graph = model.outputs(GPT.idsArray(ids, 1, T), List.of(name)).get(name); // (1, nh, T, T)
+    double[][][] scores = new double[nh][T][T];
+    for (int h = 0; h < nh; h++) {
+      for (int t = 0; t < T; t++) {
+        for (int s = 0; s < T; s++) {
+          scores[h][t][s] = graph.getDouble(0, h, t, s) * unscale;
         }
       }
     }

@@ -5,18 +5,21 @@ import minitransformer.framework.Names;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
-/** A pre-LayerNorm transformer block: x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)). */
+/**
+ * A pre-norm transformer block: x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)). ln is the config's
+ * {@link Norm} (LayerNorm or RMSNorm), mlp its {@link FeedForward} (GELU, ReLU² or SwiGLU).
+ */
 public final class Block {
-  private final LayerNorm ln1;
+  private final Norm ln1;
   private final CausalSelfAttention attn;
-  private final LayerNorm ln2;
-  private final Mlp mlp;
+  private final Norm ln2;
+  private final FeedForward mlp;
 
   public Block(ParameterFactory params, Dropout dropout, GPTConfig config, int layer) {
-    this.ln1 = new LayerNorm(params, Names.ln1(layer), config.nEmbd(), config.bias());
+    this.ln1 = Norm.of(params, Names.ln1(layer), config);
     this.attn = new CausalSelfAttention(params, dropout, config, layer);
-    this.ln2 = new LayerNorm(params, Names.ln2(layer), config.nEmbd(), config.bias());
-    this.mlp = new Mlp(params, dropout, config, layer);
+    this.ln2 = Norm.of(params, Names.ln2(layer), config);
+    this.mlp = FeedForward.of(params, dropout, config, layer);
   }
 
   /** x (B*T, C) -> (B*T, C). */

@@ -49,6 +49,17 @@ public final class ParameterFactory {
     return add(name, Nd4j.ones(dataType, shape));
   }
 
+  /**
+   * A constant (not trained, not counted), created once per graph under name and shared by every
+   * block that asks for it again (the rotary tables).
+   */
+  public SDVariable sharedConstant(String name, java.util.function.Supplier<INDArray> value) {
+    if (sd.hasVariable(name)) {
+      return sd.getVariable(name);
+    }
+    return sd.constant(name, value.get().castTo(dataType));
+  }
+
   /** Names of the variables created so far, in creation order. */
   public List<String> names() {
     return Collections.unmodifiableList(names);

@@ -75,6 +75,30 @@ public final class Sequence {
         k -> sd.concat(0, batchAndTime, sd.constant(Nd4j.createFromArray(trailing))));
   }
 
+  /** Any node built from these sizes, built once per graph under key and shared by every block. */
+  public SDVariable shared(String key, java.util.function.Supplier<SDVariable> build) {
+    SDVariable node = shapes.get(key);
+    if (node == null) {
+      node = build.get();
+      shapes.put(key, node);
+    }
+    return node;
+  }
+
+  /** The shape vector [B, d1, d2, ...] (a d may be -1), one node per distinct trailing dimensions. */
+  public SDVariable batchWith(SameDiff sd, long... trailing) {
+    return shared(
+        "B" + Arrays.toString(trailing),
+        () -> sd.concat(0, sd.slice(batchAndTime, new int[] {0}, 1), sd.constant(Nd4j.createFromArray(trailing))));
+  }
+
+  /** The shape vector [B, d1, ..., T], one node per distinct middle dimensions. */
+  public SDVariable batchWithThenTime(SameDiff sd, long... middle) {
+    return shared(
+        "B" + Arrays.toString(middle) + "T",
+        () -> sd.concat(0, sd.slice(batchAndTime, new int[] {0}, 1), sd.constant(Nd4j.createFromArray(middle)), time));
+  }
+
   /** The shape vector [T, d1, ...], one node per distinct trailing dimensions. */
   public SDVariable timeWith(SameDiff sd, long... trailing) {
     return shapes.computeIfAbsent(

@@ -9,7 +9,13 @@ import minitransformer.framework.GPT;
  * {@link Sampler}'s generation through a {@link KvCache}: the prompt (its last block_size tokens) is
  * read in one batched forward pass, then each new token costs one cached step.
  *
- * <p><b>When the block is full.</b> Positions are absolute, so sliding the window changes every
+ * <p><b>When the block is full.</b> With rope or no positions the cache slides by itself
+ * ({@link KvCache#slides()}) and {@code refill} is not used: every token costs one cached step and
+ * attends to the last block_size positions at every layer. That is sliding-window attention
+ * (Mistral's rolling buffer), not the full forward pass on the last block_size tokens: from layer 1
+ * on, the cached keys of the window's tokens were computed while older tokens were still in view, so
+ * past the block the text can differ from {@link Sampler}'s (for a one-layer model it is the same,
+ * KvCacheOptionsTest). With a learned or sinusoidal table positions are absolute, so sliding the window changes every
  * token's position and invalidates every cached key and value. The cache is then re-filled with one
  * batched forward pass over the last {@code refill} tokens (the new one included):
  * <ul>
@@ -75,8 +81,8 @@ public final class CachedSampler {
       if (i == n - 1) {
         break; // no logits needed after the last token
       }
-      logits = cache.length() < blockSize
-          ? cache.append(next)
+      logits = cache.length() < blockSize || cache.slides()
+          ? cache.append(next) // rope or none: a full cache slides by one cached step
           : cache.prefill(tail(context, length, refill)); // slide: re-fill with the last refill tokens
     }
     return generated;

@@ -4,11 +4,20 @@ import static minitransformer.framework.generate.RowKernels.add;
 import static minitransformer.framework.generate.RowKernels.gelu;
 import static minitransformer.framework.generate.RowKernels.layerNorm;
 import static minitransformer.framework.generate.RowKernels.linear;
+import static minitransformer.framework.generate.RowKernels.reluSquared;
+import static minitransformer.framework.generate.RowKernels.rmsNorm;
+import static minitransformer.framework.generate.RowKernels.rmsNormalizeHeads;
+import static minitransformer.framework.generate.RowKernels.rotate;
+import static minitransformer.framework.generate.RowKernels.siluTimes;
 
 import java.util.Map;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
+import minitransformer.framework.MlpKind;
 import minitransformer.framework.Names;
+import minitransformer.framework.NormKind;
+import minitransformer.framework.PositionalEncoding;
+import minitransformer.framework.blocks.Rotary;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -33,6 +42,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>The arithmetic on row arrays (linear, LayerNorm, GELU, residual add) is in {@link RowKernels};
  * this class holds the weights, the cache and the order of the equations.
  *
+ * <p><b>Every block variant</b> of the graph has its kernel here, chosen once in the constructor:
+ * LayerNorm or RMSNorm, GELU, ReLU² or SwiGLU, RoPE, QK-norm, the logit cap. With grouped-query
+ * attention the cache holds the n_kv_head key/value heads only, 2·L·block_size·n_kv_head·hs floats:
+ * nh / n_kv_head times less than multi-head attention (a quarter at 8 query heads over 2 key heads,
+ * 1/nh with multi-query), and query head h reads key/value head h / (nh / n_kv_head).
+ *
+ * <p><b>Sliding past the block.</b> With rope (or no positions at all) a cached key does not
+ * depend on where the window starts: rope rotates q at position t and k at position s, and their
+ * product depends on s - t only. The cache then keeps positions as absolute numbers that grow past
+ * block_size, stores position s in slot s mod block_size, and {@link #append} at a full cache
+ * overwrites the oldest position, at the cost of one cached step ({@link #slides()}). Every position
+ * then attends to the last block_size positions at every layer: exactly sliding-window attention
+ * over the whole text (Mistral's rolling buffer cache), which equals the full forward pass on the
+ * last block_size tokens for one layer only, since deeper cached keys were computed while older
+ * tokens were still in view (KvCacheOptionsTest proves both). With a learned or sinusoidal table
+ * every key depends on its absolute position, so a full cache must be re-filled ({@link CachedSampler}).
+ *
  * <p><b>Weights are a snapshot</b>: copied from the model's arrays (float32) when the cache is made
  * and again by {@link #refresh()}; change the model's weights, then call refresh.
  */
@@ -41,9 +67,18 @@ public final class JavaKvCache implements KvCache {
   private final GPTConfig config;
   private final int C;
   private final int nh;
+  private final int nKv;
   private final int hs;
   private final int V;
   private final int blockSize;
+  private final int hidden;
+  private final boolean slides;
+  private final Norm norm;
+  private final Mlp mlp;
+  private final boolean addsTable;
+  private final boolean rope;
+  private final boolean qkNorm;
+  private final double[] inverseFrequency; // (hs/2) θ_i = rope_theta^(-2i/hs), rope only
 
   // Weights, [in, out] as in the model, one Java array per row; lm head as [C, V] (wteᵀ when tied).
   private float[] wte;
@@ -53,23 +88,39 @@ public final class JavaKvCache implements KvCache {
   private float[] lnFGamma;
   private float[] lnFBeta;
 
-  // The cache: per layer, keys and values [nh, block_size, hs].
+  // The cache: per layer, keys and values [n_kv, block_size, hs]; position s in slot s mod block_size.
   private final float[][] keys;
   private final float[][] values;
-  private int length;
+  private int length; // positions cached, 0 .. block_size
+  private int position; // the absolute position of the next token read
 
   // Work arrays, one row per position being read, reused by every call.
   private final float[][] x; // (block_size, C) the residual stream
-  private final float[][] h; // (block_size, C) a LayerNorm's output, then a sublayer's
+  private final float[][] h; // (block_size, C) a norm's output, then a sublayer's
   private final float[][] q; // (block_size, C) queries
-  private final float[][] y; // (block_size, C) new keys, new values, then the heads' outputs
-  private final float[][] hidden; // (block_size, 4C)
+  private final float[][] k; // (block_size, n_kv·hs) new keys
+  private final float[][] v; // (block_size, n_kv·hs) new values
+  private final float[][] y; // (block_size, C) the heads' outputs
+  private final float[][] hiddenRows; // (block_size, hidden)
+  private final float[][] gateRows; // (block_size, hidden), SwiGLU's up projection
+  private final float[] cos; // (hs/2) at one position
+  private final float[] sin;
   private final float[] scores;
   private final float[] logits;
 
   private static final class Layer {
-    float[] ln1Gamma, ln1Beta, bQ, bK, bV, bO, ln2Gamma, ln2Beta, bFc, bProj;
-    float[][] wQ, wK, wV, wO, wFc, wProj;
+    float[] ln1Gamma, ln1Beta, bQ, bK, bV, bO, ln2Gamma, ln2Beta, bFc, bProj, bGate, bUp, bDown;
+    float[][] wQ, wK, wV, wO, wFc, wProj, wGate, wUp, wDown;
+  }
+
+  /** A norm of one row (LayerNorm or RMSNorm, as model.norm). */
+  private interface Norm {
+    void apply(float[] in, float[] gamma, float[] beta, float[] out);
+  }
+
+  /** The MLP of n rows h -> h (as model.mlp). */
+  private interface Mlp {
+    void apply(Layer l, int n);
   }
 
   public JavaKvCache(GPT model) {
@@ -77,16 +128,39 @@ public final class JavaKvCache implements KvCache {
     this.config = model.config();
     this.C = config.nEmbd();
     this.nh = config.nHead();
+    this.nKv = config.nKvHead();
     this.hs = config.headSize();
     this.V = config.vocabSize();
     this.blockSize = config.blockSize();
-    this.keys = new float[config.nLayer()][nh * blockSize * hs];
-    this.values = new float[config.nLayer()][nh * blockSize * hs];
+    this.hidden = config.mlpHidden();
+    this.slides = config.positionalEncoding().keysAreTranslationInvariant();
+    this.addsTable = config.positionalEncoding().addsTable();
+    this.rope = config.positionalEncoding() == PositionalEncoding.ROPE;
+    this.qkNorm = config.qkNorm();
+    double eps = config.normEps();
+    this.norm = config.norm() == NormKind.RMSNORM
+        ? (in, gamma, beta, out) -> rmsNorm(in, gamma, beta, out, eps)
+        : (in, gamma, beta, out) -> layerNorm(in, gamma, beta, out, eps);
+    this.mlp = switch (config.mlp()) {
+      case GELU -> (l, n) -> activationMlp(l, n, RowKernels::gelu);
+      case RELU2 -> (l, n) -> activationMlp(l, n, RowKernels::reluSquared);
+      case SWIGLU -> this::swiGlu;
+    };
+    this.inverseFrequency = new double[hs / 2];
+    double[][] angleOne = Rotary.angles(2, hs, config.ropeTheta()); // row 1: 1·θ_i
+    System.arraycopy(angleOne[1], 0, inverseFrequency, 0, hs / 2);
+    this.keys = new float[config.nLayer()][nKv * blockSize * hs];
+    this.values = new float[config.nLayer()][nKv * blockSize * hs];
     this.x = new float[blockSize][C];
     this.h = new float[blockSize][C];
     this.q = new float[blockSize][C];
+    this.k = new float[blockSize][nKv * hs];
+    this.v = new float[blockSize][nKv * hs];
     this.y = new float[blockSize][C];
-    this.hidden = new float[blockSize][4 * C];
+    this.hiddenRows = new float[blockSize][hidden];
+    this.gateRows = config.mlp() == MlpKind.SWIGLU ? new float[blockSize][hidden] : null;
+    this.cos = new float[hs / 2];
+    this.sin = new float[hs / 2];
     this.scores = new float[blockSize];
     this.logits = new float[V];
     refresh();
@@ -96,7 +170,7 @@ public final class JavaKvCache implements KvCache {
   public void refresh() {
     Map<String, INDArray> p = model.parameters();
     wte = floats(p.get(Names.WTE));
-    wpe = floats(model.sameDiff().getArrForVarName(Names.WPE));
+    wpe = addsTable ? floats(model.sameDiff().getArrForVarName(Names.WPE)) : null;
     wHead = rows(config.tieEmbeddings() ? p.get(Names.WTE).transpose() : p.get(Names.LM_HEAD_W));
     layers = new Layer[config.nLayer()];
     for (int i = 0; i < layers.length; i++) {
@@ -117,6 +191,12 @@ public final class JavaKvCache implements KvCache {
       l.bFc = floats(p.get(Names.bFc(i)));
       l.wProj = rows(p.get(Names.wProj(i)));
       l.bProj = floats(p.get(Names.bProj(i)));
+      l.wGate = rows(p.get(Names.wGate(i)));
+      l.bGate = floats(p.get(Names.bGate(i)));
+      l.wUp = rows(p.get(Names.wUp(i)));
+      l.bUp = floats(p.get(Names.bUp(i)));
+      l.wDown = rows(p.get(Names.wDown(i)));
+      l.bDown = floats(p.get(Names.bDown(i)));
       layers[i] = l;
     }
     lnFGamma = floats(p.get(Names.gamma(Names.LN_F)));
@@ -130,19 +210,28 @@ public final class JavaKvCache implements KvCache {
           "prefill needs 1 to block_size (" + blockSize + ") tokens, got " + ids.length);
     }
     length = 0;
+    position = 0;
     return read(ids);
   }
 
   @Override
   public double[] append(int id) {
-    if (length == 0 || length >= blockSize) {
+    if (length == 0 || (length >= blockSize && !slides)) {
       throw new IllegalStateException(
           "append needs 1 to block_size - 1 (" + (blockSize - 1) + ") cached positions, has " + length);
     }
     return read(new int[] {id});
   }
 
-  /** Reads ids at positions length .. length+n-1, caching their keys and values; the logits after the last. */
+  @Override
+  public boolean slides() {
+    return slides;
+  }
+
+  /**
+   * Reads ids at absolute positions position .. position+n-1, caching their keys and values; the
+   * logits after the last. Only a single token (append) can wrap around the slots.
+   */
   private double[] read(int[] ids) {
     for (int id : ids) {
       if (id < 0 || id >= V) {
@@ -150,49 +239,61 @@ public final class JavaKvCache implements KvCache {
       }
     }
     int n = ids.length;
-    int t0 = length;
-    // x = wte[id] + wpe[t]                                           (n, C)
+    int t0 = position;
+    // x = wte[id] (+ wpe[t])                                          (n, C)
     for (int p = 0; p < n; p++) {
       int id = ids[p];
-      int t = t0 + p;
-      for (int c = 0; c < C; c++) {
-        x[p][c] = wte[id * C + c] + wpe[t * C + c];
+      System.arraycopy(wte, id * C, x[p], 0, C);
+      if (addsTable) {
+        int t = t0 + p; // < block_size: a table never slides
+        for (int c = 0; c < C; c++) {
+          x[p][c] += wpe[t * C + c];
+        }
       }
     }
     for (int i = 0; i < layers.length; i++) {
       Layer l = layers[i];
       for (int p = 0; p < n; p++) {
-        layerNorm(x[p], l.ln1Gamma, l.ln1Beta, h[p]); // h = ln_1(x)
+        norm.apply(x[p], l.ln1Gamma, l.ln1Beta, h[p]); // h = ln_1(x)
       }
       linear(h, n, l.wQ, l.bQ, q); // q = h·W_Q                   (n, C) = (n, nh, hs)
-      linear(h, n, l.wK, l.bK, y); // k = h·W_K -> cache rows t0 .. t0+n-1
-      toCache(y, n, t0, keys[i]);
-      linear(h, n, l.wV, l.bV, y); // v = h·W_V -> cache rows
-      toCache(y, n, t0, values[i]);
+      linear(h, n, l.wK, l.bK, k); // k = h·W_K                   (n, n_kv·hs)
+      linear(h, n, l.wV, l.bV, v); // v = h·W_V                   (n, n_kv·hs)
+      for (int p = 0; p < n; p++) {
+        if (rope) {
+          angles(t0 + p);
+          rotate(q[p], nh, hs, cos, sin); // q = rope(q) at its position
+          rotate(k[p], nKv, hs, cos, sin); // k = rope(k)
+        }
+        if (qkNorm) {
+          rmsNormalizeHeads(q[p], nh, hs, config.normEps()); // q = rms(q) per head
+          rmsNormalizeHeads(k[p], nKv, hs, config.normEps()); // k = rms(k) per head
+        }
+      }
+      toCache(k, n, t0, keys[i]);
+      toCache(v, n, t0, values[i]);
       for (int p = 0; p < n; p++) {
         attend(q[p], t0 + p, keys[i], values[i], y[p]); // y = concat_heads(softmax(q·kᵀ/√hs)·v)
       }
       linear(y, n, l.wO, l.bO, h); // y·W_O
       for (int p = 0; p < n; p++) {
         add(x[p], h[p]); // x = x + attn(ln_1(x))
-        layerNorm(x[p], l.ln2Gamma, l.ln2Beta, h[p]); // h = ln_2(x)
+        norm.apply(x[p], l.ln2Gamma, l.ln2Beta, h[p]); // h = ln_2(x)
       }
-      linear(h, n, l.wFc, l.bFc, hidden); // (n, 4C)
-      for (int p = 0; p < n; p++) {
-        gelu(hidden[p]);
-      }
-      linear(hidden, n, l.wProj, l.bProj, h); // (n, C)
+      mlp.apply(l, n); // h = mlp(h)                                (n, C)
       for (int p = 0; p < n; p++) {
         add(x[p], h[p]); // x = x + mlp(ln_2(x))
       }
     }
     float[] last = h[0];
-    layerNorm(x[n - 1], lnFGamma, lnFBeta, last); // only the last position's logits are needed
+    norm.apply(x[n - 1], lnFGamma, lnFBeta, last); // only the last position's logits are needed
     linear(new float[][] {last}, 1, wHead, null, new float[][] {logits}); // (V)
-    length = t0 + n;
+    position = t0 + n;
+    length = Math.min(position, blockSize);
+    double cap = config.logitSoftcap();
     double[] out = new double[V];
-    for (int v = 0; v < V; v++) {
-      out[v] = logits[v];
+    for (int c = 0; c < V; c++) {
+      out[c] = cap == 0.0 ? logits[c] : (float) (cap * Math.tanh(logits[c] / cap)); // cap·tanh(logits/cap)
     }
     return out;
   }
@@ -202,43 +303,83 @@ public final class JavaKvCache implements KvCache {
     return length;
   }
 
-  /** Row p of rows (n, C) = (n, nh, hs) goes to cache[head, t0 + p, :] for each head. */
+  /**
+   * Floats held for keys and values, 2·L·block_size·n_kv_head·hs: with grouped-query attention
+   * nh / n_kv_head times fewer than with one key/value head per query head.
+   */
+  public long cachedFloats() {
+    return 2L * keys.length * keys[0].length;
+  }
+
+  /** h (n, C) -> act(h·W_fc + b_fc)·W_proj + b_proj (n, C): GELU or ReLU². */
+  private void activationMlp(Layer l, int n, java.util.function.Consumer<float[]> activation) {
+    linear(h, n, l.wFc, l.bFc, hiddenRows); // (n, hidden)
+    for (int p = 0; p < n; p++) {
+      activation.accept(hiddenRows[p]);
+    }
+    linear(hiddenRows, n, l.wProj, l.bProj, h); // (n, C)
+  }
+
+  /** h (n, C) -> (SiLU(h·W_gate) ⊙ h·W_up)·W_down (n, C). */
+  private void swiGlu(Layer l, int n) {
+    linear(h, n, l.wGate, l.bGate, hiddenRows); // (n, hidden)
+    linear(h, n, l.wUp, l.bUp, gateRows); // (n, hidden)
+    for (int p = 0; p < n; p++) {
+      siluTimes(hiddenRows[p], gateRows[p]);
+    }
+    linear(hiddenRows, n, l.wDown, l.bDown, h); // (n, C)
+  }
+
+  /** cos and sin of t·θ_i, rounded to float as the graph's tables are. */
+  private void angles(int t) {
+    for (int i = 0; i < cos.length; i++) {
+      double angle = t * inverseFrequency[i];
+      cos[i] = (float) Math.cos(angle);
+      sin[i] = (float) Math.sin(angle);
+    }
+  }
+
+  /** Row p of rows (n, n_kv·hs) goes to cache[head, slot of t0 + p, :] for each key/value head. */
   private void toCache(float[][] rows, int n, int t0, float[] cache) {
     for (int p = 0; p < n; p++) {
-      for (int head = 0; head < nh; head++) {
-        System.arraycopy(rows[p], head * hs, cache, (head * blockSize + t0 + p) * hs, hs);
+      int slot = (t0 + p) % blockSize;
+      for (int head = 0; head < nKv; head++) {
+        System.arraycopy(rows[p], head * hs, cache, (head * blockSize + slot) * hs, hs);
       }
     }
   }
 
   /**
-   * One position t's attention over the cached positions 0..t (its own key and value already in
-   * the cache; no mask needed, every cached key is in its past): out = concat over heads of
-   * softmax(q·kᵀ/√hs)·v.
+   * One position t's attention over the cached positions max(0, t - block_size + 1) .. t (its own
+   * key and value already in the cache; no mask needed, every cached key is in its past): out =
+   * concat over heads of softmax(q·kᵀ/√hs)·v, query head h reading key/value head h / (nh / n_kv).
    */
   private void attend(float[] qt, int t, float[] K, float[] Vc, float[] out) {
     float scale = (float) (1.0 / Math.sqrt(hs));
+    int first = Math.max(0, t - blockSize + 1);
+    int group = nh / nKv;
     java.util.Arrays.fill(out, 0f);
     for (int head = 0; head < nh; head++) {
       int qOff = head * hs;
+      int kvHead = head / group;
       float max = Float.NEGATIVE_INFINITY;
-      for (int s = 0; s <= t; s++) {
-        int kOff = (head * blockSize + s) * hs;
+      for (int s = first; s <= t; s++) {
+        int kOff = (kvHead * blockSize + s % blockSize) * hs;
         float dot = 0f;
         for (int d = 0; d < hs; d++) {
           dot += qt[qOff + d] * K[kOff + d];
         }
-        scores[s] = dot * scale;
-        max = Math.max(max, scores[s]);
+        scores[s - first] = dot * scale;
+        max = Math.max(max, scores[s - first]);
       }
       float sum = 0f;
-      for (int s = 0; s <= t; s++) {
-        scores[s] = (float) Math.exp(scores[s] - max);
-        sum += scores[s];
+      for (int s = first; s <= t; s++) {
+        scores[s - first] = (float) Math.exp(scores[s - first] - max);
+        sum += scores[s - first];
       }
-      for (int s = 0; s <= t; s++) {
-        float a = scores[s] / sum;
-        int vOff = (head * blockSize + s) * hs;
+      for (int s = first; s <= t; s++) {
+        float a = scores[s - first] / sum;
+        int vOff = (kvHead * blockSize + s % blockSize) * hs;
         for (int d = 0; d < hs; d++) {
           out[qOff + d] += a * Vc[vOff + d];
         }

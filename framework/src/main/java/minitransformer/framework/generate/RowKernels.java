@@ -1,10 +1,9 @@
 package minitransformer.framework.generate;
 
-import minitransformer.framework.blocks.LayerNorm;
-
 /**
  * The arithmetic of {@link JavaKvCache} on row arrays (a matrix as one {@code float[]} per row):
- * the linear layer, LayerNorm, GELU and the residual add, each equal to the training graph's op.
+ * the linear layer, LayerNorm, RMSNorm, GELU, ReLU², SiLU, the rotation of RoPE and the residual add,
+ * each equal to the training graph's op.
  *
  * <p>The loops are written in the form HotSpot's C2 vectorises (see {@link #linear}); keep that
  * form when changing them.
@@ -61,8 +60,8 @@ final class RowKernels {
     }
   }
 
-  /** LayerNorm as the graph's: biased variance, ε = 1e-5; statistics in double. */
-  static void layerNorm(float[] in, float[] gamma, float[] beta, float[] out) {
+  /** LayerNorm as the graph's: biased variance, ε = model.norm_eps; statistics in double. */
+  static void layerNorm(float[] in, float[] gamma, float[] beta, float[] out, double eps) {
     int C = in.length;
     double mu = 0.0;
     for (int c = 0; c < C; c++) {
@@ -75,10 +74,72 @@ final class RowKernels {
       var += d * d;
     }
     var /= C;
-    double inv = 1.0 / Math.sqrt(var + LayerNorm.EPS);
+    double inv = 1.0 / Math.sqrt(var + eps);
     for (int c = 0; c < C; c++) {
       float xHat = (float) ((in[c] - mu) * inv);
       out[c] = beta == null ? xHat * gamma[c] : xHat * gamma[c] + beta[c];
+    }
+  }
+
+  /** RMSNorm as the graph's: x / √(mean(x²) + ε) · γ (no β); statistics in double. */
+  static void rmsNorm(float[] in, float[] gamma, float[] beta, float[] out, double eps) {
+    int C = in.length;
+    double meanSquare = 0.0;
+    for (int c = 0; c < C; c++) {
+      meanSquare += (double) in[c] * in[c];
+    }
+    double inv = 1.0 / Math.sqrt(meanSquare / C + eps);
+    for (int c = 0; c < C; c++) {
+      out[c] = (float) (in[c] * inv) * gamma[c];
+    }
+  }
+
+  /** QK-norm: each head's hs components of row, from offset, divided by √(mean(z²) + ε), in place. */
+  static void rmsNormalizeHeads(float[] row, int heads, int hs, double eps) {
+    for (int head = 0; head < heads; head++) {
+      int off = head * hs;
+      double meanSquare = 0.0;
+      for (int d = 0; d < hs; d++) {
+        meanSquare += (double) row[off + d] * row[off + d];
+      }
+      double inv = 1.0 / Math.sqrt(meanSquare / hs + eps);
+      for (int d = 0; d < hs; d++) {
+        row[off + d] = (float) (row[off + d] * inv);
+      }
+    }
+  }
+
+  /**
+   * RoPE on each head of row at one position, in place, Hugging Face's rotate_half pairing: for
+   * i < hs/2, (z_i, z_{i+hs/2}) -> (z_i·cos - z_{i+hs/2}·sin, z_{i+hs/2}·cos + z_i·sin), angle
+   * position·θ_i (cos and sin given per i, float as the graph's tables).
+   */
+  static void rotate(float[] row, int heads, int hs, float[] cos, float[] sin) {
+    int half = hs / 2;
+    for (int head = 0; head < heads; head++) {
+      int off = head * hs;
+      for (int i = 0; i < half; i++) {
+        float a = row[off + i];
+        float b = row[off + i + half];
+        row[off + i] = a * cos[i] - b * sin[i];
+        row[off + i + half] = b * cos[i] + a * sin[i];
+      }
+    }
+  }
+
+  /** ReLU², in place. */
+  static void reluSquared(float[] z) {
+    for (int i = 0; i < z.length; i++) {
+      float r = Math.max(0f, z[i]);
+      z[i] = r * r;
+    }
+  }
+
+  /** gate = SiLU(gate) ⊙ up = gate·σ(gate)·up, in place in gate. */
+  static void siluTimes(float[] gate, float[] up) {
+    for (int i = 0; i < gate.length; i++) {
+      double g = gate[i];
+      gate[i] = (float) (g / (1.0 + Math.exp(-g)) * up[i]);
     }
   }
 

@@ -22,11 +22,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Versions: 1 had no {@code model} key (the architecture was the model section of
  * {@code config_yaml} and the tokenizer's vocabulary size, still read that way); 2 adds
- * {@code model}, the architecture itself ({@link ModelConfigJson}).
+ * {@code model}, the architecture itself ({@link ModelConfigJson}); 3 is written when that model
+ * uses a block option (rope, RMSNorm, SwiGLU, ...), which a version-2 reader would ignore and build
+ * GPT-2's blocks instead: it refuses version 3 with one line. A GPT-2-block model is still written as
+ * version 2, so older programs keep reading it.
  */
 final class MetaJson {
   static final String FORMAT = "minitransformer-checkpoint";
-  static final int FORMAT_VERSION = 2;
+  static final int FORMAT_VERSION = 3;
+  /** The version written for a model with GPT-2's blocks only, readable by programs that read version 2. */
+  static final int GPT2_BLOCKS_VERSION = 2;
   /**
    * meta.json's own checksum: SHA-256 of the document without this key, as this class serializes it.
    * Checked when present; checkpoints saved before it existed have none and still load.
@@ -87,7 +92,8 @@ final class MetaJson {
   static byte[] write(TrainingState state, Map<String, DurableFiles.FileRecord> files) throws JsonProcessingException {
     ObjectNode meta = JSON.createObjectNode();
     meta.put("format", FORMAT);
-    meta.put("format_version", FORMAT_VERSION);
+    meta.put("format_version",
+        ModelConfigJson.usesBlockOptions(state.model()) ? FORMAT_VERSION : GPT2_BLOCKS_VERSION);
     meta.put("step", state.step());
     meta.put("tokens_seen", state.tokensSeen());
     meta.put("optimizer_step", state.optimizerStep());

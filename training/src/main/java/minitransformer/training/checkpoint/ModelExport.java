@@ -26,7 +26,12 @@ public final class ModelExport {
   public static final String MODEL_CONFIG_FILE = "model_config.json";
   public static final String TOKENIZER_FILE = "tokenizer.json";
   public static final String FORMAT = "minitransformer-model";
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * 2 when the model uses a block option (rope, RMSNorm, SwiGLU, ...), which a version-1 reader would
+   * ignore; a GPT-2-block model is still written as version 1.
+   */
+  public static final int FORMAT_VERSION = 2;
+  static final int GPT2_BLOCKS_VERSION = 1;
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -92,11 +97,15 @@ public final class ModelExport {
   static ObjectNode configJson(GPTConfig c, Map<String, INDArray> parameters) {
     ObjectNode n = JSON.createObjectNode();
     n.put("format", FORMAT);
-    n.put("format_version", FORMAT_VERSION);
+    n.put("format_version", ModelConfigJson.usesBlockOptions(c) ? FORMAT_VERSION : GPT2_BLOCKS_VERSION);
     ModelConfigJson.write(c, n);
     // Informational: how the arrays are used (see checkpoints/README.md); not read back.
-    n.put("layer_norm_eps", 1e-5);
-    n.put("activation", "gelu_tanh");
+    n.put("layer_norm_eps", c.normEps());
+    n.put("activation", switch (c.mlp()) {
+      case GELU -> "gelu_tanh";
+      case RELU2 -> "relu_squared";
+      case SWIGLU -> "silu_gated";
+    });
     n.put("weight_layout", "[in, out]: y = x @ W + b");
     n.put("array_names", "graph names with '/' written as '.', e.g. h0.attn.W_Q");
     ObjectNode shapes = n.putObject("arrays");

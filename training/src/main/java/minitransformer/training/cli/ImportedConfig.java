@@ -29,8 +29,21 @@ final class ImportedConfig {
         + "  " + Schema.BIAS.name() + ": " + c.bias() + "\n"
         + "  " + Schema.TIE_EMBEDDINGS.name() + ": " + c.tieEmbeddings() + "\n"
         + "  " + Schema.POSITIONAL_ENCODING.name() + ": " + c.positionalEncoding().name().toLowerCase(Locale.ROOT) + "\n"
+        + (c.hasGpt2Blocks() ? "" : blockKeys(c))
         + Schema.DATA + ":\n"
         + "  " + Schema.TOKENIZER.name() + ": " + tokenizerKind + "\n"
         + ("bpe".equals(tokenizerKind) ? "  " + Schema.BPE_VOCAB_SIZE.name() + ": " + c.vocabSize() + "\n" : "");
+  }
+
+  /** The block options of a model that uses one (GPT-2's blocks are the keys' defaults). */
+  private static String blockKeys(GPTConfig c) {
+    return "  " + Schema.ROPE_THETA.name() + ": " + c.ropeTheta() + "\n"
+        + "  " + Schema.NORM.name() + ": " + c.norm().key() + "\n"
+        + "  " + Schema.NORM_EPS.name() + ": " + c.normEps() + "\n"
+        + "  " + Schema.MLP.name() + ": " + c.mlp().key() + "\n"
+        + "  " + Schema.MLP_HIDDEN.name() + ": " + c.mlpHidden() + "\n"
+        + "  " + Schema.N_KV_HEAD.name() + ": " + c.nKvHead() + "\n"
+        + "  " + Schema.QK_NORM.name() + ": " + c.qkNorm() + "\n"
+        + "  " + Schema.LOGIT_SOFTCAP.name() + ": " + c.logitSoftcap() + "\n";
   }
 }

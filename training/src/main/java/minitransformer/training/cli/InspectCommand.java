@@ -58,6 +58,7 @@ public final class InspectCommand implements Callable<Integer> {
             + " tied embeddings %s, dropout %s%n", model.nLayer(), model.nHead(), model.nEmbd(), model.blockSize(),
         model.positionalEncoding().name().toLowerCase(Locale.ROOT), model.bias(), model.tieEmbeddings(),
         model.dropout());
+    out.printf(Locale.ROOT, "blocks          %s%n", model.blocksSummary());
     out.printf(Locale.ROOT, "parameters      %,d in %d arrays%n", s.parameterCount(), s.parameters().size());
     if (arrays) {
       for (Map.Entry<String, INDArray> e : s.parameters().entrySet()) {

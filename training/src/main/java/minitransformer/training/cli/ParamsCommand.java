@@ -101,6 +101,7 @@ public final class ParamsCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "model: %d layers, %d heads (hs %d), width C = %d, block %d, vocabulary %,d, %s positions,"
             + " bias %s, tied embeddings %s%n", c.nLayer(), c.nHead(), c.headSize(), c.nEmbd(), c.blockSize(),
         c.vocabSize(), c.positionalEncoding().name().toLowerCase(Locale.ROOT), c.bias(), c.tieEmbeddings());
+    out.printf(Locale.ROOT, "blocks: %s%n", c.blocksSummary());
     out.println();
     String format = "%-20s %-20s %-16s %,18d%n";
     out.printf(Locale.ROOT, "%-20s %-20s %-16s %18s%n", "matrix", "what", "shape", "parameters");

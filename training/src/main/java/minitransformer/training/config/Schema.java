@@ -32,7 +32,21 @@ public final class Schema {
   public static final Key BIAS = key(MODEL, "bias", Type.BOOLEAN, false);
   public static final Key TIE_EMBEDDINGS = key(MODEL, "tie_embeddings", Type.BOOLEAN, true);
   public static final Key POSITIONAL_ENCODING =
-      choice(MODEL, "positional_encoding", "learned", "learned", "sinusoidal");
+      choice(MODEL, "positional_encoding", "learned", "learned", "sinusoidal", "rope", "none");
+  /** RoPE's base θ (used only with positional_encoding rope). */
+  public static final Key ROPE_THETA = key(MODEL, "rope_theta", Type.DOUBLE, 10000.0);
+  public static final Key NORM = choice(MODEL, "norm", "layernorm", "layernorm", "rmsnorm");
+  /** The ε of every norm (and of QK-norm); the default is PyTorch's LayerNorm ε. */
+  public static final Key NORM_EPS = key(MODEL, "norm_eps", Type.DOUBLE, 1e-5);
+  public static final Key MLP = choice(MODEL, "mlp", "gelu", "gelu", "swiglu", "relu2");
+  /** Defaults to 4·n_embd for gelu and relu2, 8·n_embd/3 rounded up to a multiple of 64 for swiglu. */
+  public static final Key MLP_HIDDEN = key(MODEL, "mlp_hidden", Type.INT, null);
+  /** Key/value heads; defaults to n_head (1: multi-query attention; between: grouped-query). */
+  public static final Key N_KV_HEAD = key(MODEL, "n_kv_head", Type.INT, null);
+  /** RMS-normalize q and k of every head before the scores (nanochat). */
+  public static final Key QK_NORM = key(MODEL, "qk_norm", Type.BOOLEAN, false);
+  /** 0: off; else logits = cap·tanh(logits / cap). */
+  public static final Key LOGIT_SOFTCAP = key(MODEL, "logit_softcap", Type.DOUBLE, 0.0);
   /**
    * Optional, only for architecture files read without a corpus (params --config, e.g. GPT-2's
    * 50257); training refuses it, since a run's vocabulary size comes from its tokenizer.

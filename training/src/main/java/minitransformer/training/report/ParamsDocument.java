@@ -66,10 +66,14 @@ public final class ParamsDocument {
       case "W_V" -> "value W_V";
       case "W_O" -> "output W_O";
       case "b_Q", "b_K", "b_V", "b_O" -> leaf.charAt(2) == 'O' ? "output bias" : leaf.substring(2).toLowerCase(Locale.ROOT) + " bias";
-      case "W_fc" -> "MLP up, C -> 4C";
+      case "W_fc" -> "MLP up, C -> hidden";
       case "b_fc" -> "MLP up bias";
-      case "W_proj" -> "MLP down, 4C -> C";
+      case "W_proj" -> "MLP down, hidden -> C";
       case "b_proj" -> "MLP down bias";
+      case "W_gate" -> "SwiGLU gate, C -> hidden";
+      case "W_up" -> "SwiGLU up, C -> hidden";
+      case "W_down" -> "SwiGLU down, hidden -> C";
+      case "b_gate", "b_up", "b_down" -> "SwiGLU " + leaf.substring(2) + " bias";
       default -> "";
     };
   }
@@ -79,7 +83,7 @@ public final class ParamsDocument {
     if (name.equals(Names.WTE) || name.equals(Names.WPE)) return "embedding";
     if (name.contains("/attn/")) return "attention";
     if (name.contains("/mlp/")) return "mlp";
-    if (name.endsWith("/gamma") || name.endsWith("/beta")) return "layernorm";
+    if (name.endsWith("/gamma") || name.endsWith("/beta")) return "layernorm"; // RMSNorm's γ too
     return "lm_head";
   }
 

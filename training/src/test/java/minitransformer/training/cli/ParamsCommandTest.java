@@ -64,6 +64,21 @@ class ParamsCommandTest {
     assertEquals(j.get("total").asLong(), sum);
   }
 
+  /** Meta's published total; the table names the SwiGLU matrices and the blocks. */
+  @Test
+  void llama2With7BParameters() throws IOException {
+    Path config = shippedConfig("llama2-7b.yaml");
+    JsonNode j = json("params", "--config", config.toString(), "--json");
+    assertEquals(6_738_415_616L, j.get("total").asLong());
+    assertEquals(202_383_360L, j.get("layers").get(0).asLong()); // 4·4096² + 3·4096·11008 + 2·4096
+    assertEquals("swiglu", j.get("model").get("mlp").asText());
+    CliRun table = CliRun.of("params", "--config", config.toString());
+    assertEquals(0, table.exit(), table.err());
+    assertTrue(table.out().contains("6,738,415,616"), table.out());
+    assertTrue(table.out().contains("h0/mlp/W_gate"), table.out());
+    assertTrue(table.out().contains("rope (theta 10000), rmsnorm (eps 1.0E-5), swiglu MLP of 11008"), table.out());
+  }
+
   @Test
   void gpt3CountsWithoutBuildingAnything() throws IOException {
     JsonNode j = json("params", "--config", shippedConfig("gpt3-175b.yaml").toString(), "--json");

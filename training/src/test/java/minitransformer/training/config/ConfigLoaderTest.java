@@ -62,6 +62,49 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void blockOptionsParseWithTheirDefaults() throws IOException {
+    var gpt2 = ConfigLoader.load(write("tiny.yaml", MINIMAL), List.of()).model().toGptConfig(11);
+    assertTrue(gpt2.hasGpt2Blocks(), gpt2.toString());
+    assertEquals(64, gpt2.mlpHidden());
+    assertEquals(2, gpt2.nKvHead());
+    var llama = ConfigLoader.load(write("tiny.yaml", MINIMAL), List.of("model.positional_encoding=rope",
+        "model.rope_theta=500", "model.norm=rmsnorm", "model.norm_eps=1e-6", "model.mlp=swiglu",
+        "model.n_kv_head=1", "model.qk_norm=true", "model.logit_softcap=15")).model().toGptConfig(11);
+    assertEquals(PositionalEncoding.ROPE, llama.positionalEncoding());
+    assertEquals(500.0, llama.ropeTheta());
+    assertEquals(minitransformer.framework.NormKind.RMSNORM, llama.norm());
+    assertEquals(1e-6, llama.normEps());
+    assertEquals(minitransformer.framework.MlpKind.SWIGLU, llama.mlp());
+    assertEquals(64, llama.mlpHidden()); // 8·16/3 = 42.7, rounded up to a multiple of 64
+    assertEquals(1, llama.nKvHead());
+    assertTrue(llama.qkNorm());
+    assertEquals(15.0, llama.logitSoftcap());
+    var relu2 = ConfigLoader.load(write("tiny.yaml", MINIMAL), List.of("model.mlp=relu2", "model.mlp_hidden=40"))
+        .model().toGptConfig(11);
+    assertEquals(40, relu2.mlpHidden());
+  }
+
+  @Test
+  void nonsenseBlockOptionsAreRefusedInOneLineNamingKeyAndValue() throws IOException {
+    assertTrue(failure(MINIMAL, "model.n_kv_head=3").getMessage()
+        .endsWith("model.n_kv_head must divide model.n_head (2), got 3"), failure(MINIMAL, "model.n_kv_head=3").getMessage());
+    assertTrue(failure(MINIMAL, "model.n_kv_head=0").getMessage().contains("model.n_kv_head must be >= 1, got 0"));
+    assertTrue(failure(MINIMAL, "model.norm=batchnorm").getMessage().contains("model.norm"));
+    assertTrue(failure(MINIMAL, "model.norm=batchnorm").getMessage().contains("batchnorm"));
+    assertTrue(failure(MINIMAL, "model.mlp=geglu").getMessage().contains("geglu"));
+    assertTrue(failure(MINIMAL, "model.positional_encoding=alibi").getMessage().contains("alibi"));
+    assertTrue(failure(MINIMAL, "model.norm_eps=0").getMessage().contains("model.norm_eps must be in (0.0, 1.0), got 0"));
+    assertTrue(failure(MINIMAL, "model.logit_softcap=-1").getMessage().contains("model.logit_softcap"));
+    assertTrue(failure(MINIMAL, "model.rope_theta=1").getMessage().contains("model.rope_theta"));
+    assertTrue(failure(MINIMAL, "model.mlp_hidden=0").getMessage().contains("model.mlp_hidden must be >= 1, got 0"));
+    String odd = failure(MINIMAL, "model.positional_encoding=rope", "model.n_embd=9", "model.n_head=3").getMessage();
+    assertTrue(odd.contains("even head size"), odd);
+    for (String bad : List.of("model.n_kv_head=3", "model.norm=batchnorm", "model.mlp_hidden=0")) {
+      assertFalse(failure(MINIMAL, bad).getMessage().contains("\n"), bad);
+    }
+  }
+
+  @Test
   void relativePathsResolveAgainstTheConfigDirectory() throws IOException {
     Path file =
         write(
