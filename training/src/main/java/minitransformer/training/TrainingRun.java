@@ -106,12 +106,12 @@ public final class TrainingRun {
     TrainingState saved = CheckpointStore.load(checkpoint, warnings);
     Config config =
         ConfigLoader.forResume(saved.resolvedConfigYaml(), checkpoint.toString(), overrides);
+    refuseOtherOptimizer(saved, config.training(), checkpoint);
     Tokenizer tokenizer = Tokenizers.fromJson(saved.tokenizerJson());
     Corpus corpus =
         Corpus.load(
             config.data().path(), tokenizer, config.data().trainFraction(), config.model().blockSize());
     TrainingSection t = config.training();
-    refuseOtherOptimizer(saved, t, checkpoint);
     GPTConfig architecture = saved.model(); // the architecture comes from the checkpoint
     refuseTooLarge(architecture, t, memory);
     GPT model = GPT.create(architecture, t.seed());

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -96,7 +97,7 @@ public final class Muon implements Optimizer {
   }
 
   /** The matrices Muon updates (AdamW updates the rest). */
-  public java.util.Set<String> muonParameters() {
+  public Set<String> muonParameters() {
     return Collections.unmodifiableSet(matrices.keySet());
   }
 
