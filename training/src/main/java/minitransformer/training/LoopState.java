@@ -4,6 +4,7 @@ import java.util.Map;
 import minitransformer.datasets.SplitMix64;
 import minitransformer.framework.GPTConfig;
 import minitransformer.training.checkpoint.TrainingState;
+import minitransformer.training.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -49,7 +50,19 @@ public final class LoopState {
     return state;
   }
 
-  /** A checkpoint of this state with the given model and optimizer arrays (not copied). */
+  /** A checkpoint of this state with the given model arrays and the optimizer's state (not copied). */
+  public TrainingState toTrainingState(
+      GPTConfig model,
+      String resolvedConfigYaml,
+      String tokenizerJson,
+      Map<String, INDArray> parameters,
+      Optimizer optimizer) {
+    return toTrainingState(
+        model, resolvedConfigYaml, tokenizerJson, parameters, optimizer.state(), optimizer.stepCount(),
+        optimizer.kind());
+  }
+
+  /** A checkpoint of this state with the given model arrays and AdamW moments (not copied). */
   public TrainingState toTrainingState(
       GPTConfig model,
       String resolvedConfigYaml,
@@ -57,6 +70,18 @@ public final class LoopState {
       Map<String, INDArray> parameters,
       Map<String, INDArray> optimizerState,
       long optimizerStep) {
+    return toTrainingState(
+        model, resolvedConfigYaml, tokenizerJson, parameters, optimizerState, optimizerStep, Optimizer.Kind.ADAMW);
+  }
+
+  private TrainingState toTrainingState(
+      GPTConfig model,
+      String resolvedConfigYaml,
+      String tokenizerJson,
+      Map<String, INDArray> parameters,
+      Map<String, INDArray> optimizerState,
+      long optimizerStep,
+      Optimizer.Kind optimizer) {
     return new TrainingState(
         step,
         tokensSeen,
@@ -71,7 +96,8 @@ public final class LoopState {
         lastValLoss,
         parameters,
         optimizerState,
-        optimizerStep);
+        optimizerStep,
+        optimizer);
   }
 
   public long step() {

@@ -26,11 +26,11 @@ import minitransformer.training.memory.AvailableMemory;
 import minitransformer.training.memory.MemoryEstimate;
 import minitransformer.training.metrics.LossCurve;
 import minitransformer.training.metrics.MetricsLog;
-import minitransformer.training.optim.AdamW;
+import minitransformer.training.optim.Optimizer;
 
 /**
  * Everything a training session works on, set up either fresh from a config or from a checkpoint:
- * the resolved config, the corpus with its tokenizer, the model, AdamW and the loop state.
+ * the resolved config, the corpus with its tokenizer, the model, the optimizer and the loop state.
  */
 public final class TrainingRun {
   /** The resolved config's file name in the run directory. */
@@ -41,13 +41,13 @@ public final class TrainingRun {
   private final Path runDirectory;
   private final Corpus corpus;
   private final GPT model;
-  private final AdamW optimizer;
+  private final Optimizer optimizer;
   private final LoopState state;
   private final Path resumedFrom;
   private final double elapsedSecondsBefore;
 
   private TrainingRun(
-      Config config, Path runDirectory, Corpus corpus, GPT model, AdamW optimizer, LoopState state,
+      Config config, Path runDirectory, Corpus corpus, GPT model, Optimizer optimizer, LoopState state,
       Path resumedFrom, double elapsedSecondsBefore) {
     this.config = config;
     this.resolvedYaml = config.toYaml();
@@ -86,15 +86,15 @@ public final class TrainingRun {
     GPTConfig architecture = config.model().toGptConfig(corpus.tokenizer().vocabSize());
     refuseTooLarge(architecture, t, memory);
     GPT model = GPT.create(architecture, t.seed());
-    AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
+    Optimizer optimizer = t.optimizerFor(model);
     return new TrainingRun(
         config, runDirectory, corpus, model, optimizer, LoopState.fresh(t.seed()), null, 0);
   }
 
   /**
    * A run continued from a checkpoint (or a run directory's latest): architecture, tokenizer,
-   * weights, AdamW moments, step and random states from the checkpoint; loop settings may change
-   * through overrides.
+   * weights, optimizer state, step and random states from the checkpoint; loop settings may change
+   * through overrides, but not the optimizer whose state the checkpoint holds.
    */
   public static TrainingRun resume(Path checkpointOrRun, List<String> overrides, Consumer<String> warnings) {
     return resume(checkpointOrRun, overrides, warnings, AvailableMemory.SYSTEM);
@@ -107,6 +107,7 @@ public final class TrainingRun {
     TrainingState saved = CheckpointStore.load(checkpoint, warnings);
     Config config =
         ConfigLoader.forResume(saved.resolvedConfigYaml(), checkpoint.toString(), overrides);
+    refuseOtherOptimizer(saved, config.training(), checkpoint);
     Tokenizer tokenizer = Tokenizers.fromJson(saved.tokenizerJson());
     Corpus corpus =
         Corpus.load(
@@ -116,12 +117,22 @@ public final class TrainingRun {
     refuseTooLarge(architecture, t, memory);
     GPT model = ModelLoader.build(architecture, saved.parameters(),
         checkpoint.resolve(CheckpointStore.MODEL_FILE).toString(), AvailableMemory.UNKNOWN); // refused above
-    AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
+    Optimizer optimizer = t.optimizerFor(model);
     optimizer.restore(saved.optimizerState(), saved.optimizerStep());
     Path runDirectory = checkpoint.toAbsolutePath().getParent();
     double elapsed = MetricsLog.lastElapsed(runDirectory.resolve(MetricsLog.FILE));
     return new TrainingRun(
         config, runDirectory, corpus, model, optimizer, LoopState.of(saved), checkpoint, elapsed);
+  }
+
+  /** A checkpoint's optimizer state resumes only the optimizer that wrote it: one line otherwise. */
+  private static void refuseOtherOptimizer(TrainingState saved, TrainingSection t, Path checkpoint) {
+    if (saved.optimizer() != t.optimizer()) {
+      throw new ConfigException(
+          Schema.OPTIMIZER.path() + " " + t.optimizer().configName() + " cannot resume " + checkpoint
+              + ": it holds the state of " + saved.optimizer().configName() + " (resume with "
+              + Schema.OPTIMIZER.path() + "=" + saved.optimizer().configName() + ", or start a new run)");
+    }
   }
 
   /**
@@ -194,8 +205,7 @@ public final class TrainingRun {
         resolvedYaml,
         Tokenizers.toJson(corpus.tokenizer()),
         model.parameters(),
-        optimizer.state(),
-        optimizer.stepCount());
+        optimizer);
   }
 
   public Config config() {
@@ -214,7 +224,7 @@ public final class TrainingRun {
     return model;
   }
 
-  public AdamW optimizer() {
+  public Optimizer optimizer() {
     return optimizer;
   }
 

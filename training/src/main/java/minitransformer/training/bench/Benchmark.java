@@ -18,14 +18,14 @@ import minitransformer.training.memory.AvailableMemory;
 import minitransformer.training.memory.JavaHeap;
 import minitransformer.training.memory.NativeMemory;
 import minitransformer.training.memory.MemoryEstimate;
-import minitransformer.training.optim.AdamW;
+import minitransformer.training.optim.Optimizer;
 import minitransformer.training.step.MicroBatches;
 import minitransformer.training.step.Replicas;
 import minitransformer.training.step.TrainingStep;
 
 /**
  * Times the training step of a workload: the {@link TrainingStep} that {@link Trainer} runs (a batch
- * from the sampler, the loss and gradients, clipping by global norm, an AdamW update; the step frees
+ * from the sampler, the loss and gradients, clipping by global norm, the optimizer's update; the step frees
  * its own native memory, so no System.gc() is needed); then the speed of sampling ({@link
  * GenerationTiming}).
  */
@@ -75,7 +75,7 @@ public final class Benchmark {
     MemoryEstimate estimate = MemoryEstimate.forTraining(config.model().toGptConfig(vocabSize), t.batchSize(), t.workers());
     estimate.refuseAbove(memory, "the " + workload.name() + " workload", estimate.lowerKeys());
     GPT model = GPT.create(config.model().toGptConfig(vocabSize), t.seed());
-    AdamW optimizer = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.weightDecay());
+    Optimizer optimizer = t.optimizerFor(model);
     int B = t.batchSize();
     int T = config.model().blockSize();
     Replicas replicas = Replicas.of(model, t.workers());

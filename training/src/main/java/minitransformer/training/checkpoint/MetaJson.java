@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import minitransformer.framework.GPTConfig;
+import minitransformer.training.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -26,6 +27,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * uses a block option (rope, RMSNorm, SwiGLU, ...), which a version-2 reader would ignore and build
  * GPT-2's blocks instead: it refuses version 3 with one line. A GPT-2-block model is still written as
  * version 2, so older programs keep reading it.
+ *
+ * <p>{@value #OPTIMIZER} names the optimizer whose state optimizer.npz holds ("adamw", "muon"); a
+ * checkpoint saved before the key existed holds AdamW's. An older program ignores the key, but it
+ * never resumes Muon's state as AdamW's: config_yaml then names training.optimizer, a key unknown to
+ * it, and it refuses the resume with that one line.
  */
 final class MetaJson {
   static final String FORMAT = "minitransformer-checkpoint";
@@ -37,6 +43,9 @@ final class MetaJson {
    * Checked when present; checkpoints saved before it existed have none and still load.
    */
   static final String META_SHA256 = "meta_sha256";
+
+  /** The optimizer whose state optimizer.npz holds; absent (AdamW) before Muon existed. */
+  static final String OPTIMIZER = "optimizer";
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -82,7 +91,21 @@ final class MetaJson {
           lossField(losses, "last_val", file),
           parameters,
           optimizerState,
-          longField(node, "optimizer_step", file));
+          longField(node, "optimizer_step", file),
+          optimizer());
+    }
+
+    private Optimizer.Kind optimizer() {
+      if (!node.has(OPTIMIZER)) {
+        return Optimizer.Kind.ADAMW;
+      }
+      String name = textField(node, OPTIMIZER, file);
+      try {
+        return Optimizer.Kind.of(name);
+      } catch (IllegalArgumentException e) {
+        throw new CheckpointException(file + ": key '" + OPTIMIZER + "' is '" + name
+            + "', an optimizer this program does not know (adamw, muon); use a newer minitransformer");
+      }
     }
   }
 
@@ -97,6 +120,7 @@ final class MetaJson {
     meta.put("step", state.step());
     meta.put("tokens_seen", state.tokensSeen());
     meta.put("optimizer_step", state.optimizerStep());
+    meta.put(OPTIMIZER, state.optimizer().configName());
     meta.put("parameter_count", state.parameterCount());
     ModelConfigJson.write(state.model(), meta.putObject("model"));
     ObjectNode rng = meta.putObject("rng_state");

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import minitransformer.framework.GPTConfig;
+import minitransformer.training.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -22,8 +23,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param lastTrainLoss train loss of the last step (NaN if none)
  * @param lastValLoss validation loss of the last evaluation (NaN if none)
  * @param parameters model parameters by name
- * @param optimizerState AdamW moments by name: "m/" + param and "v/" + param
+ * @param optimizerState the optimizer's state by name: AdamW's moments "m/" + param and "v/" + param,
+ *     and for Muon its momentum buffers "momentum/" + param
  * @param optimizerStep the AdamW step count (bias correction)
+ * @param optimizer the optimizer whose state this is (a run resumes only with the same one)
  */
 public record TrainingState(
     long step,
@@ -39,7 +42,8 @@ public record TrainingState(
     double lastValLoss,
     Map<String, INDArray> parameters,
     Map<String, INDArray> optimizerState,
-    long optimizerStep) {
+    long optimizerStep,
+    Optimizer.Kind optimizer) {
 
   /** Validates; the maps are copied (keeping their order), the arrays are not. */
   public TrainingState {
@@ -49,9 +53,30 @@ public record TrainingState(
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(resolvedConfigYaml, "resolvedConfigYaml");
     Objects.requireNonNull(tokenizerJson, "tokenizerJson");
+    Objects.requireNonNull(optimizer, "optimizer");
     parameters = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(parameters, "parameters")));
     optimizerState = Collections.unmodifiableMap(
         new LinkedHashMap<>(Objects.requireNonNull(optimizerState, "optimizerState")));
+  }
+
+  /** The state of an AdamW run (every checkpoint saved before Muon existed). */
+  public TrainingState(
+      long step,
+      long tokensSeen,
+      GPTConfig model,
+      String resolvedConfigYaml,
+      String tokenizerJson,
+      long batchRngState,
+      long evalRngState,
+      long dropoutRngState,
+      double bestValLoss,
+      double lastTrainLoss,
+      double lastValLoss,
+      Map<String, INDArray> parameters,
+      Map<String, INDArray> optimizerState,
+      long optimizerStep) {
+    this(step, tokensSeen, model, resolvedConfigYaml, tokenizerJson, batchRngState, evalRngState, dropoutRngState,
+        bestValLoss, lastTrainLoss, lastValLoss, parameters, optimizerState, optimizerStep, Optimizer.Kind.ADAMW);
   }
 
   /** The number of trainable scalars. */

@@ -80,9 +80,21 @@ public final class Schema {
   public static final Key WARMUP_ITERS = key(TRAINING, "warmup_iters", Type.INT, 100);
   /** Defaults to max_iters. */
   public static final Key LR_DECAY_ITERS = key(TRAINING, "lr_decay_iters", Type.INT, null);
+  /**
+   * adamw: AdamW on every parameter. muon: Muon on the blocks' weight matrices, AdamW (with
+   * weight_decay, beta1, beta2 below) on the embeddings, the head, the norms and the biases
+   * (training/optim/HiddenMatrices).
+   */
+  public static final Key OPTIMIZER = choice(TRAINING, "optimizer", "adamw", "adamw", "muon");
   public static final Key WEIGHT_DECAY = key(TRAINING, "weight_decay", Type.DOUBLE, 0.1);
   public static final Key BETA1 = key(TRAINING, "beta1", Type.DOUBLE, 0.9);
   public static final Key BETA2 = key(TRAINING, "beta2", Type.DOUBLE, 0.95);
+  /** Muon's peak rate (Keller Jordan's default); it follows learning_rate's schedule, scaled. */
+  public static final Key MUON_LEARNING_RATE = key(TRAINING, "muon_learning_rate", Type.DOUBLE, 0.02);
+  /** Muon's Nesterov momentum. */
+  public static final Key MUON_MOMENTUM = key(TRAINING, "muon_momentum", Type.DOUBLE, 0.95);
+  /** Muon's decoupled weight decay on its matrices, W·(1 - η·λ) (muon.py's default: none). */
+  public static final Key MUON_WEIGHT_DECAY = key(TRAINING, "muon_weight_decay", Type.DOUBLE, 0.0);
   public static final Key GRAD_CLIP = key(TRAINING, "grad_clip", Type.DOUBLE, 1.0);
   public static final Key EVAL_INTERVAL = key(TRAINING, "eval_interval", Type.INT, 250);
   public static final Key EVAL_ITERS = key(TRAINING, "eval_iters", Type.INT, 200);

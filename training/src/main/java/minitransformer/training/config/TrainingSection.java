@@ -14,6 +14,10 @@ import static minitransformer.training.config.Schema.LR_DECAY_ITERS;
 import static minitransformer.training.config.Schema.LR_SCHEDULE;
 import static minitransformer.training.config.Schema.MAX_ITERS;
 import static minitransformer.training.config.Schema.MIN_LR;
+import static minitransformer.training.config.Schema.MUON_LEARNING_RATE;
+import static minitransformer.training.config.Schema.MUON_MOMENTUM;
+import static minitransformer.training.config.Schema.MUON_WEIGHT_DECAY;
+import static minitransformer.training.config.Schema.OPTIMIZER;
 import static minitransformer.training.config.Schema.SEED;
 import static minitransformer.training.config.Schema.WARMUP_ITERS;
 import static minitransformer.training.config.Schema.WEIGHT_DECAY;
@@ -22,12 +26,21 @@ import static minitransformer.training.config.Schema.WORKERS;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import minitransformer.framework.GPT;
+import minitransformer.training.optim.AdamW;
+import minitransformer.training.optim.HiddenMatrices;
 import minitransformer.training.optim.LearningRateSchedule;
+import minitransformer.training.optim.Muon;
+import minitransformer.training.optim.Optimizer;
 
 /**
- * The {@code training} section: the loop, AdamW and the learning-rate schedule (nanoGPT's names and
- * meanings). Iterations count optimizer steps; step s (0-based) uses the schedule's rate at s.
+ * The {@code training} section: the loop, the optimizer and the learning-rate schedule (nanoGPT's names
+ * and meanings). Iterations count optimizer steps; step s (0-based) uses the schedule's rate at s.
  *
+ * @param optimizer AdamW everywhere, or Muon on the blocks' matrices and AdamW on the rest
+ * @param muonLearningRate Muon's rate at the schedule's peak (used by muon only)
+ * @param muonMomentum Muon's Nesterov momentum (used by muon only)
+ * @param muonWeightDecay Muon's decoupled weight decay (used by muon only)
  * @param gradClip clip the global gradient norm to this (0 = no clipping)
  * @param checkpointInterval save every this many steps (and at the end, on Ctrl-C and at a new best val loss)
  * @param keepLast how many of the newest checkpoints to keep (the best is always kept)
@@ -42,9 +55,13 @@ public record TrainingSection(
     LearningRateSchedule.Shape lrSchedule,
     int warmupIters,
     int lrDecayIters,
+    Optimizer.Kind optimizer,
     double weightDecay,
     double beta1,
     double beta2,
+    double muonLearningRate,
+    double muonMomentum,
+    double muonWeightDecay,
     double gradClip,
     int evalInterval,
     int evalIters,
@@ -77,9 +94,13 @@ public record TrainingSection(
           MAX_ITERS,
           LR_SCHEDULE);
     }
+    Check.notNull(OPTIMIZER, optimizer);
     Check.nonNegative(WEIGHT_DECAY, weightDecay);
     Check.inHalfOpen(BETA1, beta1, 0.0, 1.0);
     Check.inHalfOpen(BETA2, beta2, 0.0, 1.0);
+    Check.positive(MUON_LEARNING_RATE, muonLearningRate);
+    Check.inHalfOpen(MUON_MOMENTUM, muonMomentum, 0.0, 1.0);
+    Check.nonNegative(MUON_WEIGHT_DECAY, muonWeightDecay);
     Check.nonNegative(GRAD_CLIP, gradClip);
     Check.atLeast(EVAL_INTERVAL, evalInterval, 1);
     Check.atLeast(EVAL_ITERS, evalIters, 1);
@@ -102,9 +123,13 @@ public record TrainingSection(
         LearningRateSchedule.Shape.valueOf(v.string(LR_SCHEDULE).toUpperCase(Locale.ROOT)),
         v.integer(WARMUP_ITERS),
         v.has(LR_DECAY_ITERS) ? v.integer(LR_DECAY_ITERS) : maxIters,
+        Optimizer.Kind.of(v.string(OPTIMIZER)),
         v.real(WEIGHT_DECAY),
         v.real(BETA1),
         v.real(BETA2),
+        v.real(MUON_LEARNING_RATE),
+        v.real(MUON_MOMENTUM),
+        v.real(MUON_WEIGHT_DECAY),
         v.real(GRAD_CLIP),
         v.integer(EVAL_INTERVAL),
         v.integer(EVAL_ITERS),
@@ -119,6 +144,23 @@ public record TrainingSection(
     return new LearningRateSchedule(lrSchedule, learningRate, minLr, warmupIters, lrDecayIters);
   }
 
+  /**
+   * The optimizer this section names, over a model's live parameters: AdamW on all of them, or Muon on
+   * the blocks' weight matrices ({@link HiddenMatrices}) and AdamW, with the same settings, on the rest.
+   */
+  public Optimizer optimizerFor(GPT model) {
+    return switch (optimizer) {
+      case ADAMW -> new AdamW(model.parameters(), beta1, beta2, weightDecay);
+      case MUON -> {
+        HiddenMatrices split = HiddenMatrices.of(model.parameters(), model.config().nLayer());
+        yield new Muon(
+            split.matrices(),
+            new Muon.Settings(muonLearningRate, muonMomentum, muonWeightDecay, learningRate),
+            new AdamW(split.rest(), beta1, beta2, weightDecay));
+      }
+    };
+  }
+
   Map<Key, Object> values() {
     Map<Key, Object> m = new LinkedHashMap<>();
     m.put(MAX_ITERS, maxIters);
@@ -128,9 +170,13 @@ public record TrainingSection(
     m.put(LR_SCHEDULE, lrSchedule.name().toLowerCase(Locale.ROOT));
     m.put(WARMUP_ITERS, warmupIters);
     m.put(LR_DECAY_ITERS, lrDecayIters);
+    m.put(OPTIMIZER, optimizer.configName());
     m.put(WEIGHT_DECAY, weightDecay);
     m.put(BETA1, beta1);
     m.put(BETA2, beta2);
+    m.put(MUON_LEARNING_RATE, muonLearningRate);
+    m.put(MUON_MOMENTUM, muonMomentum);
+    m.put(MUON_WEIGHT_DECAY, muonWeightDecay);
     m.put(GRAD_CLIP, gradClip);
     m.put(EVAL_INTERVAL, evalInterval);
     m.put(EVAL_ITERS, evalIters);

@@ -24,7 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *   p  = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * </pre>
  */
-public final class AdamW {
+public final class AdamW implements Optimizer {
   public static final double EPSILON = 1e-8;
   public static final String FIRST_MOMENT = "m/";
   public static final String SECOND_MOMENT = "v/";
@@ -54,6 +54,11 @@ public final class AdamW {
     v.values().forEach(a -> a.assign(0));
   }
 
+  @Override
+  public Kind kind() {
+    return Kind.ADAMW;
+  }
+
   /** Whether weight decay applies to a parameter: every matrix and embedding table, nothing of rank 1. */
   public static boolean decays(INDArray parameter) {
     return parameter.rank() >= 2;
@@ -79,6 +84,7 @@ public final class AdamW {
    * lr·√(1-β₂ᵗ)/(1-β₁ᵗ) · m / (√v + ε'); with ε' = ε·√(1-β₂ᵗ) this is exactly PyTorch's
    * lr/(1-β₁ᵗ) · m / (√v/√(1-β₂ᵗ) + ε).
    */
+  @Override
   public void step(Map<String, INDArray> gradients, double lr) {
     t++;
     double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
@@ -105,11 +111,13 @@ public final class AdamW {
   }
 
   /** Steps taken so far (t in the bias corrections). */
+  @Override
   public long stepCount() {
     return t;
   }
 
   /** The moments by "m/" + name and "v/" + name: the live arrays (copy before keeping them). */
+  @Override
   public Map<String, INDArray> state() {
     Map<String, INDArray> state = new LinkedHashMap<>();
     m.forEach((name, a) -> state.put(FIRST_MOMENT + name, a));
@@ -118,6 +126,7 @@ public final class AdamW {
   }
 
   /** Copies saved moments and the step count back; fails naming a missing or misshapen moment. */
+  @Override
   public void restore(Map<String, INDArray> state, long stepCount) {
     for (String name : parameters.keySet()) {
       restoreMoment(state, FIRST_MOMENT + name, m.get(name));

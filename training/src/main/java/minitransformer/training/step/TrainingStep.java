@@ -4,13 +4,13 @@ import minitransformer.datasets.Batch;
 import minitransformer.datasets.BatchSampler;
 import minitransformer.framework.GPT;
 import minitransformer.framework.exec.LossAndGradients;
-import minitransformer.training.optim.AdamW;
 import minitransformer.training.optim.GradientClipping;
+import minitransformer.training.optim.Optimizer;
 
 /**
  * The one training step, as nanoGPT's train.py loop body: the next batch, the loss and gradients
  * (accumulated over {@link MicroBatches} when a batch's activations would not fit the budget),
- * clipping by global norm, an AdamW update. The trainer, {@code bench} and the NumPy reference test
+ * clipping by global norm, an optimizer update ({@code training.optimizer}). The trainer, {@code bench} and the NumPy reference test
  * all call this; none of them writes the step out again.
  *
  * <p>A step whose loss or gradient norm is not finite leaves the weights untouched ({@link
@@ -22,12 +22,12 @@ public final class TrainingStep {
    *
    * @param loss the mean training loss of the batch
    * @param gradNorm the global gradient norm before clipping (NaN when the loss was not finite)
-   * @param updated whether AdamW was applied (false when the loss or the norm was not finite)
+   * @param updated whether the optimizer was applied (false when the loss or the norm was not finite)
    * @param timings how long each phase took
    */
   public record Result(Batch batch, double loss, double gradNorm, boolean updated, Timings timings) {}
 
-  /** Nanoseconds per phase: the batch, the forward and backward passes, clipping, the AdamW update. */
+  /** Nanoseconds per phase: the batch, the forward and backward passes, clipping, the optimizer update (named "adamw"). */
   public record Timings(long batch, long forwardBackward, long clip, long adamw) {
     public static final String[] PHASES = {"batch", "forward_backward", "clip", "adamw"};
 
@@ -42,7 +42,7 @@ public final class TrainingStep {
   }
 
   private final Replicas replicas;
-  private final AdamW optimizer;
+  private final Optimizer optimizer;
   private final BatchSampler batches;
   private final double gradClip;
   private final int microBatch;
@@ -51,7 +51,7 @@ public final class TrainingStep {
    * @param gradClip the maximum global gradient norm (0: no clipping)
    * @param microBatch the most sequences per forward/backward pass (see {@link MicroBatches#size})
    */
-  public TrainingStep(Replicas replicas, AdamW optimizer, BatchSampler batches, double gradClip, int microBatch) {
+  public TrainingStep(Replicas replicas, Optimizer optimizer, BatchSampler batches, double gradClip, int microBatch) {
     this.replicas = replicas;
     this.optimizer = optimizer;
     this.batches = batches;
@@ -60,7 +60,7 @@ public final class TrainingStep {
   }
 
   /** On the model alone, every pass on the calling thread. */
-  public TrainingStep(GPT model, AdamW optimizer, BatchSampler batches, double gradClip, int microBatch) {
+  public TrainingStep(GPT model, Optimizer optimizer, BatchSampler batches, double gradClip, int microBatch) {
     this(Replicas.single(model), optimizer, batches, gradClip, microBatch);
   }
 
@@ -70,7 +70,7 @@ public final class TrainingStep {
    * int, int, long, int)}).
    */
   public static TrainingStep withinActivationBudget(
-      Replicas replicas, AdamW optimizer, BatchSampler batches, double gradClip) {
+      Replicas replicas, Optimizer optimizer, BatchSampler batches, double gradClip) {
     int microBatch = MicroBatches.size(
         replicas.model().config(), batches.batchSize(), batches.blockSize(), MicroBatches.ACTIVATION_BUDGET_BYTES,
         replicas.count());

@@ -1,6 +1,7 @@
 package minitransformer.training.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -14,12 +15,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import minitransformer.training.Trainer;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.config.Config;
+import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
 import minitransformer.training.metrics.Evaluation;
 import minitransformer.training.metrics.MetricsLog;
 import minitransformer.training.metrics.StepMetrics;
+import minitransformer.training.optim.Optimizer;
 import minitransformer.training.view.QuietView;
 import minitransformer.training.view.TrainingView;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,7 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * N steps straight == N/2 steps, stop (as Ctrl-C does: the loop saves and returns), a fresh GPT,
  * AdamW and Trainer from the checkpoint, and N/2 more: the same loss at every step, bit-identical
- * weights, moments and random states. Dropout is on, so its random state must resume too.
+ * weights, moments and random states. Dropout is on, so its random state must resume too. The same
+ * with Muon, whose momentum buffers are in the checkpoint beside AdamW's moments of the rest.
  */
 class ExactResumeTest {
   static final String TINY = """
@@ -64,10 +69,45 @@ class ExactResumeTest {
   @ParameterizedTest(name = "workers {0}")
   @ValueSource(ints = {1, 2})
   void stoppingAndResumingGivesTheSameLossesWeightsAndMoments(int workers) throws IOException {
+    TrainingState state = assertExactResume(workers);
+    assertEquals(Optimizer.Kind.ADAMW, state.optimizer());
+  }
+
+  @ParameterizedTest(name = "workers {0}")
+  @ValueSource(ints = {1, 2})
+  void muonResumesExactlyToo(int workers) throws IOException {
+    TrainingState state = assertExactResume(workers, "training.optimizer=muon");
+    assertEquals(Optimizer.Kind.MUON, state.optimizer());
+    assertTrue(state.optimizerState().containsKey("momentum/h1/mlp/W_fc"), state.optimizerState().keySet().toString());
+    assertTrue(state.optimizerState().containsKey("m/wte"), state.optimizerState().keySet().toString());
+    assertTrue(!state.optimizerState().containsKey("m/h0/attn/W_Q"), "W_Q is Muon's, not AdamW's");
+  }
+
+  /** A checkpoint resumes only with the optimizer that wrote it; any other is refused in one line. */
+  @Test
+  void resumingWithAnotherOptimizerIsRefused() throws IOException {
+    Files.writeString(tmp.resolve("corpus.txt"), TEXT);
+    Path adamw = train(config("adamw", 1), 2);
+    Path muon = train(config("muon", 1, "training.optimizer=muon"), 2);
+    ConfigException toMuon = assertThrows(ConfigException.class,
+        () -> TrainingRun.resume(adamw, List.of("training.optimizer=muon"), w -> {}));
+    assertTrue(toMuon.getMessage().startsWith("training.optimizer muon cannot resume "), toMuon.getMessage());
+    assertTrue(toMuon.getMessage().endsWith("it holds the state of adamw (resume with training.optimizer=adamw,"
+        + " or start a new run)"), toMuon.getMessage());
+    ConfigException toAdamW = assertThrows(ConfigException.class,
+        () -> TrainingRun.resume(muon, List.of("training.optimizer=adamw"), w -> {}));
+    assertTrue(toAdamW.getMessage().contains("it holds the state of muon"), toAdamW.getMessage());
+    assertTrue(!toAdamW.getMessage().contains("\n"));
+    // the loop knobs of Muon may change, as every training.* key
+    assertEquals(2, TrainingRun.resume(muon, List.of("training.muon_learning_rate=0.01"), w -> {}).state().step());
+  }
+
+  /** Trains 12 steps straight and 6 + 6 with a stop and resume; returns the straight run's last checkpoint. */
+  private TrainingState assertExactResume(int workers, String... overrides) throws IOException {
     Files.writeString(tmp.resolve("corpus.txt"), TEXT);
 
-    Path straight = train(config("straight", workers), 0);
-    Path split = train(config("split", workers), 6); // stops after step 6 as Ctrl-C would
+    Path straight = train(config("straight", workers, overrides), 0);
+    Path split = train(config("split", workers, overrides), 6); // stops after step 6 as Ctrl-C would
     assertEquals(6, CheckpointStore.load(split, w -> {}).step());
 
     List<String> warnings = new ArrayList<>();
@@ -91,11 +131,15 @@ class ExactResumeTest {
     assertEquals(a.dropoutRngState(), b.dropoutRngState());
     assertEquals(a.tokensSeen(), b.tokensSeen());
     assertEquals(Double.doubleToLongBits(a.lastValLoss()), Double.doubleToLongBits(b.lastValLoss()));
+    assertEquals(a.optimizer(), b.optimizer());
     assertEquals(List.of(), warnings);
+    return a;
   }
 
-  private Config config(String name, int workers) {
-    return ConfigLoader.fromYaml(TINY.formatted(workers), "tiny.yaml", tmp, name, List.of("run.out_dir=" + tmp.resolve("runs")));
+  private Config config(String name, int workers, String... overrides) {
+    List<String> all = new ArrayList<>(List.of("run.out_dir=" + tmp.resolve("runs")));
+    all.addAll(List.of(overrides));
+    return ConfigLoader.fromYaml(TINY.formatted(workers), "tiny.yaml", tmp, name, all);
   }
 
   /** Trains a fresh run; stops after {@code stopAfter} steps when positive. Returns the run directory. */

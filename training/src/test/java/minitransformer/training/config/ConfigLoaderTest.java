@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import minitransformer.framework.PositionalEncoding;
 import minitransformer.training.optim.LearningRateSchedule;
+import minitransformer.training.optim.Optimizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -346,5 +347,30 @@ class ConfigLoaderTest {
           () -> ConfigLoader.load(write("tiny.yaml", MINIMAL), List.of("training.workers=" + bad)));
       assertTrue(e.getMessage().contains("training.workers must be"), e.getMessage());
     }
+  }
+
+  @Test
+  void optimizerKeysDefaultToAdamWAndMuonsOwnSettings() throws IOException {
+    TrainingSection t = ConfigLoader.load(write("tiny.yaml", MINIMAL), List.of()).training();
+    assertEquals(Optimizer.Kind.ADAMW, t.optimizer());
+    assertEquals(0.02, t.muonLearningRate(), 0);
+    assertEquals(0.95, t.muonMomentum(), 0);
+    assertEquals(0.0, t.muonWeightDecay(), 0);
+    TrainingSection muon = ConfigLoader.load(write("muon.yaml", MINIMAL + "  optimizer: muon\n  muon_learning_rate: 0.05\n"),
+        List.of()).training();
+    assertEquals(Optimizer.Kind.MUON, muon.optimizer());
+    assertEquals(0.05, muon.muonLearningRate(), 0);
+  }
+
+  @Test
+  void badOptimizerValuesNameKeyAndValue() throws IOException {
+    assertTrue(failure(MINIMAL + "  optimizer: sgd\n").getMessage()
+        .endsWith("training.optimizer must be one of adamw, muon, got \"sgd\""));
+    assertTrue(failure(MINIMAL, "training.muon_learning_rate=0").getMessage()
+        .endsWith("training.muon_learning_rate must be a finite number > 0, got 0.0"));
+    assertTrue(failure(MINIMAL, "training.muon_momentum=1").getMessage()
+        .endsWith("training.muon_momentum must be in [0.0, 1.0), got 1.0"));
+    assertTrue(failure(MINIMAL, "training.muon_weight_decay=-0.1").getMessage()
+        .endsWith("training.muon_weight_decay must be a finite number >= 0, got -0.1"));
   }
 }
