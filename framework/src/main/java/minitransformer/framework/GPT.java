@@ -77,7 +77,7 @@ public final class GPT {
     for (int i = 0; i < config.nLayer(); i++) {
       blocks.add(new Block(params, dropout, config, i));
     }
-    LayerNorm lnF = new LayerNorm(params, Names.LN_F, C, config.bias());
+    LayerNorm lnF = new LayerNorm(params, Names.LN_F, C, config.bias(), config.layerNormEps());
     LmHead lmHead =
         config.tieEmbeddings() ? LmHead.tied(tokenEmbedding) : LmHead.untied(params, C, V);
 

@@ -14,6 +14,8 @@ package minitransformer.framework;
  * @param bias biases in the linear layers and LayerNorms (the LM head never has one, as in nanoGPT)
  * @param tieEmbeddings the LM head reuses the token embedding matrix (transposed)
  * @param dropout drop probability in [0, 1) during training; 0 builds no dropout at all
+ * @param layerNormEps the ε of every LayerNorm, √(σ² + ε) ({@value #DEFAULT_LAYER_NORM_EPS} unless a
+ *     model read from elsewhere, such as a Hugging Face GPT-2, says otherwise)
  */
 public record GPTConfig(
     int vocabSize,
@@ -24,7 +26,18 @@ public record GPTConfig(
     PositionalEncoding positionalEncoding,
     boolean bias,
     boolean tieEmbeddings,
-    double dropout) {
+    double dropout,
+    double layerNormEps) {
+
+  /** The ε of PyTorch's LayerNorm and GPT-2's {@code layer_norm_epsilon}, the ε of every model trained here. */
+  public static final double DEFAULT_LAYER_NORM_EPS = 1e-5;
+
+  /** A model with the default LayerNorm ε. */
+  public GPTConfig(int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd,
+      PositionalEncoding positionalEncoding, boolean bias, boolean tieEmbeddings, double dropout) {
+    this(vocabSize, blockSize, nLayer, nHead, nEmbd, positionalEncoding, bias, tieEmbeddings, dropout,
+        DEFAULT_LAYER_NORM_EPS);
+  }
 
   public GPTConfig {
     requirePositive("vocab_size", vocabSize);
@@ -46,6 +59,9 @@ public record GPTConfig(
     }
     if (!(dropout >= 0.0 && dropout < 1.0)) {
       throw new ModelConfigException("dropout (" + dropout + ") must be in [0, 1)");
+    }
+    if (!(layerNormEps > 0.0 && layerNormEps < 1.0)) {
+      throw new ModelConfigException("layer_norm_eps (" + layerNormEps + ") must be in (0, 1)");
     }
   }
 

@@ -116,7 +116,7 @@ public record AttentionExplanation(
     double[][] k = new double[t + 1][];
     double[][] v = new double[t + 1][];
     for (int s = 0; s <= t; s++) {
-      xHat[s] = layerNorm(x[s], p.ln1Gamma, p.ln1Beta); // (C)
+      xHat[s] = layerNorm(x[s], p.ln1Gamma, p.ln1Beta, config.layerNormEps()); // (C)
       k[s] = Arrays2.linear(xHat[s], p.wK, p.bK); // (C)
       v[s] = Arrays2.linear(xHat[s], p.wV, p.bV); // (C)
     }
@@ -137,7 +137,8 @@ public record AttentionExplanation(
     }
     double[] projected = Arrays2.linear(concatenated, p.wO, p.bO); // (C)
     double[] residualOut = Arrays2.add(x[t], projected); // (C)
-    double[] hidden = gelu(Arrays2.linear(layerNorm(residualOut, p.ln2Gamma, p.ln2Beta), p.wFc, p.bFc)); // (4C)
+    double[] ln2 = layerNorm(residualOut, p.ln2Gamma, p.ln2Beta, config.layerNormEps()); // (C)
+    double[] hidden = gelu(Arrays2.linear(ln2, p.wFc, p.bFc)); // (4C)
     double[] blockOut = Arrays2.add(residualOut, Arrays2.linear(hidden, p.wProj, p.bProj)); // (C)
     double[] graphOut = Arrays2.slice(Arrays2.flat(graph.get(Names.blockOut(layer))), t * C, C);
     return new AttentionExplanation(
@@ -182,7 +183,7 @@ public record AttentionExplanation(
   }
 
   /** (x - μ) / √(σ² + ε) · γ + β, as {@link LayerNorm}. */
-  static double[] layerNorm(double[] x, double[] gamma, double[] beta) {
+  static double[] layerNorm(double[] x, double[] gamma, double[] beta, double eps) {
     int C = x.length;
     double mu = 0;
     for (double xi : x) {
@@ -194,7 +195,7 @@ public record AttentionExplanation(
       variance += (xi - mu) * (xi - mu);
     }
     variance /= C;
-    double inv = 1.0 / Math.sqrt(variance + LayerNorm.EPS);
+    double inv = 1.0 / Math.sqrt(variance + eps);
     double[] y = new double[C];
     for (int i = 0; i < C; i++) {
       y[i] = (x[i] - mu) * inv * gamma[i] + (beta == null ? 0.0 : beta[i]);

@@ -13,9 +13,9 @@ public final class Block {
   private final Mlp mlp;
 
   public Block(ParameterFactory params, Dropout dropout, GPTConfig config, int layer) {
-    this.ln1 = new LayerNorm(params, Names.ln1(layer), config.nEmbd(), config.bias());
+    this.ln1 = new LayerNorm(params, Names.ln1(layer), config.nEmbd(), config.bias(), config.layerNormEps());
     this.attn = new CausalSelfAttention(params, dropout, config, layer);
-    this.ln2 = new LayerNorm(params, Names.ln2(layer), config.nEmbd(), config.bias());
+    this.ln2 = new LayerNorm(params, Names.ln2(layer), config.nEmbd(), config.bias(), config.layerNormEps());
     this.mlp = new Mlp(params, dropout, config, layer);
   }
 

@@ -1,12 +1,14 @@
 package minitransformer.framework.blocks;
 
+import minitransformer.framework.GPTConfig;
 import minitransformer.framework.Names;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
  * LayerNorm over the channels of each token: y = (x - μ) / √(σ² + ε) · γ + β, with the biased
- * variance and ε = 1e-5 (PyTorch / nanoGPT). β is absent when the model has no biases.
+ * variance and the model's ε ({@link GPTConfig#layerNormEps}, 1e-5 as PyTorch and nanoGPT unless a
+ * model read from elsewhere sets another). β is absent when the model has no biases.
  *
  * <p>Written out rather than {@code sd.nn().layerNorm}: the M2.1 op has no ε at all (a constant
  * row divides by zero, and tiny-variance rows such as fresh 0.02-scale embeddings are blown up).
@@ -16,14 +18,19 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * GradientCheckTest.layerNorm).
  */
 public final class LayerNorm {
-  public static final double EPS = 1e-5;
-
   private final SDVariable gamma; // (C)
   private final SDVariable beta; // (C) or null
+  private final double eps;
 
-  public LayerNorm(ParameterFactory params, String scope, int nEmbd, boolean bias) {
+  public LayerNorm(ParameterFactory params, String scope, int nEmbd, boolean bias, double eps) {
     this.gamma = params.ones(Names.gamma(scope), nEmbd);
     this.beta = bias ? params.zeros(Names.beta(scope), nEmbd) : null;
+    this.eps = eps;
+  }
+
+  /** With the default ε, {@link GPTConfig#DEFAULT_LAYER_NORM_EPS}. */
+  public LayerNorm(ParameterFactory params, String scope, int nEmbd, boolean bias) {
+    this(params, scope, nEmbd, bias, GPTConfig.DEFAULT_LAYER_NORM_EPS);
   }
 
   /** x (N, C) -> (N, C). */
@@ -31,7 +38,7 @@ public final class LayerNorm {
     SDVariable mu = x.mean(true, 1); // (N, 1)
     SDVariable centred = x.sub(mu); // (N, C)
     SDVariable variance = centred.mul(centred).mean(true, 1); // (N, 1)
-    SDVariable xHat = centred.div(sd.math().sqrt(variance.add(EPS))); // (N, C)
+    SDVariable xHat = centred.div(sd.math().sqrt(variance.add(eps))); // (N, C)
     // γ is first spread over the rows by a broadcast add, so that both products below have equal
     // shapes: M2.1's multiply_bp with a broadcast [C] operand takes a generic path (4.3 ms on
     // [768, 128] against 0.18 ms for equal shapes), while add_bp reduces a broadcast in 0.19 ms.

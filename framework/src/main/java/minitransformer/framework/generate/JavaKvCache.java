@@ -162,7 +162,7 @@ public final class JavaKvCache implements KvCache {
     for (int i = 0; i < layers.length; i++) {
       Layer l = layers[i];
       for (int p = 0; p < n; p++) {
-        layerNorm(x[p], l.ln1Gamma, l.ln1Beta, h[p]); // h = ln_1(x)
+        layerNorm(x[p], l.ln1Gamma, l.ln1Beta, config.layerNormEps(), h[p]); // h = ln_1(x)
       }
       linear(h, n, l.wQ, l.bQ, q); // q = h·W_Q                   (n, C) = (n, nh, hs)
       linear(h, n, l.wK, l.bK, y); // k = h·W_K -> cache rows t0 .. t0+n-1
@@ -175,7 +175,7 @@ public final class JavaKvCache implements KvCache {
       linear(y, n, l.wO, l.bO, h); // y·W_O
       for (int p = 0; p < n; p++) {
         add(x[p], h[p]); // x = x + attn(ln_1(x))
-        layerNorm(x[p], l.ln2Gamma, l.ln2Beta, h[p]); // h = ln_2(x)
+        layerNorm(x[p], l.ln2Gamma, l.ln2Beta, config.layerNormEps(), h[p]); // h = ln_2(x)
       }
       linear(h, n, l.wFc, l.bFc, hidden); // (n, 4C)
       for (int p = 0; p < n; p++) {
@@ -187,7 +187,7 @@ public final class JavaKvCache implements KvCache {
       }
     }
     float[] last = h[0];
-    layerNorm(x[n - 1], lnFGamma, lnFBeta, last); // only the last position's logits are needed
+    layerNorm(x[n - 1], lnFGamma, lnFBeta, config.layerNormEps(), last); // only the last position's logits are needed
     linear(new float[][] {last}, 1, wHead, null, new float[][] {logits}); // (V)
     length = t0 + n;
     double[] out = new double[V];

@@ -1,6 +1,5 @@
 package minitransformer.framework.generate;
 
-import minitransformer.framework.blocks.LayerNorm;
 
 /**
  * The arithmetic of {@link JavaKvCache} on row arrays (a matrix as one {@code float[]} per row):
@@ -61,8 +60,8 @@ final class RowKernels {
     }
   }
 
-  /** LayerNorm as the graph's: biased variance, ε = 1e-5; statistics in double. */
-  static void layerNorm(float[] in, float[] gamma, float[] beta, float[] out) {
+  /** LayerNorm as the graph's: biased variance, the model's ε; statistics in double. */
+  static void layerNorm(float[] in, float[] gamma, float[] beta, double eps, float[] out) {
     int C = in.length;
     double mu = 0.0;
     for (int c = 0; c < C; c++) {
@@ -75,7 +74,7 @@ final class RowKernels {
       var += d * d;
     }
     var /= C;
-    double inv = 1.0 / Math.sqrt(var + LayerNorm.EPS);
+    double inv = 1.0 / Math.sqrt(var + eps);
     for (int c = 0; c < C; c++) {
       float xHat = (float) ((in[c] - mu) * inv);
       out[c] = beta == null ? xHat * gamma[c] : xHat * gamma[c] + beta[c];

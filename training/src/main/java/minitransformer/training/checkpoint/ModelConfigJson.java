@@ -10,7 +10,9 @@ import minitransformer.framework.PositionalEncoding;
 /**
  * The one JSON form of a model's architecture, with nanoGPT's key names: {@code vocab_size},
  * {@code block_size}, {@code n_layer}, {@code n_head}, {@code n_embd}, {@code positional_encoding}
- * ({@code learned} or {@code sinusoidal}), {@code bias}, {@code tie_embeddings}, {@code dropout}. A
+ * ({@code learned} or {@code sinusoidal}), {@code bias}, {@code tie_embeddings}, {@code dropout},
+ * {@code layer_norm_eps} (written since models could come from Hugging Face; a document without it,
+ * saved before, means {@link GPTConfig#DEFAULT_LAYER_NORM_EPS}, the ε every earlier model had). A
  * checkpoint's meta.json holds it under {@code model} (as nanoGPT's checkpoint holds
  * {@code model_args}); an export's model_config.json holds it at the top level.
  */
@@ -28,6 +30,7 @@ public final class ModelConfigJson {
     node.put("bias", c.bias());
     node.put("tie_embeddings", c.tieEmbeddings());
     node.put("dropout", c.dropout());
+    node.put("layer_norm_eps", c.layerNormEps());
   }
 
   /**
@@ -46,7 +49,8 @@ public final class ModelConfigJson {
     try {
       return new GPTConfig(integer(node, "vocab_size", source), integer(node, "block_size", source),
           integer(node, "n_layer", source), integer(node, "n_head", source), integer(node, "n_embd", source),
-          encoding, bool(node, "bias", source), bool(node, "tie_embeddings", source), number(node, "dropout", source));
+          encoding, bool(node, "bias", source), bool(node, "tie_embeddings", source), number(node, "dropout", source),
+          node.has("layer_norm_eps") ? number(node, "layer_norm_eps", source) : GPTConfig.DEFAULT_LAYER_NORM_EPS);
     } catch (ModelConfigException e) {
       throw new CheckpointException(source + ": " + e.getMessage(), e);
     }

@@ -93,9 +93,8 @@ public final class ModelExport {
     ObjectNode n = JSON.createObjectNode();
     n.put("format", FORMAT);
     n.put("format_version", FORMAT_VERSION);
-    ModelConfigJson.write(c, n);
+    ModelConfigJson.write(c, n); // layer_norm_eps among them
     // Informational: how the arrays are used (see checkpoints/README.md); not read back.
-    n.put("layer_norm_eps", 1e-5);
     n.put("activation", "gelu_tanh");
     n.put("weight_layout", "[in, out]: y = x @ W + b");
     n.put("array_names", "graph names with '/' written as '.', e.g. h0.attn.W_Q");
