@@ -443,9 +443,40 @@ public final class Gpt2Tokenizer implements Tokenizer {
     }
   }
 
-  /** The special tokens, text -> id (for writing the files back). */
+  /** The special tokens, text -> id. */
   public Map<String, Integer> specialTokens() {
     return specials;
+  }
+
+  /** The vocabulary as GPT-2's {@code vocab.json} holds it, token -> id, in id order. */
+  public Map<String, Integer> vocabulary() {
+    Map<String, Integer> vocab = new LinkedHashMap<>();
+    for (int id = 0; id < vocabSize(); id++) vocab.put(vocabEntry(id), id);
+    return vocab;
+  }
+
+  /** A tokenizer of these merges ("Ġ t"), vocabulary and special tokens, checked as the files are ({@link Tokenizers}). */
+  static Gpt2Tokenizer of(List<String> mergeLines, Map<String, Integer> vocab, Map<String, Integer> special) {
+    StringBuilder merges = new StringBuilder();
+    for (String line : mergeLines) merges.append(line).append('\n');
+    return fromVocab(MergesFile.fromGpt2Merges(merges.toString()), vocab, special);
+  }
+
+  /**
+   * Writes {@code dir/vocab.json} and {@code dir/merges.txt} as Hugging Face's {@code GPT2Tokenizer.save_vocabulary}
+   * writes them (the vocabulary sorted by token, indented by 2; {@code #version: 0.2} and one merge a line), so
+   * that {@link #load} and Hugging Face read them back.
+   */
+  public void save(Path dir) throws IOException {
+    StringBuilder json = new StringBuilder("{\n");
+    for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(vocabulary()).entrySet()) {
+      json.append(json.length() > 2 ? ",\n" : "").append("  ").append(JSON.writeValueAsString(e.getKey()))
+          .append(": ").append(e.getValue());
+    }
+    Files.writeString(dir.resolve(VOCAB_JSON), json.append("\n}\n").toString(), StandardCharsets.UTF_8);
+    StringBuilder merges = new StringBuilder("#version: 0.2\n");
+    for (String line : mergeLines()) merges.append(line).append('\n');
+    Files.writeString(dir.resolve(MERGES_TXT), merges.toString(), StandardCharsets.UTF_8);
   }
 
   /** GPT-2's merges in rank order as its files write them ("Ġ t"). */

@@ -102,6 +102,28 @@ class Gpt2TokenizerTest {
     assertArrayEquals(new int[0], t.encode(""));
   }
 
+  @Test
+  void aCheckpointsJsonAndGpt2sOwnFilesGiveTheSameTokenizerBack() throws Exception {
+    Gpt2Tokenizer t = Gpt2Tokenizer.load(copyTiny(true));
+    Tokenizer back = Tokenizers.fromJson(Tokenizers.toJson(t));
+    assertEquals(t, back);
+    assertEquals(Gpt2Tokenizer.KIND, back.kind());
+    String text = "It's 2026 <|endoftext|> naïve 😀";
+    assertArrayEquals(t.encode(text), back.encode(text));
+
+    Path saved = Files.createTempDirectory(dir, "saved");
+    t.save(saved);
+    assertEquals(t, Gpt2Tokenizer.load(saved));
+    String vocab = Files.readString(saved.resolve("vocab.json"), StandardCharsets.UTF_8);
+    assertTrue(vocab.startsWith("{\n  \"!\": 0,\n  \"\\\"\": 1,\n"), "sorted, indented by 2: " + vocab.substring(0, 30));
+    assertTrue(Files.readString(saved.resolve("merges.txt")).startsWith("#version: 0.2\nĠ t\nĠ a\n"));
+
+    DataException bad = assertThrows(DataException.class, () -> Tokenizers.fromJson(
+        Tokenizers.toJson(t).replace("\"Ġt\" : 256", "\"Ġt\" : 1300")));
+    assertTrue(bad.getMessage().startsWith("tokenizer JSON of kind \"gpt2\": token \"Ġt\" has id 1300"),
+        bad.getMessage());
+  }
+
   // ---- bad files: one line each, naming the file and the token
 
   private Path copyTiny(boolean tokenizerJson) throws Exception {
