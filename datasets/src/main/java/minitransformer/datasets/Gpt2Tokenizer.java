@@ -35,6 +35,9 @@ import java.util.regex.Pattern;
  * it as the 13 characters it is (tiktoken's {@code encode_ordinary}). Decoding writes the special
  * token as its text.
  *
+ * <p>The text is cut into chunks by {@link Gpt2Split}, GPT-2's pattern written out as a scan (several
+ * times faster than the regular expression, and equal to it).
+ *
  * <p><b>Text that is not Unicode.</b> A lone surrogate in a Java string is encoded as U+FFFD, as
  * JavaScript's {@code TextEncoder} (and so js-tiktoken) does; GPT-2's Python encoder cannot encode it
  * at all.
@@ -260,11 +263,73 @@ public final class Gpt2Tokenizer implements Tokenizer {
 
   /** Encodes all of the text as text, special tokens' texts included. */
   public int[] encodeOrdinary(String text) {
-    int[] ids = bpe.encode(withoutLoneSurrogates(text));
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = toVocab[ids[i]];
+    String clean = withoutLoneSurrogates(text);
+    Encoding encoding = new Encoding(clean);
+    Gpt2Split.split(clean, encoding);
+    return Arrays.copyOf(encoding.ids, encoding.n);
+  }
+
+  /**
+   * One call's ids, with the ids of every distinct chunk cached (prose repeats its chunks). The cache is
+   * an open-addressing table looked up by the chunk's place in the text, so a chunk seen before costs no
+   * substring: with a HashMap of substrings, hashing was half of the encoding time.
+   */
+  private final class Encoding implements Gpt2Split.Chunks {
+    private final String text;
+    private String[] keys = new String[1024];
+    private int[][] values = new int[1024][];
+    private int size;
+    private int[] ids;
+    private int n;
+
+    Encoding(String text) {
+      this.text = text;
+      this.ids = new int[Math.max(16, text.length() / 3)];
     }
-    return ids;
+
+    @Override
+    public void chunk(int start, int end) {
+      int length = end - start;
+      int h = 0;
+      for (int i = start; i < end; i++) h = 31 * h + text.charAt(i);
+      h ^= h >>> 16;
+      int mask = keys.length - 1;
+      int slot = h & mask;
+      int[] chunkIds = null;
+      for (String key; (key = keys[slot]) != null; slot = (slot + 1) & mask) {
+        if (key.length() == length && text.regionMatches(start, key, 0, length)) {
+          chunkIds = values[slot];
+          break;
+        }
+      }
+      if (chunkIds == null) {
+        String chunk = text.substring(start, end);
+        chunkIds = bpe.encodeChunk(chunk.getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < chunkIds.length; i++) chunkIds[i] = toVocab[chunkIds[i]];
+        keys[slot] = chunk;
+        values[slot] = chunkIds;
+        if (++size * 2 > keys.length) grow();
+      }
+      if (n + chunkIds.length > ids.length) ids = Arrays.copyOf(ids, Math.max(2 * ids.length, n + chunkIds.length));
+      System.arraycopy(chunkIds, 0, ids, n, chunkIds.length);
+      n += chunkIds.length;
+    }
+
+    private void grow() {
+      String[] oldKeys = keys;
+      int[][] oldValues = values;
+      keys = new String[oldKeys.length * 2];
+      values = new int[keys.length][];
+      int mask = keys.length - 1;
+      for (int i = 0; i < oldKeys.length; i++) {
+        if (oldKeys[i] == null) continue;
+        int h = oldKeys[i].hashCode(); // the same polynomial as in chunk()
+        int slot = (h ^ (h >>> 16)) & mask;
+        while (keys[slot] != null) slot = (slot + 1) & mask;
+        keys[slot] = oldKeys[i];
+        values[slot] = oldValues[i];
+      }
+    }
   }
 
   @Override

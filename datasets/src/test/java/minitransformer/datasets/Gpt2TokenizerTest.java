@@ -219,16 +219,19 @@ class Gpt2TokenizerTest {
     String text = Files.readString(shakespeare.get(), StandardCharsets.UTF_8);
     JsonNode expected = fixture.get("tinyshakespeare");
     assertEquals(expected.get("text_sha256").textValue(), sha256(text.getBytes(StandardCharsets.UTF_8)));
-    t.encode(text); // warm-up
-    long start = System.nanoTime();
-    int[] all = t.encode(text);
-    double seconds = (System.nanoTime() - start) / 1e9;
+    int[] all = null;
+    double seconds = Double.MAX_VALUE; // the best of 4 runs, the first one warming up
+    for (int run = 0; run < 4; run++) {
+      long start = System.nanoTime();
+      all = t.encode(text);
+      seconds = Math.min(seconds, (System.nanoTime() - start) / 1e9);
+    }
     StringBuilder joined = new StringBuilder();
     for (int i = 0; i < all.length; i++) joined.append(i == 0 ? "" : ",").append(all[i]);
     assertEquals(expected.get("ids").intValue(), all.length);
     assertEquals(expected.get("ids_sha256").textValue(), sha256(joined.toString().getBytes(StandardCharsets.US_ASCII)));
     assertEquals(text, t.decode(all));
-    System.out.printf("GPT-2 tokenizer on tinyshakespeare: %d ids equal GPT-2's; %.1f MB/s on one thread%n",
+    System.out.printf("GPT-2 tokenizer on tinyshakespeare: %d ids equal GPT-2's; %.1f MB/s on one thread (best of 4)%n",
         all.length, text.getBytes(StandardCharsets.UTF_8).length / seconds / 1e6);
   }
 
