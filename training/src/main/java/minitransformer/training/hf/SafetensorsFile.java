@@ -39,7 +39,7 @@ import minitransformer.training.checkpoint.CheckpointException;
  *
  * {@link #open} validates the whole header before anything is read, as the Rust crate does: a header
  * length that is not absurd ({@value #MAX_HEADER_BYTES} bytes at most, and within the file), a JSON
- * object, known dtypes, non-negative shapes whose element count times the dtype's size is exactly the
+ * object naming each tensor once, known dtypes, non-negative shapes whose element count times the dtype's size is exactly the
  * tensor's byte count, and offsets that tile the data region with neither gaps nor overlaps, ending
  * at the file's end. Every error is a {@link CheckpointException} of one line naming the file and the
  * tensor or key.
@@ -52,7 +52,9 @@ public final class SafetensorsFile implements AutoCloseable {
   /** The Rust crate's limit (safetensors' MAX_HEADER_SIZE). */
   public static final long MAX_HEADER_BYTES = 100_000_000L;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Refuses a header that names a tensor twice (Jackson would keep the last one silently). */
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final String METADATA = "__metadata__";
   private static final int DEFAULT_WINDOW = 1 << 30;
 

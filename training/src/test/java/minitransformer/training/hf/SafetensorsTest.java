@@ -182,6 +182,9 @@ class SafetensorsTest {
     Path overflow = raw("overflow.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],"
         + "\"data_offsets\":[0,8]}}", eight);
     assertTrue(message(overflow, () -> SafetensorsFile.open(overflow)).contains("tensor 'a' has shape"));
+    Path twice = raw("twice.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+        + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", eight);
+    assertTrue(message(twice, () -> SafetensorsFile.open(twice)).contains("Duplicate field 'a'"));
     Path missing = dir.resolve("missing.safetensors");
     assertTrue(message(missing, () -> SafetensorsFile.open(missing)).contains("does not exist"));
   }
