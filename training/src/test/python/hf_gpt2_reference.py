@@ -14,6 +14,8 @@ VARIANT:
   lm_head  as GPT2LMHeadModel.state_dict(): "transformer." prefix, lm_head.weight equal to wte, and
            layer_norm_epsilon 1e-3 (so that the setting is seen to be used)
   f16      the hub layout stored as F16
+  vocab    the hub layout at GPT-2's vocabulary size: 50,257 tokens, 128 positions, 2 layers of 4 heads, width 64
+           (weights of std 0.1 rather than 0.3, so that the logits stay of order 1 at this width)
 
 The forward pass (modeling_gpt2.py, GPT2Block with Conv1D layers: y = x @ W + b, W stored [in, out]):
     h = wte[ids] + wpe[0:T]
@@ -74,9 +76,9 @@ def write_safetensors(path, tensors, dtype="F32"):
             f.write(b)
 
 
-def random_gpt2(cfg, rng):
+def random_gpt2(cfg, rng, std=0.3):
     L, C, V, P = cfg["n_layer"], cfg["n_embd"], cfg["vocab_size"], cfg["n_positions"]
-    g = lambda *shape: rng.normal(0.0, 0.3, shape).astype(np.float32)
+    g = lambda *shape: rng.normal(0.0, std, shape).astype(np.float32)
     W = {"wte.weight": g(V, C), "wpe.weight": g(P, C), "ln_f.weight": 1 + g(C), "ln_f.bias": g(C)}
     for i in range(L):
         h = f"h.{i}."
@@ -139,27 +141,32 @@ def run_forward(d):
     W = read_safetensors(f"{d}/model.safetensors")
     ids = np.array(json.load(open(f"{d}/ids.json")), dtype=np.int64)
     logits = forward(W, cfg, ids)
-    json.dump(logits.tolist(), open(f"{d}/reference_logits.json", "w"))
+    if logits.size > 100_000:  # large vocabularies: raw little-endian float64, [B][T][V] in C order
+        logits.astype("<f8").tofile(f"{d}/reference_logits.f64")
+    else:
+        json.dump(logits.tolist(), open(f"{d}/reference_logits.json", "w"))
 
 
 def make(d, variant):
-    rng = np.random.default_rng({"hub": 1, "lm_head": 2, "f16": 3}[variant])
-    cfg = dict(CONFIG, architectures=["GPT2LMHeadModel"], model_type="gpt2", activation_function="gelu_new",
-               layer_norm_epsilon=1e-3 if variant == "lm_head" else 1e-5, n_ctx=CONFIG["n_positions"], n_inner=None,
+    rng = np.random.default_rng({"hub": 1, "lm_head": 2, "f16": 3, "vocab": 4}[variant])
+    shape = CONFIG if variant != "vocab" else {"n_layer": 2, "n_head": 4, "n_embd": 64, "n_positions": 128,
+                                                "vocab_size": 50257}
+    cfg = dict(shape, architectures=["GPT2LMHeadModel"], model_type="gpt2", activation_function="gelu_new",
+               layer_norm_epsilon=1e-3 if variant == "lm_head" else 1e-5, n_ctx=shape["n_positions"], n_inner=None,
                embd_pdrop=0.1, attn_pdrop=0.1, resid_pdrop=0.1, bos_token_id=50256, eos_token_id=50256,
                scale_attn_weights=True, summary_type="cls_index", task_specific_params={"text-generation": {}})
-    W = random_gpt2(CONFIG, rng)
-    P = CONFIG["n_positions"]
+    W = random_gpt2(shape, rng, 0.3 if variant != "vocab" else 0.1)  # at width 64, std 0.3 gives logits of 10 and more
+    P = shape["n_positions"]
     if variant == "lm_head":
         W = {"transformer." + k: v for k, v in W.items()}
         W["lm_head.weight"] = W["transformer.wte.weight"].copy()
     else:
-        for i in range(CONFIG["n_layer"]):
+        for i in range(shape["n_layer"]):
             W[f"h.{i}.attn.bias"] = np.tril(np.ones((P, P), np.float32)).reshape(1, 1, P, P)
             W[f"h.{i}.attn.masked_bias"] = np.array(-1e4, np.float32)
     json.dump(cfg, open(f"{d}/config.json", "w"), indent=2)
     write_safetensors(f"{d}/model.safetensors", W, "F16" if variant == "f16" else "F32")
-    ids = rng.integers(0, CONFIG["vocab_size"], size=(2, 12))
+    ids = rng.integers(0, shape["vocab_size"], size=(2, 12))
     json.dump(ids.tolist(), open(f"{d}/ids.json", "w"))
     run_forward(d)
 

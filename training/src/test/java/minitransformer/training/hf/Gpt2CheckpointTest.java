@@ -78,6 +78,33 @@ class Gpt2CheckpointTest {
     assertTrue(worst < TOL, "max |logit difference| " + worst);
   }
 
+  /** The parity model: GPT-2's 50,257 tokens, 128 positions, 2 layers of 4 heads, width 64. */
+  @Test
+  void logitsEqualHuggingFacesForwardPassAtGpt2sVocabularySize() throws Exception {
+    Python.requireNumpy();
+    python("make", dir.toString(), "vocab");
+    Gpt2Checkpoint.Model model = Gpt2Checkpoint.read(dir);
+    assertEquals(new GPTConfig(50257, 128, 2, 4, 64, PositionalEncoding.LEARNED, true, true, 0.0), model.config());
+    GPT gpt = GPT.create(model.config(), 0);
+    gpt.loadParameters(model.parameters());
+    int[][] ids = ids(dir);
+    byte[] raw = Files.readAllBytes(dir.resolve("reference_logits.f64"));
+    java.nio.DoubleBuffer values =
+        java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
+    double[][][] reference = new double[ids.length][ids[0].length][50257];
+    for (double[][] row : reference) for (double[] position : row) values.get(position);
+    double worst = compare(gpt, ids, reference);
+    double largest = 0;
+    for (double[][] row : reference) {
+      for (double[] position : row) {
+        for (double v : position) largest = Math.max(largest, Math.abs(v));
+      }
+    }
+    System.out.printf("GPT-2 parity (V 50257, T 128, 2 x 4 heads, C 64): max |logit difference| %.3g,"
+        + " max |logit| %.3g%n", worst, largest);
+    assertTrue(worst < TOL, "max |logit difference| " + worst);
+  }
+
   @Test
   void aWrittenModelGivesTheReferenceTheSameLogitsAndReadsBackBitForBit() throws Exception {
     Python.requireNumpy();
