@@ -175,7 +175,8 @@ public final class Gpt2Tokenizer implements Tokenizer {
       Integer id = all.get(text);
       if (id == null) {
         throw new DataException("has no entry for \"" + text + "\", which "
-            + (b < BpeTokenizer.BYTES ? "is byte " + b : "merge " + (b - BpeTokenizer.BYTES + 1) + " of the merges makes"));
+            + (b < BpeTokenizer.BYTES ? "is byte " + b
+                : "merge " + (b - BpeTokenizer.BYTES + 1) + " of the merges makes"));
       }
       toVocab[b] = id;
     }
@@ -208,8 +209,8 @@ public final class Gpt2Tokenizer implements Tokenizer {
       String text = byId[id];
       boolean special = added.containsKey(text) || (text.startsWith("<|") && text.endsWith("|>"));
       if (!special) {
-        throw new DataException("entry \"" + text + "\" (id " + id + ") is neither a byte, nor made by the merges, nor a"
-            + " special token <|...|>: the vocabulary does not match the merges");
+        throw new DataException("entry \"" + text + "\" (id " + id + ") is neither a byte, nor made by the merges,"
+            + " nor a special token <|...|>: the vocabulary does not match the merges");
       }
       specials.put(text, id);
     }
@@ -520,7 +521,7 @@ public final class Gpt2Tokenizer implements Tokenizer {
     return vocab;
   }
 
-  /** A tokenizer of these merges ("Ġ t"), vocabulary and special tokens, checked as the files are ({@link Tokenizers}). */
+  /** A tokenizer of these merges ("Ġ t"), vocabulary and special tokens, checked as the files are. */
   static Gpt2Tokenizer of(List<String> mergeLines, Map<String, Integer> vocab, Map<String, Integer> special) {
     StringBuilder merges = new StringBuilder();
     for (String line : mergeLines) merges.append(line).append('\n');

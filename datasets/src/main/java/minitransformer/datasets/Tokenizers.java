@@ -232,7 +232,9 @@ public final class Tokenizers {
   }
 
   private static Map<String, Integer> ids(JsonNode node, String field) {
-    if (!node.isObject()) throw new DataException("tokenizer JSON field \"" + field + "\" must be an object of token -> id");
+    if (!node.isObject()) {
+      throw new DataException("tokenizer JSON field \"" + field + "\" must be an object of token -> id");
+    }
     Map<String, Integer> out = new java.util.LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();

@@ -63,7 +63,8 @@ public final class Gpt2Checkpoint {
     JsonNode root = readJson(file);
     String model = optionalText(root, file, "model_type", "gpt2");
     if (!model.equals("gpt2")) {
-      throw new CheckpointException(file + ": model_type \"" + model + "\" is not \"gpt2\"; only GPT-2 models are read");
+      throw new CheckpointException(file + ": model_type \"" + model + "\" is not \"gpt2\"; only GPT-2 models are"
+          + " read");
     }
     JsonNode architectures = root.get("architectures");
     if (architectures != null && !architectures.isNull()) {

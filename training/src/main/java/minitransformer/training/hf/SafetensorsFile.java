@@ -39,9 +39,9 @@ import minitransformer.training.checkpoint.CheckpointException;
  *
  * {@link #open} validates the whole header before anything is read, as the Rust crate does: a header
  * length that is not absurd ({@value #MAX_HEADER_BYTES} bytes at most, and within the file), a JSON
- * object naming each tensor once, known dtypes, non-negative shapes whose element count times the dtype's size is exactly the
- * tensor's byte count, and offsets that tile the data region with neither gaps nor overlaps, ending
- * at the file's end. Every error is a {@link CheckpointException} of one line naming the file and the
+ * object naming each tensor once, known dtypes, non-negative shapes whose element count times the
+ * dtype's size is exactly the tensor's byte count, and offsets that tile the data region with
+ * neither gaps nor overlaps, ending at the file's end. Every error is a {@link CheckpointException} of one line naming the file and the
  * tensor or key.
  *
  * <p>The data is never read whole: {@link #floats} maps the file region of one tensor (in windows of

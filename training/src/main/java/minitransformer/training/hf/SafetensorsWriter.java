@@ -55,7 +55,9 @@ public final class SafetensorsWriter {
     }
     long offset = 0;
     for (Map.Entry<String, Tensor> e : new TreeMap<>(tensors).entrySet()) {
-      if (e.getKey().equals("__metadata__")) throw new IllegalArgumentException("a tensor may not be named __metadata__");
+      if (e.getKey().equals("__metadata__")) {
+        throw new IllegalArgumentException("a tensor may not be named __metadata__");
+      }
       ObjectNode info = root.putObject(e.getKey());
       info.put("dtype", "F32");
       ArrayNode shape = info.putArray("shape");
