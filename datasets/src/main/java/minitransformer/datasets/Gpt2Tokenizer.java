@@ -418,7 +418,7 @@ public final class Gpt2Tokenizer implements Tokenizer {
     return "Gpt2Tokenizer[vocabSize=" + vocabSize() + "]";
   }
 
-  // ---- helpers
+  // ---- internals
 
   /** Lone surrogates replaced by U+FFFD (JavaScript's TextEncoder); the text itself when it has none. */
   static String withoutLoneSurrogates(String text) {

@@ -236,7 +236,7 @@ class Gpt2CheckpointTest {
     assertArrayEquals(qkv, Gpt2Checkpoint.join(parts.toArray(new float[0][]), 4));
   }
 
-  // ---- helpers
+  // ---- test support
 
   static void randomise(GPT gpt, long seed) {
     org.nd4j.linalg.api.rng.Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
