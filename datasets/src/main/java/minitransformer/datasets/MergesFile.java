@@ -58,7 +58,7 @@ public final class MergesFile {
     throw new DataException("is a tokenizer of kind \"" + tokenizer.kind() + "\", not \"bpe\"");
   }
 
-  private static BpeTokenizer fromGpt2Merges(String text) {
+  static BpeTokenizer fromGpt2Merges(String text) {
     Map<Integer, Integer> byteOfChar = gpt2ByteOfChar();
     Map<String, Integer> idOfBytes = new HashMap<>();
     for (int b = 0; b < BpeTokenizer.BYTES; b++) {

@@ -9,7 +9,10 @@ import java.util.OptionalInt;
  */
 public interface Tokenizer {
 
-  /** "char", "word" or "bpe": the value of the {@code data.tokenizer} config key that made it. */
+  /**
+   * "char", "word" or "bpe": the value of the {@code data.tokenizer} config key that made it; "gpt2" for
+   * GPT-2's own tokenizer, read from Hugging Face's files ({@link Gpt2Tokenizer}).
+   */
   String kind();
 
   int vocabSize();

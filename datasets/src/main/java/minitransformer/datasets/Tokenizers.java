@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,10 +25,14 @@ import java.util.Set;
  * {"format": "minitransformer-tokenizer/1", "kind": "word", "lowercase": true, "vocab": ["&lt;unk&gt;", "the", ...]}
  * {"format": "minitransformer-tokenizer/1", "kind": "bpe", "pattern": "'(?i:[sdmt]|ll|ve|re)|...",
  *  "merges": [[32, 116], [104, 101], ...], "vocab": [" t", "he", ...]}
+ * {"format": "minitransformer-tokenizer/1", "kind": "gpt2", "merges": ["Ġ t", ...], "vocab": {"!": 0, ...},
+ *  "special": {"&lt;|endoftext|&gt;": 50256}}
  * </pre>
  * with {@code vocab} in id order. A BPE document holds its split pattern (a Java regular expression)
  * and its merges in rank order, merge i joining two ids into id 256 + i; its {@code vocab} lists the
- * merged tokens' texts ({@link BpeTokenizer#token}) for people to read and is checked on loading.
+ * merged tokens' texts ({@link BpeTokenizer#token}) for people to read and is checked on loading. A GPT-2
+ * document ({@link Gpt2Tokenizer}) holds GPT-2's own files: the merges as {@code merges.txt} writes them, the
+ * vocabulary as {@code vocab.json} does, and the special tokens.
  * Any other document, an unknown key included, is rejected.
  */
 public final class Tokenizers {
@@ -38,6 +43,7 @@ public final class Tokenizers {
   private static final Set<String> CHAR_KEYS = Set.of("format", "kind", "vocab");
   private static final Set<String> WORD_KEYS = Set.of("format", "kind", "lowercase", "vocab");
   private static final Set<String> BPE_KEYS = Set.of("format", "kind", "pattern", "merges", "vocab");
+  private static final Set<String> GPT2_KEYS = Set.of("format", "kind", "merges", "vocab", "special");
 
   private Tokenizers() {}
 
@@ -67,6 +73,14 @@ public final class Tokenizers {
     } else if (tokenizer instanceof WordTokenizer words) {
       root.put("lowercase", words.lowercase());
       vocab = words.vocabulary();
+    } else if (tokenizer instanceof Gpt2Tokenizer gpt2) {
+      ArrayNode merges = root.putArray("merges");
+      gpt2.mergeLines().forEach(merges::add);
+      ObjectNode vocabulary = root.putObject("vocab");
+      gpt2.vocabulary().forEach(vocabulary::put);
+      ObjectNode special = root.putObject("special");
+      new java.util.TreeMap<>(gpt2.specialTokens()).forEach(special::put);
+      return write(root);
     } else if (tokenizer instanceof BpeTokenizer bpe) {
       root.put("pattern", bpe.pattern());
       ArrayNode merges = root.putArray("merges");
@@ -82,6 +96,10 @@ public final class Tokenizers {
     }
     ArrayNode array = root.putArray("vocab");
     vocab.forEach(array::add);
+    return write(root);
+  }
+
+  private static String write(ObjectNode root) {
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
     } catch (JsonProcessingException e) {
@@ -126,7 +144,11 @@ public final class Tokenizers {
       requireKeys(root, BPE_KEYS);
       return bpe(root);
     }
-    throw new DataException("tokenizer JSON field \"kind\" must be \"char\", \"word\" or \"bpe\", got "
+    if (Gpt2Tokenizer.KIND.equals(kindText)) {
+      requireKeys(root, GPT2_KEYS);
+      return gpt2(root);
+    }
+    throw new DataException("tokenizer JSON field \"kind\" must be \"char\", \"word\", \"bpe\" or \"gpt2\", got "
         + (kind == null ? "(none)" : kind.toString()));
   }
 
@@ -198,14 +220,45 @@ public final class Tokenizers {
     return bpe;
   }
 
+  private static Gpt2Tokenizer gpt2(JsonNode root) {
+    List<String> merges = strings(root.get("merges"), "merges");
+    Map<String, Integer> vocab = ids(root.get("vocab"), "vocab");
+    Map<String, Integer> special = ids(root.get("special"), "special");
+    try {
+      return Gpt2Tokenizer.of(merges, vocab, special);
+    } catch (DataException e) {
+      throw new DataException("tokenizer JSON of kind \"gpt2\": " + e.getMessage(), e);
+    }
+  }
+
+  private static Map<String, Integer> ids(JsonNode node, String field) {
+    if (!node.isObject()) {
+      throw new DataException("tokenizer JSON field \"" + field + "\" must be an object of token -> id");
+    }
+    Map<String, Integer> out = new java.util.LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isInt()) {
+        throw new DataException("tokenizer JSON field \"" + field + "\" gives \"" + e.getKey() + "\" the id "
+            + e.getValue() + ", not an integer");
+      }
+      out.put(e.getKey(), e.getValue().intValue());
+    }
+    return out;
+  }
+
   private static List<String> strings(JsonNode vocab) {
+    return strings(vocab, "vocab");
+  }
+
+  private static List<String> strings(JsonNode vocab, String field) {
     if (!vocab.isArray()) {
-      throw new DataException("tokenizer JSON field \"vocab\" must be an array of strings");
+      throw new DataException("tokenizer JSON field \"" + field + "\" must be an array of strings");
     }
     List<String> out = new ArrayList<>(vocab.size());
     for (JsonNode entry : vocab) {
       if (!entry.isTextual()) {
-        throw new DataException("tokenizer JSON field \"vocab\" entry " + out.size() + " is not a string: "
+        throw new DataException("tokenizer JSON field \"" + field + "\" entry " + out.size() + " is not a string: "
             + entry);
       }
       out.add(entry.asText());

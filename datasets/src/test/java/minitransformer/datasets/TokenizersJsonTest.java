@@ -56,7 +56,7 @@ class TokenizersJsonTest {
         List.of("", "must be an object"),
         List.of("{\"vocab\": [\"a\"]}", "format (none)"),
         List.of(good.replace("minitransformer-tokenizer/1", "minitransformer-tokenizer/2"), "expected \"minitransformer-tokenizer/1\""),
-        List.of(good.replace("\"word\"", "\"bpf\""), "\"kind\" must be \"char\", \"word\" or \"bpe\", got \"bpf\""),
+        List.of(good.replace("\"word\"", "\"bpf\""), "\"kind\" must be \"char\", \"word\", \"bpe\" or \"gpt2\", got \"bpf\""),
         List.of(good.replace("\"word\"", "\"bpe\""), "unknown field \"lowercase\""),
         List.of(good.replace("\"lowercase\"", "\"lowercased\""), "unknown field \"lowercased\""),
         List.of(good.replace("\"lowercase\" : false,", ""), "lacks the field \"lowercase\""),
