@@ -87,7 +87,7 @@ public final class PredictCommand implements Callable<Integer> {
       out.println(JSON.writeValueAsString(report));
     } else {
       out.printf(Locale.ROOT, "next token after %d prompt tokens (model reads the last %d), %s step %d%n",
-          encoded.ids().length, encoded.context().length, m.directory(), m.step());
+          encoded.tokens(), encoded.context().length, m.directory(), m.step());
       boolean filtered = temperature != 1.0 || topK != 0 || topP != 1.0;
       if (filtered) {
         out.printf(Locale.ROOT, "draw p: the probability sample draws it with at temperature %s, top-k %d, top-p %s%n",
@@ -135,7 +135,7 @@ public final class PredictCommand implements Callable<Integer> {
     ObjectNode root = JSON.createObjectNode();
     root.put("checkpoint", m.directory().toString());
     root.put("step", m.step());
-    root.put("prompt_tokens", prompt.ids().length);
+    root.put("prompt_tokens", prompt.tokens());
     root.put("context_tokens", prompt.context().length);
     root.put("temperature", draw.temperature());
     root.put("top_k", draw.topK());
