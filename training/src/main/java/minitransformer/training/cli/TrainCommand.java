@@ -13,6 +13,7 @@ import minitransformer.training.AfterTraining;
 import minitransformer.training.Trainer;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.checkpoint.CheckpointStore;
+import minitransformer.training.checkpoint.RunLock;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
@@ -46,7 +47,7 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "0:trained (or dry run)",
       "2:bad input: config, data, checkpoint or command line; a model too large for the memory; a file that"
-          + " cannot be written (a full disk)",
+          + " cannot be written (a full disk); a run directory another process is training",
       "3:training diverged (NaN or infinite loss)",
       "130:stopped by Ctrl-C (a checkpoint was saved)"
     })
@@ -124,8 +125,21 @@ public final class TrainCommand implements Callable<Integer> {
     return System.console() != null;
   }
 
+  /** The run directory's lock, held from before the run reads or writes it to the end of the command. */
+  private RunLock lock;
+
   @Override
   public Integer call() {
+    try {
+      return train();
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
+    }
+  }
+
+  private Integer train() {
     RunClock clock = Main.runClock(spec);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -144,10 +158,15 @@ public final class TrainCommand implements Callable<Integer> {
     if (dryRun) {
       return dryRun(out, allOverrides);
     }
+    if (resume != null) {
+      lock = RunLock.acquire(runDirectoryOf(resume));
+    }
 
     TrainingRun run;
     if (resume == null) {
-      run = TrainingRun.start(freshRunConfig(allOverrides, err), Main.availableMemory(spec));
+      Config fresh = freshRunConfig(allOverrides, err);
+      lock = RunLock.acquire(fresh.runDirectory());
+      run = TrainingRun.start(fresh, Main.availableMemory(spec));
     } else if (TrainingRun.stoppedBeforeFirstCheckpoint(resume)) {
       err.println("note: " + displayed(resume) + " holds no checkpoint yet (its run stopped before the first);"
           + " starting it again from step 0 with its " + TrainingRun.CONFIG_FILE);
@@ -249,6 +268,14 @@ public final class TrainCommand implements Callable<Integer> {
         (run.fresh() ? "writing to " : "continuing at step " + run.state().step() + " in ")
             + displayed(run.runDirectory()));
     out.flush();
+  }
+
+  /** The run directory of a --resume argument: a checkpoint's parent, else the directory itself. */
+  private static Path runDirectoryOf(Path resume) {
+    Path dir = resume.toAbsolutePath().normalize();
+    boolean checkpoint = java.nio.file.Files.exists(dir.resolve(CheckpointStore.META_FILE))
+        || dir.getFileName() != null && dir.getFileName().toString().matches("step-\\d+");
+    return checkpoint && dir.getParent() != null ? dir.getParent() : dir;
   }
 
   /** A path relative to the working directory when it lies below it (shorter to read and to retype). */
