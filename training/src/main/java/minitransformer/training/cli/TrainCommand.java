@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
       "Writes into its run directory (out_dir/NAME): config.yaml,"
           + " metrics.jsonl, step-NNNNNN checkpoints, loss_curve.png and timing.json.",
       "Ends with one line of where the wall time went (steps, evaluations, checkpoints, the sample, setup).",
-      "Ctrl-C finishes the current step, saves a checkpoint and exits with 130."
+      "Ctrl-C finishes the current step (an evaluation under way is abandoned), saves a checkpoint if a step"
+          + " was trained, says how to continue and exits with 130 (143 for SIGTERM)."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -49,7 +50,8 @@ import picocli.CommandLine.Spec;
       "2:bad input: config, data, checkpoint or command line; a model too large for the memory; a file that"
           + " cannot be written (a full disk); a run directory another process is training",
       "3:training diverged (NaN or infinite loss)",
-      "130:stopped by Ctrl-C (a checkpoint was saved)"
+      "130:stopped by Ctrl-C (SIGINT; 143: SIGTERM): a checkpoint was saved, or nothing needed saving (no step"
+          + " trained); the output says which and how to continue"
     })
 public final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -193,8 +195,7 @@ public final class TrainCommand implements Callable<Integer> {
         view.close();
         if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
           // said first: during a JVM shutdown little else is safe (AWT, for one, may refuse to start)
-          out.println("interrupted at step " + result.step() + "; saved " + displayed(result.lastCheckpoint()));
-          out.println("resume with: train --resume " + displayed(runDirectory));
+          StopReport.print(result, run, out);
           reportTime(clock.stop(), runDirectory, out);
           return 130;
         }
