@@ -205,6 +205,17 @@ public final class CheckpointStore {
 
   /** Reads and verifies one checkpoint directory. */
   private static TrainingState read(Path dir) {
+    MetaJson.Meta meta = verify(dir);
+    Map<String, INDArray> parameters = Npz.read(dir.resolve(MODEL_FILE));
+    Map<String, INDArray> optimizerState = Npz.read(dir.resolve(OPTIMIZER_FILE));
+    return meta.toState(parameters, optimizerState);
+  }
+
+  /**
+   * Checks one checkpoint directory without building anything: its meta.json, and each file it lists by
+   * size and checksum; a {@link CheckpointException} naming the file and the damage.
+   */
+  static MetaJson.Meta verify(Path dir) {
     MetaJson.Meta meta = MetaJson.read(dir.resolve(META_FILE));
     meta.files(List.of(MODEL_FILE, OPTIMIZER_FILE)).forEach((name, record) -> {
       Path file = dir.resolve(name);
@@ -213,9 +224,7 @@ public final class CheckpointStore {
       }
       DurableFiles.verify(file, record, META_FILE);
     });
-    Map<String, INDArray> parameters = Npz.read(dir.resolve(MODEL_FILE));
-    Map<String, INDArray> optimizerState = Npz.read(dir.resolve(OPTIMIZER_FILE));
-    return meta.toState(parameters, optimizerState);
+    return meta;
   }
 
   private static void printWarning(String message) {
