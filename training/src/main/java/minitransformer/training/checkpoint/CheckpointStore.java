@@ -189,6 +189,12 @@ public final class CheckpointStore {
     return read(resolve(checkpointOrRunDirectory, warnings));
   }
 
+  /** The resolved config a checkpoint was saved with (its meta.json's config_yaml), without loading arrays. */
+  public static String configYaml(Path checkpointDirectory) {
+    MetaJson.Meta meta = MetaJson.read(checkpointDirectory.resolve(META_FILE));
+    return meta.node().path("config_yaml").asText("");
+  }
+
   /** The format version of a checkpoint directory's meta.json (older versions still load). */
   public static long formatVersion(Path checkpointDirectory) {
     return MetaJson.read(checkpointDirectory.resolve(META_FILE)).version();

@@ -10,6 +10,7 @@ import minitransformer.datasets.Corpus;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.ParameterCount;
 import minitransformer.training.AfterTraining;
+import minitransformer.training.ResumeHistory;
 import minitransformer.training.Trainer;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.checkpoint.CheckpointStore;
@@ -176,6 +177,9 @@ public final class TrainCommand implements Callable<Integer> {
     } else {
       run = TrainingRun.resume(
           resume, allOverrides, line -> err.println("warning: " + line), Main.availableMemory(spec));
+      List<ResumeHistory.Change> changes = ResumeHistory.changes(run);
+      changes.forEach(c -> err.println("note: changed on resume: " + c.line()));
+      ResumeHistory.record(run, changes);
     }
     Config resolved = run.config();
     Path runDirectory = run.runDirectory();
@@ -240,6 +244,7 @@ public final class TrainCommand implements Callable<Integer> {
       resolved = run.config();
       vocabSize = run.corpus().tokenizer().vocabSize();
       out.println("# resuming " + run.resumedFrom() + " at step " + run.state().step());
+      ResumeHistory.changes(run).forEach(c -> out.println("# changed on resume: " + c.line()));
     }
     out.print(resolved.toYaml());
     out.println();
