@@ -161,8 +161,8 @@ public final class TrainCommand implements Callable<Integer> {
     if (dryRun) {
       return dryRun(out, allOverrides);
     }
-    if (resume != null) {
-      lock = RunLock.acquire(runDirectoryOf(resume));
+    if (resume != null && java.nio.file.Files.isDirectory(runDirectoryOf(resume))) {
+      lock = RunLock.acquire(runDirectoryOf(resume)); // a path that is no run is refused by the resume itself
     }
 
     TrainingRun run;
