@@ -61,10 +61,15 @@ public final class CharTokenizer implements Tokenizer {
 
   @Override
   public int[] encode(String text) {
+    return encode(text, 1, 1);
+  }
+
+  /** {@link #encode} of a piece of a longer text that starts at this line and column. */
+  int[] encode(String text, long firstLine, long firstColumn) {
     int[] ids = new int[text.codePointCount(0, text.length())];
     int n = 0;
-    int line = 1;
-    int column = 1;
+    long line = firstLine;
+    long column = firstColumn;
     for (int i = 0; i < text.length(); ) {
       int cp = text.codePointAt(i);
       Integer id = idOfCodePoint.get(cp);

@@ -31,7 +31,7 @@ public final class MergesFile {
     } catch (NoSuchFileException e) {
       throw new DataException("merges file " + file + " (data.merges) does not exist", e);
     } catch (IOException e) {
-      throw new DataException("cannot read merges file " + file + " (data.merges): " + e.getMessage(), e);
+      throw new DataException("cannot read merges file " + file + " (data.merges): " + IoReason.of(e), e);
     }
     BpeTokenizer all;
     try {

@@ -48,9 +48,6 @@ public final class WordTokenizer implements Tokenizer {
           + "|[\\p{L}\\p{M}\\p{N}]+(?:['\u2019][\\p{L}\\p{M}\\p{N}]+)*"
           + "|[^\\s\\p{Z}]");
 
-  private static final String NO_SPACE_BEFORE = ".,;:!?'\u2019)]}%";
-  private static final String NO_SPACE_AFTER = "([{";
-
   private final boolean lowercase;
   private final List<String> vocab; // id -> token; vocab.get(0) == UNK
   private final Map<String, Integer> ids;
@@ -159,31 +156,18 @@ public final class WordTokenizer implements Tokenizer {
 
   @Override
   public String decode(int[] ids) {
+    WordSpacing spacing = new WordSpacing(this);
     StringBuilder text = new StringBuilder();
-    String previous = null;
-    boolean quoteOpen = false;
     for (int id : ids) {
-      String token = token(id);
-      boolean space = previous != null
-          && !NEWLINE.equals(previous) && !NEWLINE.equals(token)
-          && !isOneOf(token, NO_SPACE_BEFORE) && !isOneOf(previous, NO_SPACE_AFTER)
-          && !"-".equals(token) && !"-".equals(previous)
-          && !("\"".equals(token) && quoteOpen)
-          && !("\"".equals(previous) && quoteOpen);
-      if (space) {
-        text.append(' ');
-      }
-      text.append(token);
-      if ("\"".equals(token)) {
-        quoteOpen = !quoteOpen;
-      }
-      previous = token;
+      text.append(spacing.push(id));
     }
     return text.toString();
   }
 
-  private static boolean isOneOf(String token, String marks) {
-    return token.length() == 1 && marks.indexOf(token.charAt(0)) >= 0;
+  /** Prints each token as {@link #decode} of the whole sequence would, one pass in all. */
+  @Override
+  public StreamingDecoder streamingDecoder() {
+    return new WordSpacing(this);
   }
 
   @Override

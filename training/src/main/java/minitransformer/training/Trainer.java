@@ -67,7 +67,10 @@ public final class Trainer {
     this.clock = clock;
   }
 
-  /** Asks the loop to stop after the current step and save a checkpoint (safe from any thread). */
+  /**
+   * Asks the loop to stop after the current step, abandoning an evaluation under way, and save a
+   * checkpoint when a step was trained (safe from any thread).
+   */
   public void requestStop() {
     stopRequested = true;
   }
@@ -101,11 +104,23 @@ public final class Trainer {
     double elapsedBefore = run.elapsedSecondsBefore();
     view.started(state.step, t.maxIters(), elapsedBefore);
     Evaluation lastEvaluation = null;
+    Path lastCheckpoint = null;
     if (state.step == 0 && run.fresh()) {
       lastEvaluation = evaluate(evaluator, elapsedBefore, sessionStart);
+      if (lastEvaluation == null) { // stopped before the first step: nothing trained, nothing to save
+        return new Result(Outcome.INTERRUPTED, state.step, null, null);
+      }
+    } else if (evaluationMissing(state.step, t)) {
+      // a stop abandoned this step's evaluation; it is made now, and the checkpoint saved again after it,
+      // so that the run goes on exactly as if it had never stopped
+      double bestBefore = state.bestValLoss;
+      lastEvaluation = evaluate(evaluator, elapsedBefore, sessionStart);
+      if (lastEvaluation == null) {
+        return new Result(Outcome.INTERRUPTED, state.step, null, null);
+      }
+      lastCheckpoint = save(Double.isNaN(bestBefore) || lastEvaluation.valLoss() < bestBefore);
     }
 
-    Path lastCheckpoint = null;
     double smoothedStepSeconds = Double.NaN;
     double intervalSeconds = 0;
     long intervalTokens = 0;
@@ -140,25 +155,47 @@ public final class Trainer {
       }
 
       boolean improved = false;
+      boolean abandoned = false;
       if (state.step % t.evalInterval() == 0 || last) {
         double bestBefore = state.bestValLoss;
-        lastEvaluation = evaluate(evaluator, elapsedBefore, sessionStart);
-        improved = Double.isNaN(bestBefore) || lastEvaluation.valLoss() < bestBefore;
+        Evaluation evaluation = evaluate(evaluator, elapsedBefore, sessionStart);
+        abandoned = evaluation == null; // a stop: the checkpoint holds the state before it, and a resume makes it
+        if (!abandoned) {
+          lastEvaluation = evaluation;
+          improved = Double.isNaN(bestBefore) || evaluation.valLoss() < bestBefore;
+        }
       }
       // nanoGPT's rule: an evaluation that improves the best validation loss is saved at once, so that
       // best always names a checkpoint whose own validation loss is the lowest of the run's evaluations
       if (state.step % t.checkpointInterval() == 0 || last || stopRequested || improved) {
-        long saveStart = System.nanoTime();
-        lastCheckpoint = store.save(run.snapshot(), improved);
-        clock.add(Part.CHECKPOINTS, saveStart);
-        view.note("saved " + lastCheckpoint + (improved ? " (best validation loss so far)" : ""));
+        lastCheckpoint = save(improved);
       }
-      if (stopRequested && !last) {
+      if (stopRequested && (!last || abandoned)) {
         return new Result(Outcome.INTERRUPTED, state.step, lastCheckpoint, lastEvaluation);
       }
     }
     drawLossCurve(); // also when there was nothing left to train
     return new Result(Outcome.COMPLETED, state.step, lastCheckpoint, lastEvaluation);
+  }
+
+  private Path save(boolean best) {
+    long saveStart = System.nanoTime();
+    Path checkpoint = store.save(run.snapshot(), best);
+    clock.add(Part.CHECKPOINTS, saveStart);
+    view.note("saved " + checkpoint + (best ? " (best validation loss so far)" : ""));
+    return checkpoint;
+  }
+
+  /**
+   * Whether a resumed run stands at a step whose evaluation is due but not in its metrics log: a stop
+   * abandoned it (the checkpoint was saved before it).
+   */
+  private boolean evaluationMissing(long step, TrainingSection t) {
+    if (run.fresh() || step == 0 || (step % t.evalInterval() != 0 && step != t.maxIters())) {
+      return false;
+    }
+    return MetricsLog.read(log.file()).stream()
+        .noneMatch(m -> "eval".equals(m.path("type").asText()) && m.path("iter").asLong(-1) == step);
   }
 
   /** The run's loss curve, redrawn from its metrics log: the one place that writes it. */
@@ -167,9 +204,17 @@ public final class Trainer {
         MetricsLog.read(log.file()), run.lossCurveTitle(), run.runDirectory().resolve(LossCurve.FILE)));
   }
 
+  /** An evaluation, logged and shown; null when a stop abandoned it (its random stream is put back). */
   private Evaluation evaluate(Evaluator evaluator, double elapsedBefore, long sessionStart) {
     LoopState state = run.state();
-    Evaluation evaluation = clock.time(Part.EVALUATIONS, () -> evaluator.evaluate(replicas, state.step));
+    long streamBefore = state.evalRng.state();
+    Evaluation evaluation =
+        clock.time(Part.EVALUATIONS, () -> evaluator.evaluate(replicas, state.step, () -> stopRequested));
+    if (evaluation == null) {
+      state.evalRng.setState(streamBefore);
+      view.note("stop requested: the evaluation at step " + state.step + " was abandoned");
+      return null;
+    }
     double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
     state.lastValLoss = evaluation.valLoss();
     // step 0 (the untrained model) has no checkpoint, so it cannot be the best

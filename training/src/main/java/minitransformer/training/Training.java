@@ -3,6 +3,7 @@ package minitransformer.training;
 import java.io.PrintWriter;
 import java.io.Writer;
 import minitransformer.training.checkpoint.CheckpointStore;
+import minitransformer.training.checkpoint.RunLock;
 import minitransformer.training.config.Config;
 import minitransformer.training.metrics.MetricsLog;
 import minitransformer.training.metrics.RunClock;
@@ -23,7 +24,14 @@ public final class Training {
    */
   public static Trainer.Result train(Config config) {
     RunClock clock = RunClock.startingNow("the call of Training.train");
-    TrainingRun run = TrainingRun.start(FreshRun.of(config));
+    Config fresh = FreshRun.of(config); // a new run never touches an earlier one
+    try (RunLock lock = RunLock.acquire(fresh.runDirectory())) { // the run's one writer
+      return train(fresh, clock);
+    }
+  }
+
+  private static Trainer.Result train(Config config, RunClock clock) {
+    TrainingRun run = TrainingRun.start(config);
     run.writeResolvedConfig();
     CheckpointStore store = new CheckpointStore(run.runDirectory(), config.training().keepLast());
     try (MetricsLog log = MetricsLog.create(run.runDirectory());

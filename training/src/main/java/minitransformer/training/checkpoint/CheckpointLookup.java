@@ -66,7 +66,7 @@ final class CheckpointLookup {
           warnings.accept("the '" + LATEST_MARKER + "' marker names " + named.getFileName() + " but " + newest
               + " is newer (its save was interrupted before the marker); loading the marker's checkpoint");
         }
-        return named;
+        return intact(named, complete, warnings);
       }
       warnings.accept("the '" + LATEST_MARKER + "' marker names " + marker.get()
           + ", which is not a complete checkpoint; loading the newest complete one, " + newest.getFileName());
@@ -74,7 +74,35 @@ final class CheckpointLookup {
       warnings.accept(path.resolve(LATEST_MARKER) + " is unreadable; loading the newest complete checkpoint, "
           + newest.getFileName());
     }
-    return newest;
+    return intact(newest, complete, warnings);
+  }
+
+  /**
+   * The chosen checkpoint if it verifies, else the newest earlier one that does, with a warning that
+   * names the damaged one and its damage (nothing is deleted); when none does, the chosen one's error.
+   */
+  private static Path intact(Path chosen, List<Path> complete, Consumer<String> warnings) {
+    CheckpointException damage;
+    try {
+      CheckpointStore.verify(chosen);
+      return chosen;
+    } catch (CheckpointException e) {
+      damage = e;
+    }
+    for (int i = complete.indexOf(chosen) - 1; i >= 0; i--) {
+      Path earlier = complete.get(i);
+      try {
+        CheckpointStore.verify(earlier);
+      } catch (CheckpointException e) {
+        warnings.accept(earlier + " is damaged too (" + e.getMessage() + ")");
+        continue;
+      }
+      warnings.accept(chosen + " is damaged (" + damage.getMessage() + "); loading the newest intact checkpoint, "
+          + earlier.getFileName() + " (the damaged one is left as it is)");
+      return earlier;
+    }
+    throw new CheckpointException(damage.getMessage() + (complete.size() > 1
+        ? " (and no earlier checkpoint of " + chosen.getParent() + " is intact)" : ""), damage);
   }
 
   /** The step directories holding a meta.json, ordered by step number (never by name). */

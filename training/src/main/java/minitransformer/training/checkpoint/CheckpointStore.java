@@ -189,6 +189,12 @@ public final class CheckpointStore {
     return read(resolve(checkpointOrRunDirectory, warnings));
   }
 
+  /** The resolved config a checkpoint was saved with (its meta.json's config_yaml), without loading arrays. */
+  public static String configYaml(Path checkpointDirectory) {
+    MetaJson.Meta meta = MetaJson.read(checkpointDirectory.resolve(META_FILE));
+    return meta.node().path("config_yaml").asText("");
+  }
+
   /** The format version of a checkpoint directory's meta.json (older versions still load). */
   public static long formatVersion(Path checkpointDirectory) {
     return MetaJson.read(checkpointDirectory.resolve(META_FILE)).version();
@@ -205,6 +211,17 @@ public final class CheckpointStore {
 
   /** Reads and verifies one checkpoint directory. */
   private static TrainingState read(Path dir) {
+    MetaJson.Meta meta = verify(dir);
+    Map<String, INDArray> parameters = Npz.read(dir.resolve(MODEL_FILE));
+    Map<String, INDArray> optimizerState = Npz.read(dir.resolve(OPTIMIZER_FILE));
+    return meta.toState(parameters, optimizerState);
+  }
+
+  /**
+   * Checks one checkpoint directory without building anything: its meta.json, and each file it lists by
+   * size and checksum; a {@link CheckpointException} naming the file and the damage.
+   */
+  static MetaJson.Meta verify(Path dir) {
     MetaJson.Meta meta = MetaJson.read(dir.resolve(META_FILE));
     meta.files(List.of(MODEL_FILE, OPTIMIZER_FILE)).forEach((name, record) -> {
       Path file = dir.resolve(name);
@@ -213,9 +230,7 @@ public final class CheckpointStore {
       }
       DurableFiles.verify(file, record, META_FILE);
     });
-    Map<String, INDArray> parameters = Npz.read(dir.resolve(MODEL_FILE));
-    Map<String, INDArray> optimizerState = Npz.read(dir.resolve(OPTIMIZER_FILE));
-    return meta.toState(parameters, optimizerState);
+    return meta;
   }
 
   private static void printWarning(String message) {

@@ -1,5 +1,6 @@
 package minitransformer.training.checkpoint;
 
+import minitransformer.datasets.IoReason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -103,7 +104,7 @@ final class Npz {
     } catch (ZipException e) {
       throw new CheckpointException(file + ": not a readable .npz archive (" + e.getMessage() + ")", e);
     } catch (IOException e) {
-      throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")", e);
+      throw new CheckpointException(file + ": cannot read (" + IoReason.of(e) + ")", e);
     }
   }
 }

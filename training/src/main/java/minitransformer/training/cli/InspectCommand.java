@@ -51,7 +51,7 @@ public final class InspectCommand implements Callable<Integer> {
         CheckpointStore.FORMAT, CheckpointStore.formatVersion(dir));
     out.printf(Locale.ROOT, "step            %d (optimizer step %d)%n", s.step(), s.optimizerStep());
     out.printf(Locale.ROOT, "tokens seen     %,d%n", s.tokensSeen());
-    out.printf(Locale.ROOT, "losses          last train %s, last val %s, best val %s%n", loss(s.lastTrainLoss()),
+    out.printf(Locale.ROOT, "losses          last step's batch %s (one training batch), last eval val %s, best val %s%n", loss(s.lastTrainLoss()),
         loss(s.lastValLoss()), loss(s.bestValLoss()));
     out.printf(Locale.ROOT, "vocabulary      %d tokens (%s tokenizer)%n", tokenizer.vocabSize(), tokenizer.kind());
     out.printf(Locale.ROOT, "model           %d layers, %d heads, width %d, block %d, %s positions, bias %s,"

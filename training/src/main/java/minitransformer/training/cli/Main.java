@@ -1,5 +1,6 @@
 package minitransformer.training.cli;
 
+import minitransformer.datasets.IoReason;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import minitransformer.datasets.DataException;
@@ -139,7 +140,7 @@ public final class Main implements Runnable {
       } else if (e instanceof UncheckedIOException io) {
         // a file that cannot be read or written (a full disk, a read-only directory): the user's to fix,
         // as a checkpoint save that fails is
-        err.println("error: " + io.getMessage() + " (" + io.getCause().getMessage() + ")");
+        err.println("error: " + io.getMessage() + " (" + IoReason.of(io.getCause()) + ")");
         if (verbose(parseResult)) {
           e.printStackTrace(err);
         }

@@ -81,7 +81,7 @@ public final class PredictCommand implements Callable<Integer> {
       out.println(Json.MAPPER.writeValueAsString(report));
     } else {
       out.printf(Locale.ROOT, "next token after %d prompt tokens (model reads the last %d), %s step %d%n",
-          encoded.ids().length, encoded.context().length, m.directory(), m.step());
+          encoded.tokens(), encoded.context().length, m.directory(), m.step());
       boolean filtered = temperature != 1.0 || topK != 0 || topP != 1.0;
       if (filtered) {
         out.printf(Locale.ROOT, "draw p: the probability sample draws it with at temperature %s, top-k %d, top-p %s%n",

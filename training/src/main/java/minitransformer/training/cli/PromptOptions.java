@@ -6,9 +6,10 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.util.function.IntConsumer;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.WordTokenizer;
 import minitransformer.training.TrainedModel;
@@ -69,33 +70,59 @@ public final class PromptOptions {
   }
 
   /**
-   * The prompt's tokens and the last block_size of them, which the model reads. Warns on err about
-   * words read as {@code <unk>} and about a prompt longer than the block.
+   * The prompt's token count and its last block_size tokens, which the model reads, in one pass over
+   * the text that holds no more than a chunk of it and those last tokens. Warns on err about words
+   * read as {@code <unk>} and about a prompt longer than the block.
    */
   Prompt encode(TrainedModel model, PrintWriter err) {
     Tokenizer tokenizer = model.tokenizer();
-    String text = text();
-    if (tokenizer instanceof WordTokenizer words) {
-      Set<String> unknown = new LinkedHashSet<>();
-      List<String> split = words.split(text);
-      for (String token : split) {
-        if (words.id(token).isEmpty()) {
-          unknown.add(token);
-        }
-      }
-      if (split.isEmpty()) {
-        throw new BadOptionException("the prompt holds no words, only white space");
-      }
-      if (!unknown.isEmpty()) {
-        err.println("warning: not in the vocabulary, read as " + WordTokenizer.UNK + ": " + String.join(", ", unknown));
-      }
+    int blockSize = model.config().blockSize();
+    PromptScan scan = scan(tokenizer, blockSize, id -> {}); // a char tokenizer throws DataException naming the character
+    if (scan.chars() == 0) {
+      throw new BadOptionException((prompt != null ? "--prompt" : "--prompt-file " + promptFile)
+          + ": the prompt is empty");
     }
-    int[] ids = tokenizer.encode(text); // a char tokenizer throws DataException naming the character
-    if (ids.length == 0) {
+    if (scan.noWords()) {
+      throw new BadOptionException("the prompt holds no words, only white space");
+    }
+    if (!scan.unknownWords().isEmpty()) {
+      err.println("warning: not in the vocabulary, read as " + WordTokenizer.UNK + ": " + scan.unknownWords());
+    }
+    if (scan.tokens() == 0) {
       throw new BadOptionException("the prompt encodes to no tokens");
     }
-    Prompt encoded = Prompt.of(ids, model.config());
+    Prompt encoded = new Prompt(scan.tokens(), scan.last());
     encoded.warning().ifPresent(err::println);
     return encoded;
+  }
+
+  /** Reads the prompt again and hands each of its ids to {@code each}, in one pass (sample prints it). */
+  void forEachId(Tokenizer tokenizer, IntConsumer each) {
+    scan(tokenizer, 1, each);
+  }
+
+  private PromptScan scan(Tokenizer tokenizer, int keep, IntConsumer each) {
+    if (prompt != null && promptFile != null) {
+      throw new BadOptionException("give either --prompt or --prompt-file, not both");
+    }
+    if (prompt == null && promptFile == null) {
+      throw new BadOptionException("a prompt is needed: --prompt TEXT or --prompt-file FILE");
+    }
+    if (prompt != null) {
+      try {
+        return PromptScan.read(tokenizer, new StringReader(prompt), keep, each);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // a StringReader does not fail
+      }
+    }
+    try (Reader in = Files.newBufferedReader(promptFile)) { // strict UTF-8: malformed input is an error
+      return PromptScan.read(tokenizer, in, keep, each);
+    } catch (NoSuchFileException e) {
+      throw new BadOptionException(promptFile + ": prompt file not found");
+    } catch (CharacterCodingException e) {
+      throw new BadOptionException(promptFile + ": prompt file is not valid UTF-8");
+    } catch (IOException e) {
+      throw new BadOptionException(promptFile + ": cannot read the prompt file (" + e + ")");
+    }
   }
 }

@@ -95,8 +95,9 @@ public final class SampleCommand implements Callable<Integer> {
       throw new BadOptionException("--refill (" + refillTokens + ") must be in [1, block_size = "
           + block + "]");
     }
-    // The whole prompt is printed; the samplers read its last block_size tokens (the prompt policy, report.Prompt).
-    int[] ids = prompt.encode(m, err).ids();
+    // The whole prompt is printed, read again in one pass; the samplers read its last block_size tokens
+    // (the prompt policy, report.Prompt), which is all that is kept of it.
+    int[] ids = prompt.encode(m, err).context();
     Tokenizer tokenizer = m.tokenizer();
     for (int s = 0; s < numSamples; s++) {
       if (numSamples > 1) {
@@ -104,7 +105,9 @@ public final class SampleCommand implements Callable<Integer> {
             seed + s);
       }
       SamplingOptions sampleOptions = options(seed + s);
-      Stream stream = new Stream(out, tokenizer, ids);
+      Stream stream = new Stream(out, tokenizer);
+      prompt.forEachId(tokenizer, stream::echo);
+      out.flush();
       if (noCache) {
         new Sampler(m.gpt()).generate(ids, tokens, sampleOptions, stream::accept);
       } else {
@@ -130,13 +133,14 @@ public final class SampleCommand implements Callable<Integer> {
     private final PrintWriter out;
     private final StreamingDecoder decoder;
 
-    Stream(PrintWriter out, Tokenizer tokenizer, int[] prompt) {
+    Stream(PrintWriter out, Tokenizer tokenizer) {
       this.out = out;
       this.decoder = tokenizer.streamingDecoder();
-      for (int id : prompt) {
-        out.print(decoder.push(id));
-      }
-      out.flush();
+    }
+
+    /** A prompt token, printed without a flush each. */
+    void echo(int id) {
+      out.print(decoder.push(id));
     }
 
     void accept(int id) {

@@ -21,7 +21,8 @@ final class StopOnSignal implements AutoCloseable {
         new Thread(
             () -> {
               out.println();
-              out.println("stopping: finishing the current step and saving a checkpoint ...");
+              out.println("stopping: finishing the current step (an evaluation under way is abandoned), then saving"
+                  + " what was trained ...");
               out.flush();
               requestStop.run();
               try {

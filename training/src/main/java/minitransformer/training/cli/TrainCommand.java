@@ -11,9 +11,11 @@ import minitransformer.framework.GPTConfig;
 import minitransformer.framework.ParameterCount;
 import minitransformer.training.AfterTraining;
 import minitransformer.training.FreshRun;
+import minitransformer.training.ResumeHistory;
 import minitransformer.training.Trainer;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.checkpoint.CheckpointStore;
+import minitransformer.training.checkpoint.RunLock;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
@@ -42,15 +44,17 @@ import picocli.CommandLine.Spec;
       "Writes into its run directory (out_dir/NAME): config.yaml,"
           + " metrics.jsonl, step-NNNNNN checkpoints, loss_curve.png and timing.json.",
       "Ends with one line of where the wall time went (steps, evaluations, checkpoints, the sample, setup).",
-      "Ctrl-C finishes the current step, saves a checkpoint and exits with 130."
+      "Ctrl-C finishes the current step (an evaluation under way is abandoned), saves a checkpoint if a step"
+          + " was trained, says how to continue and exits with 130 (143 for SIGTERM)."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:trained (or dry run)",
       "2:bad input: config, data, checkpoint or command line; a model too large for the memory; a file that"
-          + " cannot be written (a full disk)",
+          + " cannot be written (a full disk); a run directory another process is training",
       "3:training diverged (NaN or infinite loss)",
-      "130:stopped by Ctrl-C (a checkpoint was saved)"
+      "130:stopped by Ctrl-C (SIGINT; 143: SIGTERM): a checkpoint was saved, or nothing needed saving (no step"
+          + " trained); the output says which and how to continue"
     })
 public final class TrainCommand implements Callable<Integer> {
   private final CommandContext context;
@@ -127,8 +131,21 @@ public final class TrainCommand implements Callable<Integer> {
     return System.console() != null;
   }
 
+  /** The run directory's lock, held from before the run reads or writes it to the end of the command. */
+  private RunLock lock;
+
   @Override
   public Integer call() {
+    try {
+      return train();
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
+    }
+  }
+
+  private Integer train() {
     RunClock clock = context.runClock();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -147,10 +164,15 @@ public final class TrainCommand implements Callable<Integer> {
     if (dryRun) {
       return dryRun(out, allOverrides);
     }
+    if (resume != null && java.nio.file.Files.isDirectory(runDirectoryOf(resume))) {
+      lock = RunLock.acquire(runDirectoryOf(resume)); // a path that is no run is refused by the resume itself
+    }
 
     TrainingRun run;
     if (resume == null) {
-      run = TrainingRun.start(freshRunConfig(allOverrides, err), context.memory());
+      Config fresh = freshRunConfig(allOverrides, err);
+      lock = RunLock.acquire(fresh.runDirectory());
+      run = TrainingRun.start(fresh, context.memory());
     } else if (TrainingRun.stoppedBeforeFirstCheckpoint(resume)) {
       err.println("note: " + displayed(resume) + " holds no checkpoint yet (its run stopped before the first);"
           + " starting it again from step 0 with its " + TrainingRun.CONFIG_FILE);
@@ -158,6 +180,9 @@ public final class TrainCommand implements Callable<Integer> {
     } else {
       run = TrainingRun.resume(
           resume, allOverrides, line -> err.println("warning: " + line), context.memory());
+      List<ResumeHistory.Change> changes = ResumeHistory.changes(run);
+      changes.forEach(c -> err.println("note: changed on resume: " + c.line()));
+      ResumeHistory.record(run, changes);
     }
     Config resolved = run.config();
     Path runDirectory = run.runDirectory();
@@ -177,8 +202,7 @@ public final class TrainCommand implements Callable<Integer> {
         view.close();
         if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
           // said first: during a JVM shutdown little else is safe (AWT, for one, may refuse to start)
-          out.println("interrupted at step " + result.step() + "; saved " + displayed(result.lastCheckpoint()));
-          out.println("resume with: train --resume " + displayed(runDirectory));
+          StopReport.print(result, run, out);
           reportTime(clock.stop(), runDirectory, out);
           return 130;
         }
@@ -223,6 +247,7 @@ public final class TrainCommand implements Callable<Integer> {
       resolved = run.config();
       vocabSize = run.corpus().tokenizer().vocabSize();
       out.println("# resuming " + run.resumedFrom() + " at step " + run.state().step());
+      ResumeHistory.changes(run).forEach(c -> out.println("# changed on resume: " + c.line()));
     }
     out.print(resolved.toYaml());
     out.println();
@@ -252,6 +277,14 @@ public final class TrainCommand implements Callable<Integer> {
         (run.fresh() ? "writing to " : "continuing at step " + run.state().step() + " in ")
             + displayed(run.runDirectory()));
     out.flush();
+  }
+
+  /** The run directory of a --resume argument: a checkpoint's parent, else the directory itself. */
+  private static Path runDirectoryOf(Path resume) {
+    Path dir = resume.toAbsolutePath().normalize();
+    boolean checkpoint = java.nio.file.Files.exists(dir.resolve(CheckpointStore.META_FILE))
+        || dir.getFileName() != null && dir.getFileName().toString().matches("step-\\d+");
+    return checkpoint && dir.getParent() != null ? dir.getParent() : dir;
   }
 
   /** A path relative to the working directory when it lies below it (shorter to read and to retype). */

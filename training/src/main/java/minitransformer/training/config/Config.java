@@ -72,6 +72,11 @@ public record Config(ModelSection model, DataSection data, TrainingSection train
     return Schema.keys().stream().filter(k -> !java.util.Objects.equals(mine.get(k), theirs.get(k))).toList();
   }
 
+  /** The value of one key (a path as a {@link Path}). */
+  public Object value(Key key) {
+    return all().get(key);
+  }
+
   private Map<Key, Object> all() {
     Map<Key, Object> all = new LinkedHashMap<>();
     all.putAll(model.values());

@@ -1,5 +1,6 @@
 package minitransformer.training.config;
 
+import minitransformer.datasets.IoReason;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -167,7 +168,7 @@ public final class ConfigLoader {
     } catch (CharacterCodingException e) {
       throw new ConfigException(file + ": not valid UTF-8 (save the config file as UTF-8)");
     } catch (IOException e) {
-      throw new ConfigException(file + ": cannot read it (" + e.getMessage() + ")");
+      throw new ConfigException(file + ": cannot read it (" + IoReason.of(e) + ")");
     }
   }
 

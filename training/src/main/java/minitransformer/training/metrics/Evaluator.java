@@ -2,6 +2,7 @@ package minitransformer.training.metrics;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import minitransformer.datasets.Batch;
 import minitransformer.datasets.BatchSampler;
 import minitransformer.datasets.SplitMix64;
@@ -36,8 +37,23 @@ public final class Evaluator {
    * batch order: the same figures for any number of replicas.
    */
   public Evaluation evaluate(Replicas replicas, long iter) {
-    double trainLoss = meanLoss(replicas, trainBatches);
-    double valLoss = meanLoss(replicas, valBatches);
+    return evaluate(replicas, iter, () -> false);
+  }
+
+  /**
+   * As {@link #evaluate(Replicas, long)}, abandoned (null) as soon as {@code abandon} says so between two
+   * waves of batches: a stop need not wait for a whole evaluation. The random stream has then advanced
+   * part of the way; the caller puts it back.
+   */
+  public Evaluation evaluate(Replicas replicas, long iter, BooleanSupplier abandon) {
+    double trainLoss = meanLoss(replicas, trainBatches, abandon);
+    if (Double.isNaN(trainLoss) && abandon.getAsBoolean()) {
+      return null;
+    }
+    double valLoss = meanLoss(replicas, valBatches, abandon);
+    if (Double.isNaN(valLoss) && abandon.getAsBoolean()) {
+      return null;
+    }
     return new Evaluation(iter, trainLoss, valLoss, characterLevel, tokensPerByte);
   }
 
@@ -46,9 +62,13 @@ public final class Evaluator {
     return evaluate(Replicas.single(model), iter);
   }
 
-  private double meanLoss(Replicas replicas, BatchSampler batches) {
+  /** The mean loss, or NaN when abandoned. */
+  private double meanLoss(Replicas replicas, BatchSampler batches, BooleanSupplier abandon) {
     double sum = 0;
     for (int first = 0; first < iters; first += replicas.count()) {
+      if (abandon.getAsBoolean()) {
+        return Double.NaN;
+      }
       List<Batch> wave = new ArrayList<>();
       for (int i = first; i < Math.min(iters, first + replicas.count()); i++) {
         wave.add(batches.next());

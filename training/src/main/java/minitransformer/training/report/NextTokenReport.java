@@ -24,7 +24,7 @@ public final class NextTokenReport {
     ObjectNode root = Json.MAPPER.createObjectNode();
     root.put("checkpoint", m.directory().toString());
     root.put("step", m.step());
-    root.put("prompt_tokens", prompt.ids().length);
+    root.put("prompt_tokens", prompt.tokens());
     root.put("context_tokens", prompt.context().length);
     root.put("temperature", draw.temperature());
     root.put("top_k", draw.topK());

@@ -63,7 +63,9 @@ final class Api {
   record SampleRequest(int[] ids, int tokens, SamplingOptions options, int refill) {}
 
   SampleRequest sample(Fields f) {
-    int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS)).ids(); // the samplers read the last block_size
+    String prompt = f.text("prompt", MAX_PROMPT_CHARS);
+    encode(prompt); // its checks; the server prints the whole (bounded) prompt and the samplers read the last block_size
+    int[] ids = model.tokenizer().encode(prompt);
     int tokens = f.integer("tokens", 100, 1, MAX_SAMPLE_TOKENS);
     SamplingOptions options = sampling(f, 0.8, 0, 0.95, f.longInteger("seed", 1337));
     int block = config.blockSize();

@@ -122,7 +122,8 @@ class ExportImportTest {
     CliRun r = CliRun.of("inspect", "--checkpoint", run.toString());
     assertEquals(0, r.exit(), r.err());
     long count = gpt.parameters().values().stream().mapToLong(INDArray::length).sum();
-    for (String expected : List.of("step-000003", "step            3", "tokens seen     96", "last train 2.7500",
+    for (String expected : List.of("step-000003", "step            3", "tokens seen     96", "last step's batch 2.7500 (one training batch)",
+        "last eval val ",
         "best val 2.5000", "vocabulary      " + gpt.config().vocabSize() + " tokens (char tokenizer)",
         String.format("parameters      %,d in", count), "model.npz", "optimizer.npz", "meta.json", "n_layer: 2")) {
       assertTrue(r.out().contains(expected), "missing '" + expected + "' in:\n" + r.out());
