@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import minitransformer.datasets.StreamingDecoder;
@@ -23,12 +24,17 @@ import org.eclipse.jetty.util.Callback;
  * POST /api/sample as server-sent events: {@code prompt} (the decoded prompt), one {@code token} per
  * generated token (its id, its text and the text it adds), then {@code done} with any text the decoder held
  * back ({@code rest}) and the whole text, which is what {@code sample} prints for the same request. At most
- * {@link #MAX_STREAMS} run at once; a client that goes away (a write fails, or blocks past the idle timeout
+ * {@link #MAX_STREAMS} run at once; another waits up to {@link #WAIT_SECONDS} s for one of them to end (clients
+ * that cycle through the endpoints bunch up behind the slowest, so a burst of samples is normal) and is then
+ * answered 503; a client that goes away (a write fails, or blocks past the idle timeout
  * because it stopped reading) stops its generation at the next token.
  */
 final class SampleStream implements AutoCloseable {
   /** Samples streaming at once; one more is answered 503. */
   static final int MAX_STREAMS = 8;
+
+  /** How long a sample waits for a free stream before its 503. */
+  static final int WAIT_SECONDS = 30;
 
   private static final ObjectMapper ONE_LINE = new ObjectMapper();
 
@@ -52,8 +58,9 @@ final class SampleStream implements AutoCloseable {
 
   /** Streams the sample on the calling (worker) thread; done ends the exchange. */
   void stream(Response response, Callback done, Api.SampleRequest request) {
-    if (!streams.tryAcquire()) {
-      throw new ApiException(503, "tokens: " + MAX_STREAMS + " samples are streaming already; try again");
+    if (!acquire()) {
+      throw new ApiException(503, "tokens: " + MAX_STREAMS + " samples have been streaming for " + WAIT_SECONDS
+          + " s; try again");
     }
     generating.incrementAndGet();
     try {
@@ -92,6 +99,15 @@ final class SampleStream implements AutoCloseable {
     } finally {
       generating.decrementAndGet();
       streams.release();
+    }
+  }
+
+  private boolean acquire() {
+    try {
+      return streams.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiException(503, "server is shutting down");
     }
   }
 
