@@ -55,12 +55,8 @@ public final class PromptOptions {
       source = "--prompt-file " + promptFile;
       try {
         text = Files.readString(promptFile);
-      } catch (NoSuchFileException e) {
-        throw new BadOptionException(promptFile + ": prompt file not found");
-      } catch (CharacterCodingException e) {
-        throw new BadOptionException(promptFile + ": prompt file is not valid UTF-8");
       } catch (IOException e) {
-        throw new BadOptionException(promptFile + ": cannot read the prompt file (" + e + ")");
+        throw unreadable(e);
       }
     }
     if (text.isEmpty()) {
@@ -117,12 +113,19 @@ public final class PromptOptions {
     }
     try (Reader in = Files.newBufferedReader(promptFile)) { // strict UTF-8: malformed input is an error
       return PromptScan.read(tokenizer, in, keep, each);
-    } catch (NoSuchFileException e) {
-      throw new BadOptionException(promptFile + ": prompt file not found");
-    } catch (CharacterCodingException e) {
-      throw new BadOptionException(promptFile + ": prompt file is not valid UTF-8");
     } catch (IOException e) {
-      throw new BadOptionException(promptFile + ": cannot read the prompt file (" + e + ")");
+      throw unreadable(e);
     }
+  }
+
+  /** The one line for a prompt file that cannot be read, with the reason. */
+  private BadOptionException unreadable(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return new BadOptionException(promptFile + ": prompt file not found");
+    }
+    if (e instanceof CharacterCodingException) {
+      return new BadOptionException(promptFile + ": prompt file is not valid UTF-8");
+    }
+    return new BadOptionException(promptFile + ": cannot read the prompt file (" + e + ")");
   }
 }
