@@ -1,17 +1,10 @@
 package minitransformer.datasets;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,17 +37,16 @@ import java.util.regex.Pattern;
  *
  * <p>Read from the files a Hugging Face GPT-2 download holds, by {@link #load}: {@code tokenizer.json}
  * (Hugging Face's format) or {@code vocab.json} with {@code merges.txt}. Every inconsistency between
- * them is a {@link DataException} of one line naming the file and the token.
+ * them is a {@link DataException} of one line naming the file and the token ({@link Gpt2TokenizerFiles}
+ * reads and writes them).
  */
 public final class Gpt2Tokenizer implements Tokenizer {
   public static final String KIND = "gpt2";
   /** GPT-2's one special token, id 50256: documents are separated by it in training. */
   public static final String END_OF_TEXT = "<|endoftext|>";
-  public static final String VOCAB_JSON = "vocab.json";
-  public static final String MERGES_TXT = "merges.txt";
-  public static final String TOKENIZER_JSON = "tokenizer.json";
-
-  private static final ObjectMapper JSON = new ObjectMapper();
+  public static final String VOCAB_JSON = Gpt2TokenizerFiles.VOCAB_JSON;
+  public static final String MERGES_TXT = Gpt2TokenizerFiles.MERGES_TXT;
+  public static final String TOKENIZER_JSON = Gpt2TokenizerFiles.TOKENIZER_JSON;
 
   private final BpeTokenizer bpe;
   private final int[] toVocab; // bpe id -> GPT-2 id
@@ -62,11 +54,11 @@ public final class Gpt2Tokenizer implements Tokenizer {
   private final Map<String, Integer> specials; // text -> GPT-2 id
   private final Pattern specialPattern; // any special token's text; null when there is none
 
-  private Gpt2Tokenizer(BpeTokenizer bpe, int[] toVocab, int[] fromVocab, Map<String, Integer> specials) {
-    this.bpe = bpe;
-    this.toVocab = toVocab;
-    this.fromVocab = fromVocab;
-    this.specials = Map.copyOf(specials);
+  private Gpt2Tokenizer(Gpt2TokenizerFiles.Numbering numbering) {
+    this.bpe = numbering.bpe();
+    this.toVocab = numbering.toVocab();
+    this.fromVocab = numbering.fromVocab();
+    this.specials = Map.copyOf(numbering.specials());
     List<String> quoted = specials.keySet().stream().sorted((a, b) -> b.length() - a.length())
         .map(Pattern::quote).toList();
     this.specialPattern = quoted.isEmpty() ? null : Pattern.compile(String.join("|", quoted));
@@ -79,24 +71,12 @@ public final class Gpt2Tokenizer implements Tokenizer {
    * dir/merges.txt}.
    */
   public static Gpt2Tokenizer load(Path dir) {
-    Path tokenizerJson = dir.resolve(TOKENIZER_JSON);
-    if (Files.isRegularFile(tokenizerJson)) {
-      return wrap(tokenizerJson, () -> fromTokenizerJson(read(tokenizerJson)));
-    }
-    Path vocab = dir.resolve(VOCAB_JSON);
-    Path merges = dir.resolve(MERGES_TXT);
-    if (!Files.isRegularFile(vocab) || !Files.isRegularFile(merges)) {
-      throw new DataException(dir + " has neither " + TOKENIZER_JSON + " nor both " + VOCAB_JSON + " and "
-          + MERGES_TXT + " (GPT-2's tokenizer files)");
-    }
-    String vocabText = read(vocab);
-    BpeTokenizer bpe = wrap(merges, () -> MergesFile.fromGpt2Merges(read(merges)));
-    return wrap(vocab, () -> fromVocab(bpe, parseVocab(vocabText), Map.of()));
+    return new Gpt2Tokenizer(Gpt2TokenizerFiles.load(dir));
   }
 
   /** From the texts of GPT-2's {@code vocab.json} and {@code merges.txt}. */
   public static Gpt2Tokenizer fromVocabAndMerges(String vocabJson, String mergesTxt) {
-    return fromVocab(MergesFile.fromGpt2Merges(mergesTxt), parseVocab(vocabJson), Map.of());
+    return new Gpt2Tokenizer(Gpt2TokenizerFiles.fromVocabAndMerges(vocabJson, mergesTxt));
   }
 
   /**
@@ -105,116 +85,7 @@ public final class Gpt2Tokenizer implements Tokenizer {
    * pre-tokenizer without a prefix space, no normalizer; {@code added_tokens} are the special tokens.
    */
   public static Gpt2Tokenizer fromTokenizerJson(String json) {
-    JsonNode root = parse(json);
-    JsonNode model = root.path("model");
-    if (!model.path("type").asText("").equals("BPE")) {
-      throw new DataException("model.type is " + model.get("type") + ", not \"BPE\"");
-    }
-    JsonNode normalizer = root.get("normalizer");
-    if (normalizer != null && !normalizer.isNull()) {
-      throw new DataException("has a normalizer (" + normalizer.path("type").asText("?") + "); GPT-2's has none");
-    }
-    JsonNode pre = root.path("pre_tokenizer");
-    if (!pre.path("type").asText("").equals("ByteLevel")) {
-      throw new DataException("pre_tokenizer is " + pre.get("type") + ", not GPT-2's \"ByteLevel\"");
-    }
-    if (pre.path("add_prefix_space").asBoolean(false)) {
-      throw new DataException("pre_tokenizer.add_prefix_space is true; GPT-2's is false");
-    }
-    if (!pre.path("use_regex").asBoolean(true)) {
-      throw new DataException("pre_tokenizer.use_regex is false; GPT-2 splits with its pattern");
-    }
-    StringBuilder merges = new StringBuilder();
-    int n = 0;
-    for (JsonNode m : model.path("merges")) {
-      if (m.isTextual()) {
-        merges.append(m.textValue());
-      } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
-        merges.append(m.get(0).textValue()).append(' ').append(m.get(1).textValue());
-      } else {
-        throw new DataException("model.merges entry " + n + " is not a merge: " + m);
-      }
-      merges.append('\n');
-      n++;
-    }
-    BpeTokenizer bpe;
-    try {
-      bpe = MergesFile.fromGpt2Merges(merges.toString());
-    } catch (DataException e) {
-      throw new DataException("model.merges: " + e.getMessage().replace("line ", "entry "), e);
-    }
-    Map<String, Integer> vocab = vocabObject(model.get("vocab"), "model.vocab");
-    Map<String, Integer> added = new LinkedHashMap<>();
-    for (JsonNode t : root.path("added_tokens")) {
-      if (!t.path("content").isTextual() || !t.path("id").isInt()) {
-        throw new DataException("added_tokens entry is not {\"id\": ..., \"content\": ...}: " + t);
-      }
-      added.put(t.get("content").textValue(), t.get("id").intValue());
-    }
-    return fromVocab(bpe, vocab, added);
-  }
-
-  /**
-   * Numbers the merged tokens as {@code vocab} does. Every token the bytes and merges make must be in
-   * the vocabulary, under one id each; the other entries must be special tokens ({@code <|...|>}, or
-   * listed in {@code added}); the ids must be 0..n-1, each once.
-   */
-  private static Gpt2Tokenizer fromVocab(BpeTokenizer bpe, Map<String, Integer> vocab, Map<String, Integer> added) {
-    Map<String, Integer> all = new LinkedHashMap<>(vocab);
-    for (Map.Entry<String, Integer> a : added.entrySet()) {
-      Integer listed = all.putIfAbsent(a.getKey(), a.getValue());
-      if (listed != null && !listed.equals(a.getValue())) {
-        throw new DataException("added token \"" + a.getKey() + "\" has id " + a.getValue() + " but the vocab gives "
-            + listed);
-      }
-    }
-    String[] alphabet = charOfByte();
-    int[] toVocab = new int[bpe.vocabSize()];
-    for (int b = 0; b < bpe.vocabSize(); b++) {
-      String text = inAlphabet(bpe.tokenBytes(b), alphabet);
-      Integer id = all.get(text);
-      if (id == null) {
-        throw new DataException("has no entry for \"" + text + "\", which "
-            + (b < BpeTokenizer.BYTES ? "is byte " + b
-                : "merge " + (b - BpeTokenizer.BYTES + 1) + " of the merges makes"));
-      }
-      toVocab[b] = id;
-    }
-    int size = all.size();
-    String[] byId = new String[size];
-    for (Map.Entry<String, Integer> e : all.entrySet()) {
-      int id = e.getValue();
-      if (id < 0 || id >= size) {
-        throw new DataException("token \"" + e.getKey() + "\" has id " + id + ", outside 0.." + (size - 1)
-            + " for a vocabulary of " + size);
-      }
-      if (byId[id] != null) {
-        throw new DataException("tokens \"" + byId[id] + "\" and \"" + e.getKey() + "\" share id " + id);
-      }
-      byId[id] = e.getKey();
-    }
-    int[] fromVocab = new int[size];
-    Arrays.fill(fromVocab, -1);
-    for (int b = 0; b < toVocab.length; b++) {
-      int id = toVocab[b];
-      if (fromVocab[id] >= 0) {
-        throw new DataException("the merges make \"" + byId[id] + "\" twice (merges " + (fromVocab[id] - 255) + " and "
-            + (b - 255) + ")");
-      }
-      fromVocab[id] = b;
-    }
-    Map<String, Integer> specials = new HashMap<>();
-    for (int id = 0; id < size; id++) {
-      if (fromVocab[id] >= 0) continue;
-      String text = byId[id];
-      boolean special = added.containsKey(text) || (text.startsWith("<|") && text.endsWith("|>"));
-      if (!special) {
-        throw new DataException("entry \"" + text + "\" (id " + id + ") is neither a byte, nor made by the merges,"
-            + " nor a special token <|...|>: the vocabulary does not match the merges");
-      }
-      specials.put(text, id);
-    }
-    return new Gpt2Tokenizer(bpe, toVocab, fromVocab, specials);
+    return new Gpt2Tokenizer(Gpt2TokenizerFiles.fromTokenizerJson(json));
   }
 
   // ---- Tokenizer
@@ -265,72 +136,9 @@ public final class Gpt2Tokenizer implements Tokenizer {
   /** Encodes all of the text as text, special tokens' texts included. */
   public int[] encodeOrdinary(String text) {
     String clean = withoutLoneSurrogates(text);
-    Encoding encoding = new Encoding(clean);
+    Gpt2Encoding encoding = new Gpt2Encoding(bpe, toVocab, clean);
     Gpt2Split.split(clean, encoding);
-    return Arrays.copyOf(encoding.ids, encoding.n);
-  }
-
-  /**
-   * One call's ids, with the ids of every distinct chunk cached (prose repeats its chunks). The cache is
-   * an open-addressing table looked up by the chunk's place in the text, so a chunk seen before costs no
-   * substring: with a HashMap of substrings, hashing was half of the encoding time.
-   */
-  private final class Encoding implements Gpt2Split.Chunks {
-    private final String text;
-    private String[] keys = new String[1024];
-    private int[][] values = new int[1024][];
-    private int size;
-    private int[] ids;
-    private int n;
-
-    Encoding(String text) {
-      this.text = text;
-      this.ids = new int[Math.max(16, text.length() / 3)];
-    }
-
-    @Override
-    public void chunk(int start, int end) {
-      int length = end - start;
-      int h = 0;
-      for (int i = start; i < end; i++) h = 31 * h + text.charAt(i);
-      h ^= h >>> 16;
-      int mask = keys.length - 1;
-      int slot = h & mask;
-      int[] chunkIds = null;
-      for (String key; (key = keys[slot]) != null; slot = (slot + 1) & mask) {
-        if (key.length() == length && text.regionMatches(start, key, 0, length)) {
-          chunkIds = values[slot];
-          break;
-        }
-      }
-      if (chunkIds == null) {
-        String chunk = text.substring(start, end);
-        chunkIds = bpe.encodeChunk(chunk.getBytes(StandardCharsets.UTF_8));
-        for (int i = 0; i < chunkIds.length; i++) chunkIds[i] = toVocab[chunkIds[i]];
-        keys[slot] = chunk;
-        values[slot] = chunkIds;
-        if (++size * 2 > keys.length) grow();
-      }
-      if (n + chunkIds.length > ids.length) ids = Arrays.copyOf(ids, Math.max(2 * ids.length, n + chunkIds.length));
-      System.arraycopy(chunkIds, 0, ids, n, chunkIds.length);
-      n += chunkIds.length;
-    }
-
-    private void grow() {
-      String[] oldKeys = keys;
-      int[][] oldValues = values;
-      keys = new String[oldKeys.length * 2];
-      values = new int[keys.length][];
-      int mask = keys.length - 1;
-      for (int i = 0; i < oldKeys.length; i++) {
-        if (oldKeys[i] == null) continue;
-        int h = oldKeys[i].hashCode(); // the same polynomial as in chunk()
-        int slot = (h ^ (h >>> 16)) & mask;
-        while (keys[slot] != null) slot = (slot + 1) & mask;
-        keys[slot] = oldKeys[i];
-        values[slot] = oldValues[i];
-      }
-    }
+    return encoding.ids();
   }
 
   @Override
@@ -356,7 +164,8 @@ public final class Gpt2Tokenizer implements Tokenizer {
   /** The token as GPT-2's files write it: its bytes in GPT-2's byte alphabet ({@code Ġthe}). */
   public String vocabEntry(int id) {
     check(id);
-    return fromVocab[id] < 0 ? specialText(id) : inAlphabet(bpe.tokenBytes(fromVocab[id]), charOfByte());
+    return fromVocab[id] < 0 ? specialText(id)
+        : Gpt2ByteAlphabet.inAlphabet(bpe.tokenBytes(fromVocab[id]), Gpt2ByteAlphabet.charOfByte());
   }
 
   @Override
@@ -444,71 +253,6 @@ public final class Gpt2Tokenizer implements Tokenizer {
     return out == null ? text : out.toString();
   }
 
-  /** GPT-2's bytes_to_unicode: the character that stands for each byte in its files. */
-  static String[] charOfByte() {
-    String[] out = new String[256];
-    for (Map.Entry<Integer, Integer> e : MergesFile.gpt2ByteOfChar().entrySet()) {
-      out[e.getValue()] = new String(Character.toChars(e.getKey()));
-    }
-    return out;
-  }
-
-  private static String inAlphabet(byte[] bytes, String[] alphabet) {
-    StringBuilder s = new StringBuilder(bytes.length);
-    for (byte b : bytes) s.append(alphabet[b & 0xFF]);
-    return s.toString();
-  }
-
-  private static Map<String, Integer> parseVocab(String json) {
-    return vocabObject(parse(json), "the vocabulary");
-  }
-
-  private static Map<String, Integer> vocabObject(JsonNode node, String what) {
-    if (node == null || !node.isObject()) throw new DataException(what + " is not a JSON object of token -> id");
-    Map<String, Integer> vocab = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (!e.getValue().isInt()) {
-        throw new DataException(what + " gives token \"" + e.getKey() + "\" the id " + e.getValue()
-            + ", not an integer");
-      }
-      vocab.put(e.getKey(), e.getValue().intValue());
-    }
-    return vocab;
-  }
-
-  private static JsonNode parse(String json) {
-    try {
-      JsonNode root = JSON.readTree(json);
-      if (root == null || !root.isObject()) throw new DataException("is not a JSON object");
-      return root;
-    } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-      throw new DataException("is not valid JSON" + where + ": "
-          + e.getOriginalMessage().lines().findFirst().orElse(""), e);
-    }
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new DataException(file + " does not exist", e);
-    } catch (IOException e) {
-      throw new DataException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Runs a parse, prefixing its DataException with the file. */
-  private static <T> T wrap(Path file, java.util.function.Supplier<T> parse) {
-    try {
-      return parse.get();
-    } catch (DataException e) {
-      String m = e.getMessage();
-      throw new DataException(m.startsWith(file.toString()) ? m : file + ": " + m, e);
-    }
-  }
-
   /** The special tokens, text -> id. */
   public Map<String, Integer> specialTokens() {
     return specials;
@@ -525,7 +269,8 @@ public final class Gpt2Tokenizer implements Tokenizer {
   static Gpt2Tokenizer of(List<String> mergeLines, Map<String, Integer> vocab, Map<String, Integer> special) {
     StringBuilder merges = new StringBuilder();
     for (String line : mergeLines) merges.append(line).append('\n');
-    return fromVocab(MergesFile.fromGpt2Merges(merges.toString()), vocab, special);
+    BpeTokenizer bpe = MergesFile.fromGpt2Merges(merges.toString());
+    return new Gpt2Tokenizer(Gpt2TokenizerFiles.number(bpe, vocab, special));
   }
 
   /**
@@ -534,23 +279,16 @@ public final class Gpt2Tokenizer implements Tokenizer {
    * that {@link #load} and Hugging Face read them back.
    */
   public void save(Path dir) throws IOException {
-    StringBuilder json = new StringBuilder("{\n");
-    for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(vocabulary()).entrySet()) {
-      json.append(json.length() > 2 ? ",\n" : "").append("  ").append(JSON.writeValueAsString(e.getKey()))
-          .append(": ").append(e.getValue());
-    }
-    Files.writeString(dir.resolve(VOCAB_JSON), json.append("\n}\n").toString(), StandardCharsets.UTF_8);
-    StringBuilder merges = new StringBuilder("#version: 0.2\n");
-    for (String line : mergeLines()) merges.append(line).append('\n');
-    Files.writeString(dir.resolve(MERGES_TXT), merges.toString(), StandardCharsets.UTF_8);
+    Gpt2TokenizerFiles.save(dir, vocabulary(), mergeLines());
   }
 
   /** GPT-2's merges in rank order as its files write them ("Ġ t"). */
   public List<String> mergeLines() {
-    String[] alphabet = charOfByte();
+    String[] alphabet = Gpt2ByteAlphabet.charOfByte();
     List<String> lines = new ArrayList<>();
     for (int[] m : bpe.merges()) {
-      lines.add(inAlphabet(bpe.tokenBytes(m[0]), alphabet) + " " + inAlphabet(bpe.tokenBytes(m[1]), alphabet));
+      lines.add(Gpt2ByteAlphabet.inAlphabet(bpe.tokenBytes(m[0]), alphabet) + " "
+          + Gpt2ByteAlphabet.inAlphabet(bpe.tokenBytes(m[1]), alphabet));
     }
     return lines;
   }

@@ -59,7 +59,7 @@ public final class MergesFile {
   }
 
   static BpeTokenizer fromGpt2Merges(String text) {
-    Map<Integer, Integer> byteOfChar = gpt2ByteOfChar();
+    Map<Integer, Integer> byteOfChar = Gpt2ByteAlphabet.byteOfChar();
     Map<String, Integer> idOfBytes = new HashMap<>();
     for (int b = 0; b < BpeTokenizer.BYTES; b++) {
       idOfBytes.put(String.valueOf((char) b), b);
@@ -107,19 +107,5 @@ public final class MergesFile {
       i += Character.charCount(cp);
     }
     return bytes.toString();
-  }
-
-  /**
-   * GPT-2's {@code bytes_to_unicode} (openai/gpt-2 {@code encoder.py}) inverted: printable bytes
-   * stand for themselves, the other bytes for the characters from U+0100 on, in byte order.
-   */
-  static Map<Integer, Integer> gpt2ByteOfChar() {
-    Map<Integer, Integer> byteOfChar = new HashMap<>();
-    int next = 0;
-    for (int b = 0; b < 256; b++) {
-      boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-      byteOfChar.put(printable ? b : 256 + next++, b);
-    }
-    return byteOfChar;
   }
 }

@@ -1,13 +1,6 @@
 package minitransformer.training.hf;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,7 +12,6 @@ import java.util.TreeSet;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.MlpKind;
 import minitransformer.framework.NormKind;
-import minitransformer.framework.ModelConfigException;
 import minitransformer.framework.PositionalEncoding;
 import minitransformer.training.checkpoint.CheckpointException;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -28,7 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Reads and writes a Hugging Face GPT-2 model directory: {@code config.json} ({@code GPT2Config}) and
- * {@code model.safetensors} ({@code GPT2LMHeadModel}'s state dict), mapped through {@link Gpt2Names}.
+ * {@code model.safetensors} ({@code GPT2LMHeadModel}'s state dict), mapped through {@link Gpt2Names};
+ * {@link Gpt2Config} reads and writes the {@code config.json}.
  *
  * <p>GPT-2 is this program's architecture with {@code bias: true}, {@code tie_embeddings: true},
  * learned positions and the tanh GELU, so a model reads as a {@link GPTConfig} and its parameters.
@@ -45,11 +38,6 @@ public final class Gpt2Checkpoint {
   public static final String WEIGHTS = "model.safetensors";
   public static final String CONFIG = "config.json";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  /** HF's activation names for GPT-2's tanh GELU: 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))). */
-  private static final Set<String> TANH_GELU = Set.of("gelu_new", "gelu_pytorch_tanh");
-  private static final Set<String> ARCHITECTURES = Set.of("GPT2LMHeadModel", "GPT2Model");
-
   private Gpt2Checkpoint() {}
 
   /** A model read from Hugging Face's files: its architecture and its parameters under this program's names. */
@@ -62,56 +50,7 @@ public final class Gpt2Checkpoint {
    * parameters, dropout rates) are not part of the architecture and are ignored.
    */
   public static GPTConfig readConfig(Path file) {
-    JsonNode root = readJson(file);
-    String model = optionalText(root, file, "model_type", "gpt2");
-    if (!model.equals("gpt2")) {
-      throw new CheckpointException(file + ": model_type \"" + model + "\" is not \"gpt2\"; only GPT-2 models are"
-          + " read");
-    }
-    JsonNode architectures = root.get("architectures");
-    if (architectures != null && !architectures.isNull()) {
-      if (!architectures.isArray() || architectures.isEmpty()) {
-        throw new CheckpointException(file + ": architectures must be a list such as [\"GPT2LMHeadModel\"], got "
-            + architectures);
-      }
-      for (JsonNode a : architectures) {
-        if (!a.isTextual() || !ARCHITECTURES.contains(a.textValue())) {
-          throw new CheckpointException(file + ": architecture " + a + " is not read (only GPT2LMHeadModel and"
-              + " GPT2Model)");
-        }
-      }
-    }
-    String activation = optionalText(root, file, "activation_function", "gelu_new");
-    if (!TANH_GELU.contains(activation)) {
-      throw new CheckpointException(file + ": activation_function \"" + activation + "\" is not implemented (only"
-          + " GPT-2's tanh GELU, gelu_new)");
-    }
-    requireFlag(root, file, "scale_attn_weights", true);
-    requireFlag(root, file, "scale_attn_by_inverse_layer_idx", false);
-    requireFlag(root, file, "reorder_and_upcast_attn", false);
-    requireFlag(root, file, "add_cross_attention", false);
-    int nEmbd = integer(root, file, "n_embd");
-    JsonNode nInner = root.get("n_inner");
-    if (nInner != null && !nInner.isNull() && !(nInner.isInt() && nInner.intValue() == 4 * nEmbd)) {
-      throw new CheckpointException(file + ": n_inner " + nInner + " is not implemented (the MLP is 4 * n_embd = "
-          + 4 * nEmbd + " wide)");
-    }
-    double eps = 1e-5;
-    JsonNode epsNode = root.get("layer_norm_epsilon");
-    if (epsNode != null) {
-      if (!epsNode.isNumber()) {
-        throw new CheckpointException(file + ": layer_norm_epsilon must be a number, got " + epsNode);
-      }
-      eps = epsNode.doubleValue();
-    }
-    try {
-      return new GPTConfig(integer(root, file, "vocab_size"), integer(root, file, "n_positions"),
-          integer(root, file, "n_layer"), integer(root, file, "n_head"), nEmbd, PositionalEncoding.LEARNED,
-          true, true, 0.0).withNorm(NormKind.LAYERNORM, eps);
-    } catch (ModelConfigException e) {
-      throw new CheckpointException(file + ": " + e.getMessage().replace("block_size", "n_positions")
-          .replace("norm_eps ", "layer_norm_epsilon "), e);
-    }
+    return Gpt2Config.read(file);
   }
 
   /**
@@ -196,7 +135,7 @@ public final class Gpt2Checkpoint {
       tensors.put(Gpt2Names.PREFIX + row.hf(), new SafetensorsWriter.Tensor(row.hfShape(), join(parts, width)));
     }
     SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
-    writeConfig(dir.resolve(CONFIG), config, endOfText);
+    Gpt2Config.write(dir.resolve(CONFIG), config, endOfText);
   }
 
   /** A CheckpointException of one line unless the model has GPT-2's architecture. */
@@ -211,39 +150,6 @@ public final class Gpt2Checkpoint {
         || c.nKvHead() != c.nHead() || c.qkNorm() || c.logitSoftcap() != 0.0) {
       throw new CheckpointException("only a model of GPT-2's blocks has a Hugging Face GPT-2 form; this one has "
           + c.blocksSummary());
-    }
-  }
-
-  static void writeConfig(Path file, GPTConfig c, OptionalInt endOfText) {
-    ObjectNode n = JSON.createObjectNode();
-    n.putArray("architectures").add("GPT2LMHeadModel");
-    n.put("model_type", "gpt2");
-    n.put("activation_function", "gelu_new");
-    n.put("n_layer", c.nLayer());
-    n.put("n_head", c.nHead());
-    n.put("n_embd", c.nEmbd());
-    n.put("n_positions", c.blockSize());
-    n.put("n_ctx", c.blockSize());
-    n.putNull("n_inner");
-    n.put("vocab_size", c.vocabSize());
-    n.put("layer_norm_epsilon", c.normEps());
-    n.put("initializer_range", 0.02);
-    n.put("embd_pdrop", c.dropout());
-    n.put("attn_pdrop", c.dropout());
-    n.put("resid_pdrop", c.dropout());
-    n.put("scale_attn_weights", true);
-    n.put("scale_attn_by_inverse_layer_idx", false);
-    n.put("reorder_and_upcast_attn", false);
-    n.put("tie_word_embeddings", true);
-    if (endOfText.isPresent()) {
-      n.put("bos_token_id", endOfText.getAsInt());
-      n.put("eos_token_id", endOfText.getAsInt());
-    }
-    try {
-      Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n",
-          StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -307,49 +213,5 @@ public final class Gpt2Checkpoint {
       }
     }
     return out;
-  }
-
-  private static JsonNode readJson(Path file) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new CheckpointException(file + " does not exist", e);
-    } catch (IOException e) {
-      throw new CheckpointException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-    try {
-      JsonNode root = JSON.readTree(text);
-      if (root == null || !root.isObject()) throw new CheckpointException(file + ": not a JSON object");
-      return root;
-    } catch (JsonProcessingException e) {
-      throw new CheckpointException(file + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst()
-          .orElse("") + ")", e);
-    }
-  }
-
-  private static int integer(JsonNode root, Path file, String key) {
-    JsonNode v = root.get(key);
-    if (v == null || !v.isInt()) {
-      throw new CheckpointException(file + ": key '" + key + "' must be an integer, got " + v);
-    }
-    return v.intValue();
-  }
-
-  private static String optionalText(JsonNode root, Path file, String key, String fallback) {
-    JsonNode v = root.get(key);
-    if (v == null || v.isNull()) return fallback;
-    if (!v.isTextual()) throw new CheckpointException(file + ": key '" + key + "' must be a string, got " + v);
-    return v.textValue();
-  }
-
-  private static void requireFlag(JsonNode root, Path file, String key, boolean implemented) {
-    JsonNode v = root.get(key);
-    if (v == null || v.isNull()) return; // HF's default is what this program implements
-    if (!v.isBoolean()) throw new CheckpointException(file + ": key '" + key + "' must be true or false, got " + v);
-    if (v.booleanValue() != implemented) {
-      throw new CheckpointException(file + ": " + key + " = " + v.booleanValue() + " is not implemented (only "
-          + implemented + ")");
-    }
   }
 }
