@@ -60,6 +60,11 @@ final class RowKernels {
     }
   }
 
+  /** out[p] = in[p]·W + b for the first n rows p, with layer's W and b (see above). */
+  static void linear(float[][] in, int n, CachedWeights.Linear layer, float[][] out) {
+    linear(in, n, layer.w(), layer.b(), out);
+  }
+
   /** LayerNorm as the graph's: biased variance, ε = model.norm_eps; statistics in double. */
   static void layerNorm(float[] in, float[] gamma, float[] beta, float[] out, double eps) {
     int C = in.length;
