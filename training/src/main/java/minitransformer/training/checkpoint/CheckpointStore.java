@@ -76,6 +76,11 @@ public final class CheckpointStore {
   }
 
   /** Whether a directory already holds checkpoints (complete or not) of an earlier run. */
+  /** The checkpoint a run directory's {@code latest} marker names now (empty: no marker yet); reads one small file. */
+  public static Optional<String> latestMarker(Path runDirectory) {
+    return CheckpointLookup.readMarker(runDirectory, LATEST_MARKER);
+  }
+
   public static boolean holdsCheckpoints(Path runDirectory) {
     return firstCheckpoint(runDirectory).isPresent();
   }

@@ -3,9 +3,11 @@ package minitransformer.training.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.nio.file.Files;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import minitransformer.training.TrainedModel;
+import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.serve.ExplorerServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,7 +24,9 @@ import picocli.CommandLine.Spec;
       "Serve a page to explore a trained model in the browser (model card, next-token predictions as you type,"
           + " streamed sampling, attention maps, the q·k breakdown, embeddings) and its JSON API:"
           + " GET /api/model; POST /api/predict, /api/sample (server-sent events), /api/attention, /api/explain,"
-          + " /api/similarity. Runs until Ctrl-C. See README.md for the API."
+          + " /api/similarity; GET /api/events while it follows a run. Given a run directory, it follows the run as it"
+          + " trains: the loss curve grows and each new checkpoint is served in turn. Runs until Ctrl-C."
+          + " See training/docs/api.md for the API."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:bad input: option value or checkpoint", "130:stopped by Ctrl-C"})
@@ -74,6 +78,11 @@ public final class ServeCommand implements Callable<Integer> {
     }, "stop-serve-on-signal");
     Runtime.getRuntime().addShutdownHook(hook);
     out.println("serving " + loaded.directory() + " (step " + loaded.step() + ") at " + server.uri());
+    if (!Files.isRegularFile(model.checkpoint.resolve(CheckpointStore.META_FILE))) { // a run directory
+      server.follow(model.checkpoint);
+      out.println("following " + model.checkpoint + ": the page's loss curve grows as it trains, and each checkpoint"
+          + " it saves is served in turn");
+    }
     out.println("open it in a browser; Ctrl-C stops the server");
     out.flush();
     stopped.await(); // the shutdown hook closes the server, then the JVM exits (130 after Ctrl-C)

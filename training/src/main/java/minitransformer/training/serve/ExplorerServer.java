@@ -12,9 +12,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +52,9 @@ public final class ExplorerServer implements AutoCloseable {
   /** Worker threads: a request holds one while the model answers it, a stream while it runs. */
   static final int THREADS = 16;
 
+  /** How long a replaced model stays loaded for the requests that started on it. */
+  static final int RETIRE_SECONDS = 60;
+
   private static final ObjectMapper JSON = Json.MAPPER;
   private static final String WEB = "/minitransformer/training/serve/web/";
 
@@ -56,8 +62,17 @@ public final class ExplorerServer implements AutoCloseable {
   private final ServerConnector connector;
   private final RequestDeadlines deadlines;
   private final ThreadPoolExecutor workers;
-  private final ModelPool pool;
-  private final SampleStream samples;
+  private final int graphs;
+  private final SampleStream samples = new SampleStream();
+  private final EventHub events = new EventHub();
+  private final ScheduledExecutorService retire =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("serve-retire"));
+  private volatile RunFollower follower;
+
+  /** The model being served and what answers for it; replaced whole when a followed run saves a checkpoint. */
+  private record Served(ModelPool pool, Api api, byte[] card) {}
+
+  private volatile Served served;
 
   /** How a path answers a request whose method is checked and whose body (for POST) is read. */
   @FunctionalInterface
@@ -71,20 +86,29 @@ public final class ExplorerServer implements AutoCloseable {
   /** Every path the server answers: the page's files, the model card, the JSON answers and the stream. */
   private final Map<String, Route> routes;
 
-  private ExplorerServer(String host, int port, ModelPool pool, Limits limits) throws IOException {
-    this.pool = pool;
-    this.samples = new SampleStream(pool);
-    Api api = new Api(pool);
+  private ExplorerServer(String host, int port, TrainedModel model, int graphs, Limits limits) throws IOException {
+    this.graphs = graphs;
+    this.served = serve(model, false);
     Route index = file("index.html");
-    this.routes = Map.of(
-        "/", index, "/index.html", index, "/app.js", file("app.js"), "/app.css", file("app.css"),
-        "/api/model", get("application/json", JSON.writeValueAsBytes(ModelCard.of(pool.model()))),
-        "/api/predict", json(api::predict, Api.PREDICT),
-        "/api/sample", new Route("POST", (response, done, body) ->
-            samples.stream(response, done, api.sample(Fields.parse(body, Api.SAMPLE)))),
-        "/api/attention", json(api::attention, Api.ATTENTION),
-        "/api/explain", json(api::explain, Api.EXPLAIN),
-        "/api/similarity", json(api::similarity, Api.SIMILARITY));
+    this.routes = Map.ofEntries(
+        Map.entry("/", index), Map.entry("/index.html", index), Map.entry("/app.js", file("app.js")),
+        Map.entry("/app.css", file("app.css")),
+        Map.entry("/api/model", new Route("GET", (response, done, body) -> send(response, done, 200,
+            "application/json", follower == null ? served.card() : card(served.pool().model(), true)))),
+        Map.entry("/api/events", new Route("GET", (response, done, body) -> {
+          if (follower == null) {
+            throw new ApiException(404, "not following a run: serve --checkpoint RUN (a run directory) follows one");
+          }
+          events.listen(response, done);
+        })),
+        Map.entry("/api/predict", json(api -> api::predict, Api.PREDICT)),
+        Map.entry("/api/sample", new Route("POST", (response, done, body) -> {
+          Served s = served;
+          samples.stream(response, done, s.api().sample(Fields.parse(body, Api.SAMPLE)), s.pool());
+        })),
+        Map.entry("/api/attention", json(api -> api::attention, Api.ATTENTION)),
+        Map.entry("/api/explain", json(api -> api::explain, Api.EXPLAIN)),
+        Map.entry("/api/similarity", json(api -> api::similarity, Api.SIMILARITY)));
     this.workers = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         DaemonThreads.numbered("serve"));
     QueuedThreadPool io = new QueuedThreadPool(32, 4);
@@ -112,7 +136,7 @@ public final class ExplorerServer implements AutoCloseable {
 
   static ExplorerServer start(TrainedModel model, String host, int port, int workers, Limits limits)
       throws IOException {
-    ExplorerServer server = new ExplorerServer(host, port, new ModelPool(model, workers), limits);
+    ExplorerServer server = new ExplorerServer(host, port, model, workers, limits);
     try {
       server.http.start();
     } catch (Exception e) {
@@ -129,6 +153,39 @@ public final class ExplorerServer implements AutoCloseable {
     String host = connector.getHost() == null || connector.getHost().isEmpty() || connector.getHost().equals("0.0.0.0")
         ? "127.0.0.1" : connector.getHost();
     return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + connector.getLocalPort() + "/");
+  }
+
+  /**
+   * Follows run, the run directory of the served checkpoint, while it trains: the page's loss curve grows
+   * with its metrics.jsonl (pushed on /api/events), and each checkpoint it saves replaces the served model,
+   * whose requests in flight finish on the model they started with.
+   */
+  public void follow(Path run) {
+    Path shown = served.pool().model().directory();
+    follower = new RunFollower(run, shown,
+        line -> events.publish("metrics", "{\"index\": " + line.index() + ", \"line\": " + line.json() + "}"),
+        this::replaceWith);
+  }
+
+  private void replaceWith(Path checkpoint) {
+    TrainedModel next = TrainedModel.load(checkpoint, warning -> {});
+    Served old = served;
+    served = serve(next, true);
+    events.publish("model", "{\"step\": " + next.step() + "}");
+    retire.schedule(() -> old.pool().close(), RETIRE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private Served serve(TrainedModel model, boolean following) {
+    ModelPool pool = new ModelPool(model, graphs);
+    return new Served(pool, new Api(pool), following ? null : card(model, false));
+  }
+
+  private static byte[] card(TrainedModel model, boolean following) {
+    try {
+      return JSON.writeValueAsBytes(ModelCard.of(model, following));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Generations running now. */
@@ -155,6 +212,11 @@ public final class ExplorerServer implements AutoCloseable {
   @Override
   public void close() {
     samples.close();
+    events.close();
+    if (follower != null) {
+      follower.close();
+    }
+    retire.shutdownNow();
     try {
       http.stop();
     } catch (Exception e) {
@@ -170,7 +232,7 @@ public final class ExplorerServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       deadlines.close();
-      pool.close();
+      served.pool().close();
     }
   }
 
@@ -248,10 +310,10 @@ public final class ExplorerServer implements AutoCloseable {
     return get(contentType(name), resource(name));
   }
 
-  /** POST: a request body with these fields, answered with one JSON document. */
-  private static Route json(Function<Fields, JsonNode> answer, Set<String> fields) {
-    return new Route("POST", (response, done, body) ->
-        send(response, done, 200, "application/json", JSON.writeValueAsBytes(answer.apply(Fields.parse(body, fields)))));
+  /** POST: a request body with these fields, answered with one JSON document by the served model's Api. */
+  private Route json(Function<Api, Function<Fields, JsonNode>> answer, Set<String> fields) {
+    return new Route("POST", (response, done, body) -> send(response, done, 200, "application/json",
+        JSON.writeValueAsBytes(answer.apply(served.api()).apply(Fields.parse(body, fields)))));
   }
 
   private static String contentType(String file) {

@@ -30,7 +30,12 @@ import minitransformer.training.metrics.MetricsLog;
 final class ModelCard {
   private ModelCard() {}
 
-  static ObjectNode of(TrainedModel m) {
+  /**
+   * The card of m; following (the server follows m's run while it trains) adds every metrics line logged so far,
+   * not only those up to m's step, and how many lines that was ({@code metrics_lines}), so that the page
+   * takes the pushed lines from there on.
+   */
+  static ObjectNode of(TrainedModel m, boolean following) {
     ObjectNode card = Json.MAPPER.createObjectNode();
     card.put("checkpoint", m.directory().toString());
     card.put("step", m.step());
@@ -52,9 +57,12 @@ final class ModelCard {
     ArrayNode steps = card.putArray("loss_curve");
     ArrayNode evals = card.putArray("evaluations");
     JsonNode last = null;
+    card.put("following", following);
     if (run != null) {
-      for (JsonNode line : MetricsLog.read(run.resolve(MetricsLog.FILE))) {
-        if (line.path("iter").asLong(Long.MAX_VALUE) > m.step()) {
+      Path metrics = run.resolve(MetricsLog.FILE);
+      card.put("metrics_lines", following ? completeLines(metrics) : 0);
+      for (JsonNode line : MetricsLog.read(metrics)) {
+        if (!following && line.path("iter").asLong(Long.MAX_VALUE) > m.step()) {
           continue; // logged after this checkpoint
         }
         if ("step".equals(line.path("type").asText())) {
@@ -103,6 +111,23 @@ final class ModelCard {
       }
     }
     return words;
+  }
+
+  /** The whole lines a file holds now (its newline characters). */
+  private static long completeLines(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return 0;
+    }
+    try {
+      byte[] bytes = Files.readAllBytes(file);
+      long n = 0;
+      for (byte b : bytes) {
+        n += b == '\n' ? 1 : 0;
+      }
+      return n;
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   private static String read(Path file) {

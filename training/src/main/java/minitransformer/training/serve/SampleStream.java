@@ -38,15 +38,10 @@ final class SampleStream implements AutoCloseable {
 
   private static final ObjectMapper ONE_LINE = new ObjectMapper();
 
-  private final ModelPool pool;
   private final Semaphore streams = new Semaphore(MAX_STREAMS);
   private final AtomicInteger generating = new AtomicInteger();
   private final AtomicLong stoppedEarly = new AtomicLong();
   private volatile boolean closing;
-
-  SampleStream(ModelPool pool) {
-    this.pool = pool;
-  }
 
   int generating() {
     return generating.get();
@@ -56,8 +51,8 @@ final class SampleStream implements AutoCloseable {
     return stoppedEarly.get();
   }
 
-  /** Streams the sample on the calling (worker) thread; done ends the exchange. */
-  void stream(Response response, Callback done, Api.SampleRequest request) {
+  /** Streams the sample of pool's model on the calling (worker) thread; done ends the exchange. */
+  void stream(Response response, Callback done, Api.SampleRequest request, ModelPool pool) {
     if (!acquire()) {
       throw new ApiException(503, "tokens: " + MAX_STREAMS + " samples have been streaming for " + WAIT_SECONDS
           + " s; try again");

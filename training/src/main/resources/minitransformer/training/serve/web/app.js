@@ -33,23 +33,20 @@ const f4 = x => (x === null || x === undefined) ? '–' : x.toFixed(4);
 const f6 = x => x.toFixed(6);
 
 // ---------- model card ----------
-async function loadCard() {
+async function loadCard(first = true) {
   const card = await (await fetch('api/model')).json();
   state.card = card;
   const m = card.params.model;
   $('checkpoint').textContent = card.checkpoint + ' · step ' + card.step + ' · ' + card.tokenizer + ' tokenizer, '
-    + card.vocab_size + ' tokens';
+    + card.vocab_size + ' tokens' + (card.following ? ' · following the run: each new checkpoint is shown in turn' : '');
   const config = $('config');
+  config.replaceChildren();
+  $('params').replaceChildren();
   for (const [k, v] of Object.entries(m)) config.append(el('tr', {}, el('td', { textContent: k }), el('td', { textContent: String(v) })));
   config.append(el('tr', {}, el('td', { textContent: 'parameters' }), el('td', { textContent: card.params.total.toLocaleString('en') })));
   config.append(el('tr', {}, el('td', { textContent: 'training steps' }), el('td', { textContent: String(card.step) })));
-  if (card.final) {
-    const f = card.final;
-    $('final').textContent = 'last evaluation (step ' + f.iter + '): train loss ' + f4(f.train_loss) + ', validation loss '
-      + f4(f.val_loss) + ' (perplexity ' + (f.val_ppl === null ? '–' : f.val_ppl.toFixed(2)) + ')';
-  } else {
-    $('final').textContent = 'no metrics.jsonl beside this checkpoint';
-  }
+  state.metricsSeen = card.metrics_lines || 0;
+  showFinal();
   drawCurve(card.loss_curve, card.evaluations);
   $('params-summary').textContent = 'Parameters: ' + card.params.total.toLocaleString('en') + ' in '
     + card.params.matrices.length + ' arrays (attention ' + (100 * card.params.attention_share).toFixed(1) + '%, MLP '
@@ -61,6 +58,7 @@ async function loadCard() {
       el('td', { className: 'label', textContent: row.what }), el('td', { textContent: row.shape.join(' × ') }),
       el('td', { textContent: row.count.toLocaleString('en') })));
   }
+  if (!first) return;
   if (card.prompts && card.prompts.length) $('prompt').value = card.prompts[0];
   if (card.words && card.words.length) {
     $('sim-words').value = card.words.join(',');
@@ -70,8 +68,36 @@ async function loadCard() {
   }
 }
 
+function showFinal() {
+  const f = state.card.final;
+  if (f) {
+    $('final').textContent = 'last evaluation (step ' + f.iter + '): train loss ' + f4(f.train_loss) + ', validation loss '
+      + f4(f.val_loss) + ' (perplexity ' + (f.val_ppl === null || f.val_ppl === undefined ? '–' : f.val_ppl.toFixed(2)) + ')';
+  } else {
+    $('final').textContent = 'no metrics.jsonl beside this checkpoint';
+  }
+}
+
+// A followed run: its metrics lines grow the curve as they are logged, and each new checkpoint replaces the model
+// the page shows (the server pushes both on /api/events; a line whose index the card already holds is skipped).
+function follow() {
+  const events = new EventSource('api/events');
+  events.addEventListener('metrics', e => {
+    const { index, line } = JSON.parse(e.data);
+    if (index < state.metricsSeen) return;
+    state.metricsSeen = index + 1;
+    if (line.type === 'step') state.card.loss_curve.push({ iter: line.iter, loss: line.loss });
+    if (line.type === 'eval') { state.card.evaluations.push(line); state.card.final = line; showFinal(); }
+    drawCurve(state.card.loss_curve, state.card.evaluations);
+  });
+  events.addEventListener('model', () => {
+    loadCard(false).then(() => { predict(); attention(); if ($('sim-words').value) similarity(); });
+  });
+}
+
 function drawCurve(steps, evals) {
   const svg = $('curve');
+  svg.replaceChildren();
   const W = 460, H = 200, L = 44, B = 24;
   const ns = 'http://www.w3.org/2000/svg';
   const points = steps.filter(p => p.loss !== null);
@@ -399,5 +425,5 @@ document.addEventListener('mousemove', tooltip);
 $('overlay').addEventListener('click', e => { if (e.target.id === 'overlay' || e.target.id === 'close-enlarged') $('overlay').style.display = 'none'; });
 document.addEventListener('keydown', e => { if (e.key === 'Escape') $('overlay').style.display = 'none'; });
 
-loadCard().then(() => { predict(); attention(); if ($('sim-words').value) similarity(); })
+loadCard().then(() => { predict(); attention(); if ($('sim-words').value) similarity(); if (state.card.following) follow(); })
   .catch(e => { $('checkpoint').textContent = 'cannot load the model card: ' + e.message; });
