@@ -1,11 +1,11 @@
 package minitransformer.training.serve;
 
+import static minitransformer.training.serve.ServePageBrowserTest.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Predicate;
 import minitransformer.training.TinyRuns;
 import minitransformer.training.TrainedModel;
 import minitransformer.training.cli.CliRun;
@@ -62,18 +62,5 @@ class LiveRunBrowserTest {
 
   private static int curvePoints(HeadlessChromium chromium) throws Exception {
     return chromium.evaluate("document.querySelector('#curve polyline').getAttribute('points').split(' ').length").asInt();
-  }
-
-  private static void waitFor(HeadlessChromium chromium, String expression, Predicate<String> done) throws Exception {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    String value = "";
-    while (System.nanoTime() < deadline) {
-      value = chromium.evaluate(expression).asText();
-      if (done.test(value)) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(expression + " never came true; last value: " + value);
   }
 }

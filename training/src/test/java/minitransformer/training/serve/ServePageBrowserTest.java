@@ -179,7 +179,8 @@ class ServePageBrowserTest {
         + " const r = e.getBoundingClientRect(); return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()");
   }
 
-  private static void waitFor(HeadlessChromium chromium, String expression, Predicate<String> done) throws Exception {
+  /** Waits up to 30 s until expression, evaluated in the page, satisfies done. */
+  static void waitFor(HeadlessChromium chromium, String expression, Predicate<String> done) throws Exception {
     long deadline = System.nanoTime() + 30_000_000_000L;
     String value = "";
     while (System.nanoTime() < deadline) {
