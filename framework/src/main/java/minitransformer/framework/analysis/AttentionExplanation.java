@@ -119,6 +119,15 @@ public record AttentionExplanation(
       return queryRotated != null ? queryRotated : queryProjected;
     }
 
+    /** x̂_t·W_Q · x̂_s·W_K for s = 0..t: the dot products before rope and QK-norm. */
+    public double[] projectedDots() {
+      double[] d = new double[keysProjected.length];
+      for (int s = 0; s < d.length; s++) {
+        d[s] = Arrays2.dot(queryProjected, keysProjected[s]);
+      }
+      return d;
+    }
+
     /** k_s as QK-norm receives it (s <= t). */
     public double[] keyBeforeNorm(int s) {
       return keysRotated != null ? keysRotated[s] : keysProjected[s];
