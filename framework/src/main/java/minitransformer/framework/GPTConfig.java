@@ -136,7 +136,7 @@ public record GPTConfig(
     return nHead / nKvHead;
   }
 
-  /** Whether every block is GPT-2's (the views that recompute attention by hand support only those). */
+  /** Whether every block is GPT-2's (RawScores recomputes those by hand and reads the graph's scores for others). */
   public boolean hasGpt2Blocks() {
     return positionalEncoding.addsTable() && norm == NormKind.LAYERNORM && mlp == MlpKind.GELU
         && mlpHidden == 4 * nEmbd && nKvHead == nHead && !qkNorm && logitSoftcap == 0.0

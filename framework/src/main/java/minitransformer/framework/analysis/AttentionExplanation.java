@@ -7,6 +7,7 @@ import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.ModelConfigException;
 import minitransformer.framework.Names;
+import minitransformer.framework.PositionalEncoding;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -15,12 +16,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <pre>
  *   x̂ = ln_1(x)                              x: the residual stream entering the block, row t and every earlier row
- *   q = x̂_t·W_Q + b_Q,  k_s = x̂_s·W_K + b_K,  v_s = x̂_s·W_V + b_V      split into nh heads of hs = C / nh
- *   per head:  dot_s = q·k_s,  score_s = dot_s / √hs  (s <= t),  score_s = -∞ (s > t, the causal mask)
+ *                                            (LayerNorm or RMSNorm, model.norm with model.norm_eps)
+ *   q = x̂_t·W_Q + b_Q,  k_s = x̂_s·W_K + b_K,  v_s = x̂_s·W_V + b_V      q in nh heads, k and v in n_kv heads of hs = C / nh
+ *   rope:      q, k_s rotated by t·θ_i, s·θ_i, pair (i, i + hs/2)      only with positional_encoding rope
+ *   qk_norm:   q, k_s = q / rms(q), k_s / rms(k_s)                      only with qk_norm
+ *   per head h (key/value head g = h / (nh / n_kv)):
+ *              dot_s = q·k_s,  score_s = dot_s / √hs  (s <= t),  score_s = -∞ (s > t, the causal mask)
  *              w = softmax(score),  contribution_s = w_s·v_s,  head output = Σ_s contribution_s
  *   y = concat(head outputs)·W_O + b_O;  x_t + y is the residual after attention; + mlp(ln_2(.)) is the block output
  * </pre>
  *
+ * The order of rope and QK-norm is {@link minitransformer.framework.blocks.CausalSelfAttention}'s.
  * {@link #of} also runs the graph and records how far the recomputed weights and block output are
  * from its {@link Names#attentionProbs} and {@link Names#blockOut} outputs.
  *
@@ -35,6 +41,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param blockOut residualOut + mlp(ln_2(residualOut)), the block's output at t (C)
  * @param maxWeightDifference max |recomputed weight - graph probability| over heads and keys
  * @param maxBlockOutDifference max |blockOut - graph h{layer}/out at t| over channels
+ * @param angles t·θ_i for i = 0 .. hs/2 - 1, the rotation of q at t (rope only; null otherwise)
+ * @param kvHeads n_kv_head, the key/value heads (nh without grouping)
+ * @param qkNorm whether q and k are RMS-normalized before the scores
  */
 public record AttentionExplanation(
     int layer,
@@ -47,19 +56,37 @@ public record AttentionExplanation(
     double[] residualOut,
     double[] blockOut,
     double maxWeightDifference,
-    double maxBlockOutDifference) {
+    double maxBlockOutDifference,
+    double[] angles,
+    int kvHeads,
+    boolean qkNorm) {
+
+  /** Whether q and k are rotated (positional_encoding rope). */
+  public boolean rotary() {
+    return angles != null;
+  }
+
+  /** Whether query heads share key/value heads (n_kv_head < n_head). */
+  public boolean grouped() {
+    return kvHeads < heads.size();
+  }
 
   /**
    * One head at query position t over keys s = 0..T-1 (keys after t are masked).
    *
-   * @param query q (hs)
-   * @param keys k_s for s = 0..t (t+1, hs)
+   * @param query q as it meets the keys, every step applied (hs)
+   * @param keys k_s for s = 0..t as they meet q (t+1, hs)
    * @param values v_s for s = 0..t (t+1, hs)
    * @param dots q·k_s for s <= t; NaN for masked keys (T)
    * @param scores dot_s / √hs for s <= t; -∞ for masked keys (T)
    * @param weights softmax of the scores; 0 for masked keys (T)
    * @param contributions w_s·v_s for s = 0..t (t+1, hs)
    * @param output Σ_s w_s·v_s (hs)
+   * @param kvHead the key/value head g whose k and v this query head reads (= head without grouping)
+   * @param queryProjected x̂_t·W_Q + b_Q of this head, before rope and QK-norm (hs)
+   * @param keysProjected x̂_s·W_K + b_K of head g, before rope and QK-norm (t+1, hs)
+   * @param queryRotated q after rope, before QK-norm (hs); null without rope
+   * @param keysRotated k_s after rope, before QK-norm (t+1, hs); null without rope
    */
   public record Head(
       int head,
@@ -70,7 +97,12 @@ public record AttentionExplanation(
       double[] scores,
       double[] weights,
       double[][] contributions,
-      double[] output) {
+      double[] output,
+      int kvHead,
+      double[] queryProjected,
+      double[][] keysProjected,
+      double[] queryRotated,
+      double[][] keysRotated) {
 
     /** True for a key the causal mask hides from the query (s > t). */
     public boolean masked(int key) {
@@ -81,6 +113,25 @@ public record AttentionExplanation(
     public double contributionNorm(int key) {
       return key < contributions.length ? Arrays2.norm(contributions[key]) : 0.0;
     }
+
+    /** q as QK-norm receives it: rotated with rope, as projected without. */
+    public double[] queryBeforeNorm() {
+      return queryRotated != null ? queryRotated : queryProjected;
+    }
+
+    /** x̂_t·W_Q · x̂_s·W_K for s = 0..t: the dot products before rope and QK-norm. */
+    public double[] projectedDots() {
+      double[] d = new double[keysProjected.length];
+      for (int s = 0; s < d.length; s++) {
+        d[s] = Arrays2.dot(queryProjected, keysProjected[s]);
+      }
+      return d;
+    }
+
+    /** k_s as QK-norm receives it (s <= t). */
+    public double[] keyBeforeNorm(int s) {
+      return keysRotated != null ? keysRotated[s] : keysProjected[s];
+    }
   }
 
   /**
@@ -90,7 +141,6 @@ public record AttentionExplanation(
    */
   public static AttentionExplanation of(GPT model, int[] ids, int layer, int position) {
     GPTConfig config = model.config();
-    requireGpt2Blocks(config);
     if (layer < 0 || layer >= config.nLayer()) {
       throw new ModelConfigException(
           "layer " + layer + " does not exist (the model has layers 0.." + (config.nLayer() - 1) + ")");
@@ -110,24 +160,36 @@ public record AttentionExplanation(
             GPT.idsArray(ids, 1, T),
             List.of(inputName, Names.attentionProbs(layer), Names.blockOut(layer)));
     double[][] x = Arrays2.matrix(graph.get(inputName).reshape(T, C)); // (T, C)
-    Params p = new Params(model.parameters(), layer);
+    BlockParams p = new BlockParams(model.parameters(), layer);
+    int nKv = config.nKvHead();
+    boolean rope = config.positionalEncoding() == PositionalEncoding.ROPE;
 
     double[][] xHat = new double[t + 1][];
     double[][] k = new double[t + 1][];
     double[][] v = new double[t + 1][];
     for (int s = 0; s <= t; s++) {
-      xHat[s] = layerNorm(x[s], p.ln1Gamma, p.ln1Beta); // (C)
-      k[s] = Arrays2.linear(xHat[s], p.wK, p.bK); // (C)
-      v[s] = Arrays2.linear(xHat[s], p.wV, p.bV); // (C)
+      xHat[s] = BlockMath.norm(config, x[s], p.ln1Gamma, p.ln1Beta); // (C)
+      k[s] = Arrays2.linear(xHat[s], p.wK, p.bK); // (n_kv·hs)
+      v[s] = Arrays2.linear(xHat[s], p.wV, p.bV); // (n_kv·hs)
     }
     double[] q = Arrays2.linear(xHat[t], p.wQ, p.bQ); // (C)
+    double[][] angles = new double[t + 1][];
+    for (int s = 0; rope && s <= t; s++) {
+      angles[s] = BlockMath.angles(s, hs, config.ropeTheta()); // (hs/2)
+    }
 
     double[] graphProbs = Arrays2.flat(graph.get(Names.attentionProbs(layer))); // (1, nh, T, T)
     double maxWeightDifference = 0;
     List<Head> heads = new ArrayList<>();
     double[] concatenated = new double[C];
     for (int h = 0; h < nh; h++) {
-      Head head = head(h, hs, T, t, q, k, v);
+      int g = h / config.queriesPerKvHead(); // as KeyValueHeads pairs them (Hugging Face's repeat_kv)
+      HeadInput in = new HeadInput(h, g, Arrays2.slice(q, h * hs, hs), new double[t + 1][], new double[t + 1][]);
+      for (int s = 0; s <= t; s++) {
+        in.keys[s] = Arrays2.slice(k[s], g * hs, hs);
+        in.values[s] = Arrays2.slice(v[s], g * hs, hs);
+      }
+      Head head = head(in, rope ? angles : null, config.qkNorm() ? config.normEps() : -1, T, t);
       heads.add(head);
       System.arraycopy(head.output(), 0, concatenated, h * hs, hs);
       for (int s = 0; s < T; s++) {
@@ -137,19 +199,31 @@ public record AttentionExplanation(
     }
     double[] projected = Arrays2.linear(concatenated, p.wO, p.bO); // (C)
     double[] residualOut = Arrays2.add(x[t], projected); // (C)
-    double[] hidden = gelu(Arrays2.linear(layerNorm(residualOut, p.ln2Gamma, p.ln2Beta), p.wFc, p.bFc)); // (4C)
-    double[] blockOut = Arrays2.add(residualOut, Arrays2.linear(hidden, p.wProj, p.bProj)); // (C)
+    double[] mlp = BlockMath.mlp(config, p, BlockMath.norm(config, residualOut, p.ln2Gamma, p.ln2Beta)); // (C)
+    double[] blockOut = Arrays2.add(residualOut, mlp); // (C)
     double[] graphOut = Arrays2.slice(Arrays2.flat(graph.get(Names.blockOut(layer))), t * C, C);
     return new AttentionExplanation(
         layer, t, x[t], xHat[t], heads, concatenated, projected, residualOut, blockOut,
-        maxWeightDifference, Arrays2.maxAbsDifference(blockOut, graphOut));
+        maxWeightDifference, Arrays2.maxAbsDifference(blockOut, graphOut), rope ? angles[t] : null, nKv,
+        config.qkNorm());
   }
 
-  /** Head h: the slice [h·hs, (h+1)·hs) of q, k, v; scaled dot products, mask, softmax, weighted values. */
-  private static Head head(int h, int hs, int T, int t, double[] qAll, double[][] kAll, double[][] vAll) {
-    double[] q = Arrays2.slice(qAll, h * hs, hs);
+  /** Query head h's projected q and its key/value head g's projected k_s and v_s, s = 0..t. */
+  private record HeadInput(int head, int kvHead, double[] query, double[][] keys, double[][] values) {}
+
+  /**
+   * Head h: rope (angles[s] for position s; null without) and QK-norm (eps; negative without) on its q
+   * and k_s, then scaled dot products, mask, softmax, weighted values.
+   */
+  private static Head head(HeadInput in, double[][] angles, double qkNormEps, int T, int t) {
+    double[] qRotated = angles == null ? null : BlockMath.rotate(in.query, angles[t]);
+    double[][] kRotated = angles == null ? null : new double[t + 1][];
+    double[] q = qRotated == null ? in.query : qRotated;
+    if (qkNormEps >= 0) {
+      q = BlockMath.rmsNorm(q, null, qkNormEps);
+    }
+    int hs = q.length;
     double[][] keys = new double[t + 1][];
-    double[][] values = new double[t + 1][];
     double[] dots = new double[T];
     double[] scores = new double[T];
     double max = Double.NEGATIVE_INFINITY;
@@ -159,8 +233,14 @@ public record AttentionExplanation(
         scores[s] = Double.NEGATIVE_INFINITY; // the causal mask: a query never sees later keys
         continue;
       }
-      keys[s] = Arrays2.slice(kAll[s], h * hs, hs);
-      values[s] = Arrays2.slice(vAll[s], h * hs, hs);
+      keys[s] = in.keys[s];
+      if (kRotated != null) {
+        kRotated[s] = BlockMath.rotate(keys[s], angles[s]);
+        keys[s] = kRotated[s];
+      }
+      if (qkNormEps >= 0) {
+        keys[s] = BlockMath.rmsNorm(keys[s], null, qkNormEps);
+      }
       dots[s] = Arrays2.dot(q, keys[s]);
       scores[s] = dots[s] / Math.sqrt(hs);
       max = Math.max(max, scores[s]);
@@ -175,85 +255,10 @@ public record AttentionExplanation(
     double[] output = new double[hs];
     for (int s = 0; s <= t; s++) {
       weights[s] /= sum;
-      contributions[s] = Arrays2.scale(values[s], weights[s]);
+      contributions[s] = Arrays2.scale(in.values[s], weights[s]);
       output = Arrays2.add(output, contributions[s]);
     }
-    return new Head(h, q, keys, values, dots, scores, weights, contributions, output);
-  }
-
-  /** (x - μ) / √(σ² + ε) · γ + β, as {@link LayerNorm}. */
-  /**
-   * The explanation recomputes GPT-2's blocks by hand; a model with rope, none, RMSNorm, another MLP,
-   * grouped keys, QK-norm or a logit cap is refused with one line rather than explained wrongly.
-   */
-  static void requireGpt2Blocks(GPTConfig config) {
-    if (!config.hasGpt2Blocks()) {
-      throw new ModelConfigException("the attention explanation supports GPT-2's blocks only (learned or"
-          + " sinusoidal positions, layernorm with norm_eps 1e-5, gelu with mlp_hidden 4C, n_kv_head = n_head,"
-          + " no qk_norm, no logit_softcap); this model has positional_encoding " + config.positionalEncoding().key()
-          + ", norm " + config.norm().key() + ", mlp " + config.mlp().key() + ", n_kv_head " + config.nKvHead()
-          + ", qk_norm " + config.qkNorm() + ", logit_softcap " + config.logitSoftcap());
-    }
-  }
-
-  static double[] layerNorm(double[] x, double[] gamma, double[] beta) {
-    int C = x.length;
-    double mu = 0;
-    for (double xi : x) {
-      mu += xi;
-    }
-    mu /= C;
-    double variance = 0;
-    for (double xi : x) {
-      variance += (xi - mu) * (xi - mu);
-    }
-    variance /= C;
-    double inv = 1.0 / Math.sqrt(variance + GPTConfig.DEFAULT_NORM_EPS);
-    double[] y = new double[C];
-    for (int i = 0; i < C; i++) {
-      y[i] = (x[i] - mu) * inv * gamma[i] + (beta == null ? 0.0 : beta[i]);
-    }
-    return y;
-  }
-
-  /** GPT-2's tanh GELU, as {@link minitransformer.framework.blocks.Gelu}. */
-  static double[] gelu(double[] x) {
-    double c = Math.sqrt(2.0 / Math.PI);
-    double[] y = new double[x.length];
-    for (int i = 0; i < x.length; i++) {
-      double xi = x[i];
-      y[i] = 0.5 * xi * (1.0 + Math.tanh(c * (xi + 0.044715 * xi * xi * xi)));
-    }
-    return y;
-  }
-
-  /** The block's parameters as double arrays; biases and β are null in a model without biases. */
-  private static final class Params {
-    final double[][] wQ, wK, wV, wO, wFc, wProj;
-    final double[] bQ, bK, bV, bO, bFc, bProj, ln1Gamma, ln1Beta, ln2Gamma, ln2Beta;
-
-    Params(Map<String, INDArray> all, int i) {
-      wQ = Arrays2.matrix(all.get(Names.wQ(i)));
-      wK = Arrays2.matrix(all.get(Names.wK(i)));
-      wV = Arrays2.matrix(all.get(Names.wV(i)));
-      wO = Arrays2.matrix(all.get(Names.wO(i)));
-      wFc = Arrays2.matrix(all.get(Names.wFc(i)));
-      wProj = Arrays2.matrix(all.get(Names.wProj(i)));
-      bQ = vector(all, Names.bQ(i));
-      bK = vector(all, Names.bK(i));
-      bV = vector(all, Names.bV(i));
-      bO = vector(all, Names.bO(i));
-      bFc = vector(all, Names.bFc(i));
-      bProj = vector(all, Names.bProj(i));
-      ln1Gamma = vector(all, Names.gamma(Names.ln1(i)));
-      ln1Beta = vector(all, Names.beta(Names.ln1(i)));
-      ln2Gamma = vector(all, Names.gamma(Names.ln2(i)));
-      ln2Beta = vector(all, Names.beta(Names.ln2(i)));
-    }
-
-    private static double[] vector(Map<String, INDArray> all, String name) {
-      INDArray a = all.get(name);
-      return a == null ? null : Arrays2.flat(a);
-    }
+    return new Head(in.head, q, keys, in.values, dots, scores, weights, contributions, output, in.kvHead,
+        in.query, in.keys, qRotated, kRotated);
   }
 }

@@ -51,7 +51,7 @@ public record RawScores(int layer, double[][][] scores) {
     double[][] q = new double[T][];
     double[][] k = new double[T][];
     for (int t = 0; t < T; t++) {
-      double[] xHat = AttentionExplanation.layerNorm(x[t], gamma, beta); // (C)
+      double[] xHat = BlockMath.layerNorm(x[t], gamma, beta, GPTConfig.DEFAULT_NORM_EPS); // (C)
       q[t] = Arrays2.linear(xHat, wQ, bQ); // (C)
       k[t] = Arrays2.linear(xHat, wK, bK); // (C)
     }

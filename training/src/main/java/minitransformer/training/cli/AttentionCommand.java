@@ -1,7 +1,5 @@
 package minitransformer.training.cli;
 
-import static minitransformer.framework.analysis.Arrays2.norm;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -14,7 +12,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.framework.GPTConfig;
-import minitransformer.framework.analysis.AttentionExplanation;
 import minitransformer.framework.analysis.AttentionMaps;
 import minitransformer.framework.analysis.HeadSelection;
 import minitransformer.framework.analysis.RawScores;
@@ -108,7 +105,7 @@ public final class AttentionCommand implements Callable<Integer> {
     if (explain) {
       int t = position == null ? ids.length - 1 : position;
       checkRange("--position", t, ids.length, "tokens");
-      explain(stdout, loaded, ids, labels, t);
+      ExplainText.print(stdout, loaded, ids, labels, t, new HeadSelection(layer, head), vectors);
       return 0;
     }
     if (rawScores) {
@@ -141,53 +138,6 @@ public final class AttentionCommand implements Callable<Integer> {
   /** What a picture or page shows: the prompt and the checkpoint. */
   private String title(TrainedModel loaded) {
     return "Attention: \"" + prompt.text() + "\" (" + loaded.directory().getFileName() + ")";
-  }
-
-  private void explain(PrintWriter o, TrainedModel loaded, int[] ids, List<String> labels, int t) {
-    GPTConfig config = loaded.gpt().config();
-    int hs = config.headSize();
-    o.printf(Locale.ROOT, "prompt: %d tokens; query position %d \"%s\"; head size hs = %d, scale 1/√hs = %.4f%n",
-        ids.length, t, labels.get(t), hs, 1.0 / Math.sqrt(hs));
-    HeadSelection shown = new HeadSelection(layer, head);
-    for (int l : shown.layers(config.nLayer())) {
-      AttentionExplanation e = AttentionExplanation.of(loaded.gpt(), ids, l, t);
-      o.printf(Locale.ROOT, "%n== block %d: x = residual stream into h%d at position %d (|x| = %.4f), x̂ = ln_1(x)%n",
-          l, l, t, norm(e.residualIn()));
-      o.println(config.bias()
-          ? "   q = x̂_t·W_Q + b_Q;  k_s = x̂_s·W_K + b_K;  v_s = x̂_s·W_V + b_V;  score = q·k / √hs;"
-              + " weights = softmax(score)"
-          : "   q = x̂_t·W_Q;  k_s = x̂_s·W_K;  v_s = x̂_s·W_V;  score = q·k / √hs;  weights = softmax(score)"
-              + "  (no biases: model.bias is false)");
-      for (int hi : shown.heads(config.nHead())) {
-        AttentionExplanation.Head h = e.heads().get(hi);
-        o.printf(Locale.ROOT, "%n-- block %d, head %d (|q| = %.4f)%n", l, h.head(), norm(h.query()));
-        o.printf(Locale.ROOT, "   %-4s %-14s %10s %10s %8s %10s%n", "key", "token", "q·k", "q·k/√hs", "weight", "|w·v|");
-        for (int s = 0; s < ids.length; s++) {
-          String token = clip(labels.get(s));
-          if (h.masked(s)) {
-            o.printf(Locale.ROOT, "   %-4d %-14s %10s %10s %8s %10s%n", s, token, "masked", "-inf", "0", "-");
-          } else {
-            o.printf(Locale.ROOT, "   %-4d %-14s %10.4f %10.4f %8.4f %10.4f%n", s, token, h.dots()[s], h.scores()[s],
-                h.weights()[s], h.contributionNorm(s));
-          }
-        }
-        if (vectors) {
-          o.println("   q = " + vector(h.query()));
-          for (int s = 0; s <= t; s++) {
-            o.printf(Locale.ROOT, "   s=%d k = %s%n", s, vector(h.keys()[s]));
-            o.printf(Locale.ROOT, "   s=%d v = %s%n", s, vector(h.values()[s]));
-            o.printf(Locale.ROOT, "   s=%d w·v = %s%n", s, vector(h.contributions()[s]));
-          }
-        }
-        o.printf(Locale.ROOT, "   head output = Σ w·v (|.| = %.4f) = %s%n", norm(h.output()), vector(h.output()));
-      }
-      o.printf(Locale.ROOT, "%n   concat(heads)·W_O%s: |y| = %.4f; residual x + y: |x + y| = %.4f%n",
-          config.bias() ? " + b_O" : "", norm(e.projected()), norm(e.residualOut()));
-      o.printf(Locale.ROOT, "   check against the graph: max |weight - h%d/attn/probs| = %.2e, "
-              + "max |(x + y) + mlp(ln_2(x + y)) - h%d/out| = %.2e%n",
-          l, e.maxWeightDifference(), l, e.maxBlockOutDifference());
-    }
-    o.flush();
   }
 
   private void rawScores(PrintWriter o, TrainedModel loaded, int[] ids, List<String> labels) {
@@ -225,16 +175,8 @@ public final class AttentionCommand implements Callable<Integer> {
     }
   }
 
-  private static String clip(String label) {
+  static String clip(String label) {
     return label.length() > 14 ? label.substring(0, 13) + "…" : label;
-  }
-
-  private static String vector(double[] v) {
-    StringBuilder b = new StringBuilder("[");
-    for (int i = 0; i < v.length; i++) {
-      b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", v[i]));
-    }
-    return b.append(']').toString();
   }
 
   private static void checkRange(String option, Integer value, int size, String what) {

@@ -39,11 +39,47 @@ final class Explanations {
       o.set("contribution_norms", Api.vector(contributionNorms));
       o.set("output", Api.vector(h.output()));
       o.put("output_norm", norm(h.output()));
+      headOptions(o, e, h);
     }
     block.put("projected_norm", norm(e.projected()));
     block.put("residual_out_norm", norm(e.residualOut()));
     block.put("max_weight_difference", e.maxWeightDifference());
     block.put("max_block_out_difference", e.maxBlockOutDifference());
+    if (e.rotary()) {
+      block.set("rope_angles", Api.vector(e.angles()));
+    }
+    if (e.grouped()) {
+      block.put("kv_heads", e.kvHeads());
+    }
+    if (e.qkNorm()) {
+      block.put("qk_norm", true);
+    }
     return block;
+  }
+
+  /** The steps of rope, grouped-query attention and QK-norm; absent for a model without them (GPT-2's JSON). */
+  private static void headOptions(ObjectNode o, AttentionExplanation e, AttentionExplanation.Head h) {
+    if (e.grouped()) {
+      o.put("kv_head", h.kvHead());
+    }
+    if (e.rotary()) {
+      o.set("query_before_rotation", Api.vector(h.queryProjected()));
+      o.set("keys_before_rotation", Api.matrix(h.keysProjected()));
+      o.set("query_rotated", Api.vector(h.queryRotated()));
+      o.set("keys_rotated", Api.matrix(h.keysRotated()));
+      o.set("dots_before_rotation", Api.vector(h.projectedDots()));
+    }
+    if (e.qkNorm()) {
+      o.set("query_before_qk_norm", Api.vector(h.queryBeforeNorm()));
+      o.put("query_norm_before_qk_norm", norm(h.queryBeforeNorm()));
+      double[] before = new double[h.keys().length];
+      double[] after = new double[h.keys().length];
+      for (int s = 0; s < before.length; s++) {
+        before[s] = norm(h.keyBeforeNorm(s));
+        after[s] = norm(h.keys()[s]);
+      }
+      o.set("key_norms_before_qk_norm", Api.vector(before));
+      o.set("key_norms", Api.vector(after));
+    }
   }
 }

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A model with every block option through the commands: train, resume, inspect, sample past
- * block_size (the rope cache slides), export and import, the raw scores; the explanation, which
- * recomputes GPT-2's blocks by hand, refuses it in one line.
+ * block_size (the rope cache slides), export and import, the raw scores, and the explanation with
+ * the lines of rope, grouped-query attention and QK-norm.
  */
 class BlockOptionsEndToEndTest {
   @TempDir Path dir;
@@ -54,10 +54,23 @@ class BlockOptionsEndToEndTest {
     assertEquals(0, sample.exit(), sample.err());
     assertTrue(sample.out().length() >= 40, sample.out());
 
-    CliRun explain = CliRun.of("attention", "--checkpoint", run.toString(), "--prompt", "ab ca", "--explain");
-    assertEquals(2, explain.exit(), explain.out());
-    assertTrue(explain.err().startsWith("error: the attention explanation supports GPT-2's blocks only"), explain.err());
-    assertEquals(1, explain.err().strip().lines().count(), explain.err());
+    CliRun explain = CliRun.of("attention", "--checkpoint", run.toString(), "--prompt", "ab ca", "--explain",
+        "--layer", "1", "--vectors");
+    assertEquals(0, explain.exit(), explain.err());
+    String text = explain.out();
+    assertTrue(text.contains("rmsnorm: ln_1(x) = x / √(mean(x²) + 1.0E-5) · γ"), text);
+    assertTrue(text.contains("grouped-query: 4 query heads share 2 key/value heads"), text);
+    assertTrue(text.contains("grouped-query: query head 3 reads key/value head 1"), text);
+    assertTrue(text.contains("rotary: q and k rotated by t·θ_i, θ_i = 10000^(-2i/hs), pair (i, i+hs/2); angles at t=4:"
+        + " [4.0000, "), text);
+    assertTrue(text.contains("rotary: q·k_s before rotation (s = 0..4) = ["), text);
+    assertTrue(text.contains("s=4 k before rotation = ["), text);
+    assertTrue(text.contains("qk_norm: |q| "), text);
+    java.util.regex.Matcher check = java.util.regex.Pattern.compile("max \\|weight - h1/attn/probs\\| = (\\S+),"
+        + " max \\|\\(x \\+ y\\) \\+ mlp\\(ln_2\\(x \\+ y\\)\\) - h1/out\\| = (\\S+)").matcher(text);
+    assertTrue(check.find(), text);
+    assertTrue(Double.parseDouble(check.group(1)) < 1e-5, check.group());
+    assertTrue(Double.parseDouble(check.group(2)) < 1e-5, check.group());
 
     CliRun raw = CliRun.of("attention", "--checkpoint", run.toString(), "--prompt", "ab ca", "--raw-scores");
     assertEquals(0, raw.exit(), raw.err()); // the graph's own scores: rope, QK-norm and grouped keys applied

@@ -149,6 +149,12 @@ class ExplorerServerTest {
       assertEquals(e.heads().get(1).weights()[s], head.get("weights").get(s).asDouble(), 0.0);
     }
     assertEquals(e.maxWeightDifference(), r.get("layers").get(0).get("max_weight_difference").asDouble(), 0.0);
+    for (String option : List.of("kv_head", "query_before_rotation", "query_before_qk_norm")) {
+      assertFalse(head.has(option), "a GPT-2 model's JSON has no " + option);
+    }
+    for (String option : List.of("rope_angles", "kv_heads", "qk_norm")) {
+      assertFalse(r.get("layers").get(0).has(option), "a GPT-2 model's JSON has no " + option);
+    }
     JsonNode all = client.json("/api/explain", "{\"prompt\": \"" + PROMPT + "\"}");
     assertEquals(ids.length - 1, all.get("position").asInt(), "default: the last token");
     assertEquals(2, all.get("layers").size());

@@ -340,11 +340,30 @@ async function explain() {
     el('p', { textContent: 'query position ' + t + ' "' + display(r.tokens[t]) + '": x̂ = ln_1(x), q = x̂·W_Q, k_s = x̂_s·W_K, '
       + 'v_s = x̂_s·W_V; score = q·k / √' + r.head_size + ' (×' + r.scale.toFixed(4) + '); the causal mask sets later keys to −∞; '
       + 'weights = softmax(score); head output = Σ w_s·v_s.' }),
+    ...optionLines(block, h, t),
     table,
     el('p', { className: 'vector', textContent: 'q = [' + h.query.map(f4).join(', ') + ']' }),
     el('p', { className: 'vector', textContent: 'head output Σ w·v = [' + h.output.map(f4).join(', ') + '] (‖·‖ = ' + f4(h.output_norm) + ')' }),
     el('p', { className: 'muted', textContent: 'then concat(heads)·W_O: ‖y‖ = ' + f4(block.projected_norm) + '; residual ‖x + y‖ = '
       + f4(block.residual_out_norm) + '; recomputed weights differ from the graph by at most ' + block.max_weight_difference.toExponential(2) }));
+}
+
+// The steps of the block options, one line each; none for a GPT-2 model (its JSON has no such fields).
+function optionLines(block, h, t) {
+  const lines = [];
+  if (h.kv_head !== undefined) {
+    lines.push('grouped-query: query head ' + h.head + ' reads key/value head ' + h.kv_head + ' (of ' + block.kv_heads
+      + ' key/value heads shared by the query heads).');
+  }
+  if (block.rope_angles) {
+    lines.push('rotary: q and k rotated by t·θ_i, pair (i, i+hs/2); angles at t=' + t + ': [' + block.rope_angles.map(f4).join(', ')
+      + ']; q·k before rotation: [' + h.dots_before_rotation.map(f4).join(', ') + '].');
+  }
+  if (block.qk_norm) {
+    lines.push('qk_norm: ‖q‖ ' + f4(h.query_norm_before_qk_norm) + ' before, ' + f4(h.query_norm) + ' after; ‖k_s‖ before: ['
+      + h.key_norms_before_qk_norm.map(f4).join(', ') + '], after: [' + h.key_norms.map(f4).join(', ') + '].');
+  }
+  return lines.map(text => el('p', { className: 'muted option-step', textContent: text }));
 }
 
 function heatTable(title, a, tokens) {
