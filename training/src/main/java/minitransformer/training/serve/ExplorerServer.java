@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +50,6 @@ public final class ExplorerServer implements AutoCloseable {
   /** Worker threads: a request holds one while the model answers it, a stream while it runs. */
   static final int THREADS = 16;
 
-  /** How long a replaced model stays loaded for the requests that started on it. */
-  static final int RETIRE_SECONDS = 60;
-
   private static final ObjectMapper JSON = Json.MAPPER;
   private static final String WEB = "/minitransformer/training/serve/web/";
 
@@ -62,17 +57,8 @@ public final class ExplorerServer implements AutoCloseable {
   private final ServerConnector connector;
   private final RequestDeadlines deadlines;
   private final ThreadPoolExecutor workers;
-  private final int graphs;
   private final SampleStream samples = new SampleStream();
-  private final EventHub events = new EventHub();
-  private final ScheduledExecutorService retire =
-      Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("serve-retire"));
-  private volatile RunFollower follower;
-
-  /** The model being served and what answers for it; replaced whole when a followed run saves a checkpoint. */
-  private record Served(ModelPool pool, Api api, byte[] card) {}
-
-  private volatile Served served;
+  private final ServedModel served;
 
   /** How a path answers a request whose method is checked and whose body (for POST) is read. */
   @FunctionalInterface
@@ -87,23 +73,17 @@ public final class ExplorerServer implements AutoCloseable {
   private final Map<String, Route> routes;
 
   private ExplorerServer(String host, int port, TrainedModel model, int graphs, Limits limits) throws IOException {
-    this.graphs = graphs;
-    this.served = serve(model, false);
+    this.served = new ServedModel(model, graphs);
     Route index = file("index.html");
     this.routes = Map.ofEntries(
         Map.entry("/", index), Map.entry("/index.html", index), Map.entry("/app.js", file("app.js")),
         Map.entry("/app.css", file("app.css")),
-        Map.entry("/api/model", new Route("GET", (response, done, body) -> send(response, done, 200,
-            "application/json", follower == null ? served.card() : card(served.pool().model(), true)))),
-        Map.entry("/api/events", new Route("GET", (response, done, body) -> {
-          if (follower == null) {
-            throw new ApiException(404, "not following a run: serve --checkpoint RUN (a run directory) follows one");
-          }
-          events.listen(response, done);
-        })),
+        Map.entry("/api/model", new Route("GET", (response, done, body) ->
+            send(response, done, 200, "application/json", served.card()))),
+        Map.entry("/api/events", new Route("GET", (response, done, body) -> served.listen(response, done))),
         Map.entry("/api/predict", json(api -> api::predict, Api.PREDICT)),
         Map.entry("/api/sample", new Route("POST", (response, done, body) -> {
-          Served s = served;
+          ServedModel.Served s = served.current();
           samples.stream(response, done, s.api().sample(Fields.parse(body, Api.SAMPLE)), s.pool());
         })),
         Map.entry("/api/attention", json(api -> api::attention, Api.ATTENTION)),
@@ -157,35 +137,10 @@ public final class ExplorerServer implements AutoCloseable {
 
   /**
    * Follows run, the run directory of the served checkpoint, while it trains: the page's loss curve grows
-   * with its metrics.jsonl (pushed on /api/events), and each checkpoint it saves replaces the served model,
-   * whose requests in flight finish on the model they started with.
+   * with its metrics.jsonl (pushed on /api/events), and each checkpoint it saves replaces the served model.
    */
   public void follow(Path run) {
-    Path shown = served.pool().model().directory();
-    follower = new RunFollower(run, shown,
-        line -> events.publish("metrics", "{\"index\": " + line.index() + ", \"line\": " + line.json() + "}"),
-        this::replaceWith);
-  }
-
-  private void replaceWith(Path checkpoint) {
-    TrainedModel next = TrainedModel.load(checkpoint, warning -> {});
-    Served old = served;
-    served = serve(next, true);
-    events.publish("model", "{\"step\": " + next.step() + "}");
-    retire.schedule(() -> old.pool().close(), RETIRE_SECONDS, TimeUnit.SECONDS);
-  }
-
-  private Served serve(TrainedModel model, boolean following) {
-    ModelPool pool = new ModelPool(model, graphs);
-    return new Served(pool, new Api(pool), following ? null : card(model, false));
-  }
-
-  private static byte[] card(TrainedModel model, boolean following) {
-    try {
-      return JSON.writeValueAsBytes(ModelCard.of(model, following));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    served.follow(run);
   }
 
   /** Generations running now. */
@@ -212,11 +167,6 @@ public final class ExplorerServer implements AutoCloseable {
   @Override
   public void close() {
     samples.close();
-    events.close();
-    if (follower != null) {
-      follower.close();
-    }
-    retire.shutdownNow();
     try {
       http.stop();
     } catch (Exception e) {
@@ -232,7 +182,7 @@ public final class ExplorerServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       deadlines.close();
-      served.pool().close();
+      served.close();
     }
   }
 
@@ -313,7 +263,7 @@ public final class ExplorerServer implements AutoCloseable {
   /** POST: a request body with these fields, answered with one JSON document by the served model's Api. */
   private Route json(Function<Api, Function<Fields, JsonNode>> answer, Set<String> fields) {
     return new Route("POST", (response, done, body) -> send(response, done, 200, "application/json",
-        JSON.writeValueAsBytes(answer.apply(served.api()).apply(Fields.parse(body, fields)))));
+        JSON.writeValueAsBytes(answer.apply(served.current().api()).apply(Fields.parse(body, fields)))));
   }
 
   private static String contentType(String file) {
