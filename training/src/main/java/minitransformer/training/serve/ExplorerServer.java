@@ -36,7 +36,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The explorer's HTTP server (Jetty): the page and its two files from the jar, and the JSON API of
+ * The explorer's HTTP server (Jetty): the page and its script and style files from the jar, and the JSON API of
  * {@link Api}. Bodies over {@link Exchanges#MAX_BODY_BYTES} get 413, an unknown path 404, a known path with
  * the wrong method 405; only the listed page files are ever read, so no path reaches another file.
  *
@@ -77,6 +77,7 @@ public final class ExplorerServer implements AutoCloseable {
     Route index = file("index.html");
     this.routes = Map.ofEntries(
         Map.entry("/", index), Map.entry("/index.html", index), Map.entry("/app.js", file("app.js")),
+        Map.entry("/views.js", file("views.js")), Map.entry("/attention.js", file("attention.js")),
         Map.entry("/app.css", file("app.css")),
         Map.entry("/api/model", new Route("GET", (response, done, body) ->
             send(response, done, 200, "application/json", served.card()))),

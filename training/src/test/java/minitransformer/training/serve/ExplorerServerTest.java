@@ -262,7 +262,7 @@ class ExplorerServerTest {
     assertEquals(200, page.statusCode());
     assertTrue(page.body().contains("<script src=\"app.js\">"), "the page");
     assertTrue(client.get("/app.js").headers().firstValue("Content-Type").orElse("").startsWith("text/javascript"));
-    for (String file : List.of("/", "/app.js", "/app.css")) {
+    for (String file : List.of("/", "/app.js", "/views.js", "/attention.js", "/app.css")) {
       String text = client.get(file).body();
       assertFalse(text.matches("(?s).*(src|href)\\s*=\\s*[\"']?(https?:)?//.*"), file + " loads something from elsewhere");
       assertFalse(text.contains("@import"), file);
