@@ -143,7 +143,7 @@ public final class ImportCommand implements Callable<Integer> {
         config, configYaml, tokenizerJson, parameters, moments, 0);
     if (force && Files.exists(out)) {
       try {
-        deleteRecursively(out); // only now that the import has been read, checked and built
+        HfExport.deleteRecursively(out); // only now that the import has been read, checked and built
       } catch (IOException e) {
         throw new CheckpointException(out + ": cannot replace (" + e.getMessage() + ")", e);
       }
@@ -152,15 +152,6 @@ public final class ImportCommand implements Callable<Integer> {
         .save(state, false, source);
     spec.commandLine().getOut().printf("imported %s: %d arrays, %,d parameters -> %s%n", from, parameters.size(),
         state.parameterCount(), saved);
-  }
-
-  private static void deleteRecursively(Path path) throws IOException {
-    if (Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      try (Stream<Path> entries = Files.list(path)) {
-        for (Path p : (Iterable<Path>) entries::iterator) deleteRecursively(p);
-      }
-    }
-    Files.delete(path);
   }
 
   private static boolean isEmptyDirectory(Path dir) {
