@@ -8,14 +8,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 import minitransformer.datasets.Corpus;
-import minitransformer.datasets.Gpt2Tokenizer;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.TokenizerSpec;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
 import minitransformer.training.checkpoint.AtomicText;
-import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.ModelLoader;
 import minitransformer.training.checkpoint.TrainingState;
@@ -108,11 +106,6 @@ public final class TrainingRun {
     Path checkpoint = CheckpointStore.resolve(checkpointOrRun, warnings);
     TrainingState saved = CheckpointStore.load(checkpoint, warnings);
     Tokenizer tokenizer = Tokenizers.fromJson(saved.tokenizerJson());
-    if (Gpt2Tokenizer.KIND.equals(tokenizer.kind())) {
-      // data.tokenizer has no "gpt2" yet: training on needs a config that can name GPT-2's tokenizer
-      throw new CheckpointException(checkpoint + ": a model with GPT-2's tokenizer (import --hf) cannot be trained"
-          + " on yet; sample, predict, attention, similarity, inspect, serve and export read it");
-    }
     Config config =
         ConfigLoader.forResume(saved.resolvedConfigYaml(), checkpoint.toString(), overrides);
     refuseOtherOptimizer(saved, config.training(), checkpoint);

@@ -68,9 +68,24 @@ class ImportHfTest {
     assertTrue(similarity.out().startsWith("nearest to \"␣the\""), similarity.out());
 
     Path corpus = tmp.resolve("corpus.txt");
-    Files.writeString(corpus, PROMPT.repeat(50));
-    CliRun.of("train", "--resume", out.toString(), "--set", "data.path=" + corpus)
-        .assertOneErrorLine("GPT-2's tokenizer (import --hf) cannot be trained on yet");
+    Files.writeString(corpus, PROMPT.repeat(200));
+    // fine-tuning: the tokenizer is the checkpoint's own (data.tokenizer: gpt2), the corpus a --set
+    CliRun tuned = CliRun.of("train", "--quiet", "--resume", out.toString(), "--set", "data.path=" + corpus,
+        "--set", "training.max_iters=4", "--set", "training.batch_size=2", "--set", "training.eval_interval=2",
+        "--set", "training.eval_iters=1", "--set", "training.checkpoint_interval=2", "--set", "training.warmup_iters=1",
+        "--set", "training.lr_decay_iters=4");
+    assertEquals(0, tuned.exit(), tuned.err());
+    assertTrue(Files.exists(out.resolve("step-000004/meta.json")), tuned.out());
+    JsonNode tunedMeta = JSON.readTree(out.resolve("step-000004/meta.json").toFile());
+    assertEquals(meta.get("tokenizer_json").asText(), tunedMeta.get("tokenizer_json").asText());
+    CliRun after = CliRun.of("predict", "--checkpoint", out.toString(), "--prompt", PROMPT, "--json");
+    assertEquals(0, after.exit(), after.err());
+
+    // a fresh run cannot fit GPT-2's tokenizer: one line
+    Path config = tmp.resolve("fresh.yaml");
+    Files.writeString(config, "data:\n  path: " + corpus + "\n  tokenizer: gpt2\nrun:\n  out_dir: " + tmp.resolve("runs")
+        + "\n");
+    CliRun.of("train", "--config", config.toString()).assertOneErrorLine("data.tokenizer is GPT-2's own tokenizer");
   }
 
   @Test
