@@ -14,8 +14,10 @@ import java.util.List;
 import minitransformer.training.checkpoint.AtomicText;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.config.Config;
+import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
 import minitransformer.training.config.Key;
+import minitransformer.training.config.Schema;
 
 /**
  * What a resume changed, said and kept. The settings a resume changes (--set: loop settings only; the
@@ -54,8 +56,15 @@ public final class ResumeHistory {
     if (savedYaml.isEmpty()) {
       return List.of();
     }
-    Config saved = ConfigLoader.forResume(savedYaml, checkpoint.toString(), List.of());
     Config now = run.config();
+    Config saved;
+    try {
+      saved = ConfigLoader.forResume(savedYaml, checkpoint.toString(), List.of());
+    } catch (ConfigException e) {
+      // a checkpoint made by import names no corpus (the resume's --set data.path gives one): compare the rest
+      saved = ConfigLoader.forResume(savedYaml, checkpoint.toString(),
+          List.of(Schema.PATH.path() + "=" + now.data().path()));
+    }
     List<Change> changes = new ArrayList<>();
     for (Key key : saved.differences(now)) {
       changes.add(new Change(key, saved.value(key), now.value(key)));

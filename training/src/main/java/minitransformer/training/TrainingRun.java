@@ -105,10 +105,10 @@ public final class TrainingRun {
       Path checkpointOrRun, List<String> overrides, Consumer<String> warnings, AvailableMemory memory) {
     Path checkpoint = CheckpointStore.resolve(checkpointOrRun, warnings);
     TrainingState saved = CheckpointStore.load(checkpoint, warnings);
+    Tokenizer tokenizer = Tokenizers.fromJson(saved.tokenizerJson());
     Config config =
         ConfigLoader.forResume(saved.resolvedConfigYaml(), checkpoint.toString(), overrides);
     refuseOtherOptimizer(saved, config.training(), checkpoint);
-    Tokenizer tokenizer = Tokenizers.fromJson(saved.tokenizerJson());
     Corpus corpus =
         Corpus.load(
             config.data().path(), tokenizer, config.data().trainFraction(), config.model().blockSize());

@@ -98,6 +98,14 @@ public final class CheckpointStore {
 
   /** Writes a complete checkpoint for state.step(); marks it best when isBest. Returns its directory. */
   public Path save(TrainingState state, boolean isBest) {
+    return save(state, isBest, Map.of());
+  }
+
+  /**
+   * As {@link #save(TrainingState, boolean)}, recording in meta.json's {@code source} object where the
+   * model came from (import: {@code format} and {@code path}); an empty map writes no {@code source}.
+   */
+  public Path save(TrainingState state, boolean isBest, Map<String, String> source) {
     String name = stepDirectoryName(state.step());
     Path target = runDirectory.resolve(name);
     Path temp = DurableFiles.owned(runDirectory, TEMP_PREFIX, name);
@@ -116,7 +124,7 @@ public final class CheckpointStore {
       written.put(MODEL_FILE, files.write(temp.resolve(MODEL_FILE), out -> Npz.write(out, state.parameters())));
       written.put(OPTIMIZER_FILE,
           files.write(temp.resolve(OPTIMIZER_FILE), out -> Npz.write(out, state.optimizerState())));
-      byte[] meta = MetaJson.write(state, written);
+      byte[] meta = MetaJson.write(state, written, source);
       files.write(temp.resolve(META_FILE), out -> out.write(meta));
       DurableFiles.fsyncDirectory(temp);
       DurableFiles.moveIntoPlace(temp, target);

@@ -113,6 +113,12 @@ final class MetaJson {
 
   /** The document for state, listing files (name, size and SHA-256), with its own checksum last. */
   static byte[] write(TrainingState state, Map<String, DurableFiles.FileRecord> files) throws JsonProcessingException {
+    return write(state, files, Map.of());
+  }
+
+  /** As above, with the optional {@code source} object (where an imported model came from) when not empty. */
+  static byte[] write(TrainingState state, Map<String, DurableFiles.FileRecord> files, Map<String, String> source)
+      throws JsonProcessingException {
     ObjectNode meta = JSON.createObjectNode();
     meta.put("format", FORMAT);
     meta.put("format_version",
@@ -132,6 +138,10 @@ final class MetaJson {
     putLoss(losses, "last_train", state.lastTrainLoss());
     putLoss(losses, "last_val", state.lastValLoss());
     meta.put("created", Instant.now().toString());
+    if (!source.isEmpty()) {
+      ObjectNode from = meta.putObject("source");
+      source.forEach(from::put);
+    }
     ObjectNode fileNode = meta.putObject("files");
     files.forEach((name, record) -> {
       ObjectNode f = fileNode.putObject(name);

@@ -15,12 +15,18 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code export --checkpoint DIR --out model.npz}: the weights for NumPy or PyTorch, documented in checkpoints/README.md. */
+/**
+ * {@code export --checkpoint DIR --out model.npz}: the weights for NumPy or PyTorch, documented in
+ * checkpoints/README.md; {@code export --checkpoint DIR --format hf --out DIR2}: a Hugging Face GPT-2
+ * folder (config.json, model.safetensors, and vocab.json with merges.txt when the tokenizer is GPT-2's).
+ */
 @Command(
     name = "export",
     mixinStandardHelpOptions = true,
-    description = {"Export a checkpoint's weights to NumPy.", "Writes a checkpoint's weights as a NumPy .npz (numpy.load reads it), with model_config.json and"
-        + " tokenizer.json beside it. Array names, shapes and orientation: checkpoints/README.md."})
+    description = {"Export a checkpoint to NumPy or Hugging Face.", "Writes a checkpoint's weights as a NumPy .npz (numpy.load reads it), with model_config.json and"
+        + " tokenizer.json beside it. Array names, shapes and orientation: checkpoints/README.md. With --format hf,"
+        + " a model of GPT-2's architecture is written as a Hugging Face GPT-2 folder: config.json,"
+        + " model.safetensors, and vocab.json with merges.txt when its tokenizer is GPT-2's."})
 public final class ExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -28,15 +34,27 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Mixin ModelOptions checkpoint;
 
-  @Option(names = "--out", required = true, paramLabel = "FILE.npz", description = "The .npz to write.")
+  @Option(names = "--out", required = true, paramLabel = "FILE.npz|DIR",
+      description = "The .npz to write (--format npz), or the folder to create (--format hf).")
   Path out;
 
-  @Option(names = "--force", description = "Replace an existing .npz, model_config.json and tokenizer.json.")
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "npz",
+      description = "npz (default): NumPy; hf: a Hugging Face GPT-2 folder.")
+  String format;
+
+  @Option(names = "--force", description = "Replace an existing .npz, model_config.json and tokenizer.json"
+      + " (or --format hf's folder).")
   boolean force;
 
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
+    if ("hf".equals(format)) {
+      return new HfExport(spec.commandLine().getOut(), err).export(checkpoint.resolve(err), out, force);
+    }
+    if (!"npz".equals(format)) {
+      throw new BadOptionException("--format must be npz or hf, got '" + format + "'");
+    }
     if (!force) {
       // Never replace what a user saved earlier without being told to (a second export once did).
       ModelExport.ExportFiles targets = ModelExport.ExportFiles.beside(out);

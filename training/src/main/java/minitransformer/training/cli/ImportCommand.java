@@ -11,6 +11,7 @@ import minitransformer.datasets.DataException;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
+import minitransformer.framework.GPTConfig;
 import minitransformer.training.LoopState;
 import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.checkpoint.CheckpointStore;
@@ -18,6 +19,8 @@ import minitransformer.training.checkpoint.ModelExport;
 import minitransformer.training.checkpoint.ModelLoader;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Schema;
+import minitransformer.training.hf.Gpt2Checkpoint;
+import minitransformer.training.hf.Gpt2Download;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
@@ -26,12 +29,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code import --npz model.npz --config model_config.json --tokenizer tokenizer.json --out DIR}. */
+/**
+ * {@code import --npz model.npz --config model_config.json --tokenizer tokenizer.json --out DIR}, or
+ * {@code import --hf DIR --out DIR}: a GPT-2 as downloaded from Hugging Face (config.json,
+ * model.safetensors, and vocab.json with merges.txt or tokenizer.json).
+ */
 @Command(
     name = "import",
     mixinStandardHelpOptions = true,
-    description = {"Build a checkpoint from exported NumPy weights.", "Builds a checkpoint (a run directory with step-000000) from an exported or hand-made .npz,"
-        + " model_config.json and tokenizer.json. Every array is checked against the architecture."})
+    description = {"Build a checkpoint from NumPy weights or a Hugging Face GPT-2.",
+        "Builds a checkpoint (a run directory with step-000000) from an exported or hand-made .npz,"
+        + " model_config.json and tokenizer.json, or (--hf) from a GPT-2 folder downloaded from Hugging Face:"
+        + " config.json, model.safetensors, and vocab.json with merges.txt or tokenizer.json. Every array is"
+        + " checked against the architecture."})
 public final class ImportCommand implements Callable<Integer> {
   private final CommandContext context;
 
@@ -43,23 +53,42 @@ public final class ImportCommand implements Callable<Integer> {
 
   @Mixin VerboseOption verbose;
 
-  @Option(names = "--npz", required = true, paramLabel = "FILE.npz", description = "The weights.")
+  @Option(names = "--npz", paramLabel = "FILE.npz", description = "The weights (with --config and --tokenizer).")
   Path npz;
 
-  @Option(names = "--config", required = true, paramLabel = "model_config.json", description = "The architecture.")
+  @Option(names = "--config", paramLabel = "model_config.json", description = "The architecture (with --npz).")
   Path modelConfig;
 
-  @Option(names = "--tokenizer", required = true, paramLabel = "tokenizer.json", description = "The tokenizer.")
+  @Option(names = "--tokenizer", paramLabel = "tokenizer.json", description = "The tokenizer (with --npz).")
   Path tokenizerFile;
+
+  @Option(names = "--hf", paramLabel = "DIR",
+      description = "A Hugging Face GPT-2 folder: config.json, model.safetensors, vocab.json + merges.txt"
+          + " (or tokenizer.json).")
+  Path hf;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "A new run directory to create.")
   Path out;
 
+  @Option(names = "--force", description = "Replace an existing, non-empty --out (only once the import has been"
+      + " read and built).")
+  boolean force;
+
   @Override
   public Integer call() {
-    if (Files.exists(out) && !isEmptyDirectory(out)) {
-      throw new CheckpointException(out + ": already exists and is not empty; import into a new directory");
+    if (hf != null && (npz != null || modelConfig != null || tokenizerFile != null)) {
+      throw new BadOptionException("--hf reads config.json and the tokenizer from its folder; do not give --npz,"
+          + " --config or --tokenizer with it");
     }
+    if (hf == null && (npz == null || modelConfig == null || tokenizerFile == null)) {
+      throw new BadOptionException("give --hf DIR, or all of --npz FILE.npz --config model_config.json"
+          + " --tokenizer tokenizer.json");
+    }
+    if (!force && Files.exists(out) && !isEmptyDirectory(out)) {
+      throw new CheckpointException(out + ": already exists and is not empty; import into a new directory"
+          + " (or use --force to replace it)");
+    }
+    if (hf != null) return importHf();
     ModelExport.Model model = ModelExport.read(npz, modelConfig, tokenizerFile);
     Tokenizer tokenizer;
     try {
@@ -74,6 +103,34 @@ public final class ImportCommand implements Callable<Integer> {
     // checks every name and shape against the architecture
     GPT gpt = ModelLoader.build(model.config(), model.parameters(),
         npz + " with the architecture in " + modelConfig, context.memory());
+    save(gpt, model.config(), ImportedConfig.importedConfigYaml(model.config(), tokenizer.kind(), npz),
+        model.tokenizerJson(), npz, Map.of());
+    return 0;
+  }
+
+  /** --hf: everything in the folder is read and checked (Gpt2Download) before the model is built. */
+  private int importHf() {
+    if (!Files.isDirectory(hf)) {
+      throw new CheckpointException(hf + ": no such folder (a Hugging Face GPT-2: config.json, model.safetensors,"
+          + " vocab.json and merges.txt)");
+    }
+    Gpt2Download download = Gpt2Download.read(hf);
+    GPT gpt = ModelLoader.build(download.config(), download.parameters(),
+        hf.resolve(Gpt2Checkpoint.WEIGHTS).toString(), context.memory());
+    Map<String, String> source = new LinkedHashMap<>();
+    source.put("format", SOURCE_HF_GPT2);
+    source.put("path", hf.toAbsolutePath().normalize().toString());
+    save(gpt, download.config(),
+        ImportedConfig.importedConfigYaml(download.config(), download.tokenizer().kind(), hf),
+        Tokenizers.toJson(download.tokenizer()), hf, source);
+    return 0;
+  }
+
+  /** meta.json's {@code source.format} of a checkpoint imported from a Hugging Face GPT-2 folder. */
+  static final String SOURCE_HF_GPT2 = "huggingface-gpt2";
+
+  private void save(GPT gpt, GPTConfig config, String configYaml, String tokenizerJson, Path from,
+      Map<String, String> source) {
     Map<String, INDArray> parameters = new LinkedHashMap<>();
     Map<String, INDArray> moments = new LinkedHashMap<>();
     gpt.parameters().forEach((name, p) -> {
@@ -83,13 +140,18 @@ public final class ImportCommand implements Callable<Integer> {
     });
     // Random states as a fresh run with the default seed would start them.
     TrainingState state = LoopState.fresh((Long) Schema.SEED.defaultValue()).toTrainingState(
-        model.config(), ImportedConfig.importedConfigYaml(model.config(), tokenizer.kind(), npz),
-        model.tokenizerJson(), parameters, moments, 0);
+        config, configYaml, tokenizerJson, parameters, moments, 0);
+    if (force && Files.exists(out)) {
+      try {
+        HfExport.deleteRecursively(out); // only now that the import has been read, checked and built
+      } catch (IOException e) {
+        throw new CheckpointException(out + ": cannot replace (" + e.getMessage() + ")", e);
+      }
+    }
     Path saved = new CheckpointStore(out, 1, w -> spec.commandLine().getErr().println("warning: " + w))
-        .save(state, false);
-    spec.commandLine().getOut().printf("imported %s: %d arrays, %,d parameters -> %s%n", npz, parameters.size(),
+        .save(state, false, source);
+    spec.commandLine().getOut().printf("imported %s: %d arrays, %,d parameters -> %s%n", from, parameters.size(),
         state.parameterCount(), saved);
-    return 0;
   }
 
   private static boolean isEmptyDirectory(Path dir) {

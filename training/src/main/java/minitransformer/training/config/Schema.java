@@ -56,7 +56,7 @@ public final class Schema {
   // data: the corpus and its tokenizer
   /** Required. */
   public static final Key PATH = key(DATA, "path", Type.PATH, null);
-  public static final Key TOKENIZER = choice(DATA, "tokenizer", "char", "char", "word", "bpe");
+  public static final Key TOKENIZER = choice(DATA, "tokenizer", "char", "char", "word", "bpe", "gpt2");
   public static final Key LOWERCASE = key(DATA, "lowercase", Type.BOOLEAN, false);
   public static final Key MAX_VOCAB = key(DATA, "max_vocab", Type.INT, 0);
   public static final Key MIN_COUNT = key(DATA, "min_count", Type.INT, 1);

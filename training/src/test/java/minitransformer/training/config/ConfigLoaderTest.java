@@ -193,7 +193,7 @@ class ConfigLoaderTest {
     assertTrue(
         failure(MINIMAL.replace("tokenizer: word", "tokenizer: wordpiece"))
             .getMessage()
-            .endsWith("data.tokenizer must be one of char, word, bpe, got \"wordpiece\""));
+            .endsWith("data.tokenizer must be one of char, word, bpe, gpt2, got \"wordpiece\""));
     assertTrue(
         failure(MINIMAL.replace("n_layer: 2", "n_layer:"))
             .getMessage()
