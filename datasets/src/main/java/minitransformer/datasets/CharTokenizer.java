@@ -61,29 +61,21 @@ public final class CharTokenizer implements Tokenizer {
 
   @Override
   public int[] encode(String text) {
-    return encode(text, 1, 1);
+    return encode(text, new TextPosition());
   }
 
-  /** {@link #encode} of a piece of a longer text that starts at this line and column. */
-  int[] encode(String text, long firstLine, long firstColumn) {
+  /** {@link #encode} of a piece of a longer text that starts at position, which ends past the piece. */
+  int[] encode(String text, TextPosition position) {
     int[] ids = new int[text.codePointCount(0, text.length())];
     int n = 0;
-    long line = firstLine;
-    long column = firstColumn;
     for (int i = 0; i < text.length(); ) {
       int cp = text.codePointAt(i);
       Integer id = idOfCodePoint.get(cp);
       if (id == null) {
-        throw new DataException(describe(cp) + " is not in the vocabulary (line " + line + ", column "
-            + column + ")");
+        throw new DataException(describe(cp) + " is not in the vocabulary (" + position + ")");
       }
       ids[n++] = id;
-      if (cp == '\n') {
-        line++;
-        column = 1;
-      } else {
-        column++;
-      }
+      position.advance(cp);
       i += Character.charCount(cp);
     }
     return ids;

@@ -90,29 +90,12 @@ public final class StreamingEncoder {
         || Character.isSurrogate(c);
   }
 
-  /** Where a piece starts in the whole text, for a character tokenizer's error. */
+  /** Where a piece starts in the whole text, for a character tokenizer's error; other tokenizers need none. */
   private static final class Position {
-    long line = 1;
-    long column = 1;
+    final TextPosition at = new TextPosition();
 
     int[] encode(Tokenizer tokenizer, String piece) {
-      int[] ids;
-      if (tokenizer instanceof CharTokenizer chars) {
-        ids = chars.encode(piece, line, column);
-      } else {
-        ids = tokenizer.encode(piece);
-      }
-      for (int i = 0; i < piece.length(); ) {
-        int cp = piece.codePointAt(i);
-        if (cp == '\n') {
-          line++;
-          column = 1;
-        } else {
-          column++;
-        }
-        i += Character.charCount(cp);
-      }
-      return ids;
+      return tokenizer instanceof CharTokenizer chars ? chars.encode(piece, at) : tokenizer.encode(piece);
     }
   }
 }
