@@ -59,26 +59,6 @@ public record TrainingState(
         new LinkedHashMap<>(Objects.requireNonNull(optimizerState, "optimizerState")));
   }
 
-  /** The state of an AdamW run (every checkpoint saved before Muon existed). */
-  public TrainingState(
-      long step,
-      long tokensSeen,
-      GPTConfig model,
-      String resolvedConfigYaml,
-      String tokenizerJson,
-      long batchRngState,
-      long evalRngState,
-      long dropoutRngState,
-      double bestValLoss,
-      double lastTrainLoss,
-      double lastValLoss,
-      Map<String, INDArray> parameters,
-      Map<String, INDArray> optimizerState,
-      long optimizerStep) {
-    this(step, tokensSeen, model, resolvedConfigYaml, tokenizerJson, batchRngState, evalRngState, dropoutRngState,
-        bestValLoss, lastTrainLoss, lastValLoss, parameters, optimizerState, optimizerStep, Optimizer.Kind.ADAMW);
-  }
-
   /** The number of trainable scalars. */
   public long parameterCount() {
     return parameters.values().stream().mapToLong(INDArray::length).sum();

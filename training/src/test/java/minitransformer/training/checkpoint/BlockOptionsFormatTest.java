@@ -18,6 +18,7 @@ import minitransformer.framework.GPTConfig;
 import minitransformer.framework.MlpKind;
 import minitransformer.framework.NormKind;
 import minitransformer.framework.PositionalEncoding;
+import minitransformer.training.optim.Optimizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +39,7 @@ class BlockOptionsFormatTest {
     TrainingState s = Checkpoints.state(500, 1);
     return new TrainingState(s.step(), s.tokensSeen(), model, s.resolvedConfigYaml(), s.tokenizerJson(), s.batchRngState(),
         s.evalRngState(), s.dropoutRngState(), s.bestValLoss(), s.lastTrainLoss(), s.lastValLoss(), s.parameters(),
-        s.optimizerState(), s.optimizerStep());
+        s.optimizerState(), s.optimizerStep(), Optimizer.Kind.ADAMW);
   }
 
   private JsonNode savedMeta(TrainingState state) throws IOException {

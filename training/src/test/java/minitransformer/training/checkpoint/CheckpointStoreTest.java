@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import minitransformer.training.optim.Optimizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -225,7 +226,7 @@ class CheckpointStoreTest {
     Map<String, INDArray> bad = new java.util.LinkedHashMap<>(s.parameters());
     bad.put("h0.attn", Nd4j.zeros(2));
     TrainingState badState = new TrainingState(1, 0, Checkpoints.TINY_MODEL, "", "", 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, bad,
-        s.optimizerState(), 0);
+        s.optimizerState(), 0, Optimizer.Kind.ADAMW);
     CheckpointException e = assertThrows(CheckpointException.class, () -> store(1).save(badState, false));
     assertTrue(e.getMessage().contains("'h0.attn'"), e.getMessage());
     assertFalse(Files.exists(tmp.resolve("run")), "refused before anything was written");

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.PositionalEncoding;
+import minitransformer.training.optim.Optimizer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -48,7 +49,7 @@ final class Checkpoints {
     first.putScalar(3, Float.NEGATIVE_INFINITY);
     return new TrainingState(step, step * 96, TINY_MODEL, "model:\n  n_layer: 2\n", "{\"kind\":\"char\",\"vocab\":[\"a\"]}",
         random.nextLong(), random.nextLong(), random.nextLong(), 0.1 + random.nextDouble(), 1.0 / 3,
-        Double.NaN, parameters, moments, step);
+        Double.NaN, parameters, moments, step, Optimizer.Kind.ADAMW);
   }
 
   private static INDArray randomArray(Random random, long[] shape) {

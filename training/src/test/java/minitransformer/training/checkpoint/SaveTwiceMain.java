@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import minitransformer.training.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -47,6 +48,6 @@ public final class SaveTwiceMain {
       moments.put("v/" + name, p.mul(p));
     }
     return new TrainingState(step, step, Checkpoints.TINY_MODEL, "model: {}\n", "{}", 1, 2, 3, Double.NaN, 1.0, Double.NaN, parameters,
-        moments, step);
+        moments, step, Optimizer.Kind.ADAMW);
   }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.PositionalEncoding;
+import minitransformer.training.optim.Optimizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,7 +37,7 @@ class ShakespeareCharCheckpointTest {
       moments.put("v/" + name, Nd4j.rand(p.dataType(), p.shape()).muli(1e-6));
     });
     TrainingState state = new TrainingState(2000, 2000L * 12 * 64, gpt.config(), "model:\n  n_layer: 4\n", "{}", 1, 2, 3, 1.47,
-        1.2, 1.47, gpt.parameters(), moments, 2000);
+        1.2, 1.47, gpt.parameters(), moments, 2000, Optimizer.Kind.ADAMW);
     long n = state.parameterCount();
     CheckpointStore store = new CheckpointStore(tmp.resolve("run"), 2, w -> {});
 
@@ -47,7 +48,7 @@ class ShakespeareCharCheckpointTest {
     TrainingState loaded = null;
     for (int i = 0; i < repeats; i++) {
       TrainingState s = new TrainingState(2000 + i, state.tokensSeen(), state.model(), state.resolvedConfigYaml(),
-          state.tokenizerJson(), 1, 2, 3, 1.47, 1.2, 1.47, state.parameters(), state.optimizerState(), 2000 + i);
+          state.tokenizerJson(), 1, 2, 3, 1.47, 1.2, 1.47, state.parameters(), state.optimizerState(), 2000 + i, Optimizer.Kind.ADAMW);
       long t0 = System.nanoTime();
       dir = store.save(s, false);
       long t1 = System.nanoTime();

@@ -28,6 +28,7 @@ import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigLoader;
+import minitransformer.training.optim.Optimizer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,7 @@ class ExportImportTest {
       moments.put("v/" + name, Nd4j.zerosLike(p));
     });
     new CheckpointStore(runDirectory, 2, w -> {}).save(new TrainingState(3, 3 * 4 * 8, gpt.config(), config.toYaml(),
-        Tokenizers.toJson(tokenizer), 1, 2, 3, 2.5, 2.75, 2.5, gpt.parameters(), moments, 3), true);
+        Tokenizers.toJson(tokenizer), 1, 2, 3, 2.5, 2.75, 2.5, gpt.parameters(), moments, 3, Optimizer.Kind.ADAMW), true);
     return runDirectory;
   }
 

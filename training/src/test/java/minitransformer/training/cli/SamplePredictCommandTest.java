@@ -20,6 +20,7 @@ import minitransformer.framework.GPTConfig;
 import minitransformer.framework.PositionalEncoding;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
+import minitransformer.training.optim.Optimizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +60,7 @@ class SamplePredictCommandTest {
     });
     String yaml = ImportedConfig.importedConfigYaml(config, tokenizer.kind(), run);
     TrainingState state = new TrainingState(0, 0, config, yaml, Tokenizers.toJson(tokenizer), 1, 2, 3, Double.NaN,
-        Double.NaN, Double.NaN, parameters, moments, 0);
+        Double.NaN, Double.NaN, parameters, moments, 0, Optimizer.Kind.ADAMW);
     return new CheckpointStore(run, 1).save(state, false);
   }
 
