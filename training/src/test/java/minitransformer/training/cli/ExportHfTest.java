@@ -14,6 +14,7 @@ import minitransformer.training.TinyRuns;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.hf.Gpt2Checkpoint;
+import minitransformer.training.hf.HfModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -18,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
@@ -66,7 +64,7 @@ class Gpt2CheckpointTest {
   @ValueSource(strings = {"hub", "lm_head", "f16"})
   void logitsEqualHuggingFacesForwardPass(String variant) throws Exception {
     Python.requireNumpy();
-    python("make", dir.toString(), variant);
+    HfModels.python("make", dir.toString(), variant);
     Gpt2Checkpoint.Model model = Gpt2Checkpoint.read(dir);
     GPTConfig c = model.config();
     assertEquals(new GPTConfig(300, 32, 2, 2, 16, PositionalEncoding.LEARNED, true, true, 0.0)
@@ -83,7 +81,7 @@ class Gpt2CheckpointTest {
   @Test
   void logitsEqualHuggingFacesForwardPassAtGpt2sVocabularySize() throws Exception {
     Python.requireNumpy();
-    python("make", dir.toString(), "vocab");
+    HfModels.python("make", dir.toString(), "vocab");
     Gpt2Checkpoint.Model model = Gpt2Checkpoint.read(dir);
     assertEquals(new GPTConfig(50257, 128, 2, 4, 64, PositionalEncoding.LEARNED, true, true, 0.0), model.config());
     GPT gpt = GPT.create(model.config(), 0);
@@ -123,7 +121,7 @@ class Gpt2CheckpointTest {
     }
     int[][] ids = {{1, 7, 299, 0, 42, 42, 3}, {5, 4, 3, 2, 1, 0, 298}};
     Files.writeString(dir.resolve("ids.json"), JSON.writeValueAsString(ids));
-    python("forward", dir.toString());
+    HfModels.python("forward", dir.toString());
     double worst = compare(gpt, ids, referenceLogits(dir));
     System.out.printf("GPT-2 export parity: max |logit difference| %.3g%n", worst);
     assertTrue(worst < TOL, "max |logit difference| " + worst);
@@ -277,22 +275,5 @@ class Gpt2CheckpointTest {
     return worst;
   }
 
-  private static Path script() {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      for (Path candidate : List.of(p.resolve("src/test/python/hf_gpt2_reference.py"),
-          p.resolve("training/src/test/python/hf_gpt2_reference.py"))) {
-        if (Files.isRegularFile(candidate)) return candidate;
-      }
-    }
-    throw new IllegalStateException("hf_gpt2_reference.py not found above " + Path.of("").toAbsolutePath());
-  }
 
-  private static void python(String... args) throws IOException, InterruptedException {
-    List<String> command = new java.util.ArrayList<>(List.of(Python.withNumpy(), script().toString()));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the reference did not finish in 120 s");
-    assertEquals(0, p.exitValue(), "the reference failed:\n" + out);
-  }
 }

@@ -21,20 +21,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 class Gpt2DownloadTest {
   @TempDir Path dir;
 
-  /** GPT-2's bytes_to_unicode: printable bytes as themselves, the others from U+0100 on. */
-  private static String[] alphabet() {
-    String[] out = new String[256];
-    int next = 0;
-    for (int b = 0; b < 256; b++) {
-      boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-      out[b] = new String(Character.toChars(printable ? b : 256 + next++));
-    }
-    return out;
-  }
-
   /** 256 bytes in GPT-2's order, three merges, <|endoftext|>: 260 tokens. */
   private static Gpt2Tokenizer smallTokenizer() {
-    String[] a = alphabet();
+    String[] a = HfModels.alphabet();
     StringBuilder vocab = new StringBuilder("{");
     int id = 0;
     List<Integer> order = new java.util.ArrayList<>();

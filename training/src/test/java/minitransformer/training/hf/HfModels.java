@@ -1,4 +1,4 @@
-package minitransformer.training.cli;
+package minitransformer.training.hf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,13 +20,13 @@ import minitransformer.training.Python;
  * width 16), and a 300-token GPT-2 tokenizer (GPT-2's 256 bytes, 43 merges, {@code <|endoftext|>}) is written
  * beside them as vocab.json and merges.txt.
  */
-final class HfModels {
+public final class HfModels {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private HfModels() {}
 
   /** A hub-layout folder (variant "hub": no prefix, attention buffers, F32) with its tokenizer. */
-  static Gpt2Tokenizer hub(Path dir) throws IOException, InterruptedException {
+  public static Gpt2Tokenizer hub(Path dir) throws IOException, InterruptedException {
     Python.requireNumpy();
     Files.createDirectories(dir);
     python("make", dir.toString(), "hub");
@@ -36,14 +36,14 @@ final class HfModels {
   }
 
   /** The reference's logits ([B][T][V]) for {@code ids}, computed from the folder's own files. */
-  static double[][][] referenceLogits(Path dir, int[][] ids) throws IOException, InterruptedException {
+  public static double[][][] referenceLogits(Path dir, int[][] ids) throws IOException, InterruptedException {
     Files.writeString(dir.resolve("ids.json"), JSON.writeValueAsString(ids));
     python("forward", dir.toString());
     return JSON.readValue(dir.resolve("reference_logits.json").toFile(), double[][][].class);
   }
 
   /** 256 bytes in GPT-2's order, 43 merges and <|endoftext|>: 300 tokens, the reference model's vocabulary. */
-  static Gpt2Tokenizer tokenizer() {
+  public static Gpt2Tokenizer tokenizer() {
     String[] a = alphabet();
     List<Integer> order = new ArrayList<>();
     for (int b = 0; b < 256; b++) if (a[b].codePointAt(0) == b) order.add(b);
@@ -62,7 +62,7 @@ final class HfModels {
   }
 
   /** GPT-2's bytes_to_unicode: printable bytes as themselves, the others from U+0100 on. */
-  private static String[] alphabet() {
+  static String[] alphabet() {
     String[] out = new String[256];
     int next = 0;
     for (int b = 0; b < 256; b++) {
@@ -86,7 +86,7 @@ final class HfModels {
     throw new IllegalStateException("hf_gpt2_reference.py not found above " + Path.of("").toAbsolutePath());
   }
 
-  static void python(String... args) throws IOException, InterruptedException {
+  public static void python(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(Python.withNumpy(), script().toString()));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
