@@ -40,8 +40,9 @@ public record TrainedModel(Path directory, long step, GPT gpt, Tokenizer tokeniz
    * {@link MemoryException} before its graph is built.
    */
   public static TrainedModel load(Path checkpointOrRun, Consumer<String> warnings, AvailableMemory memory) {
-    Path dir = CheckpointStore.resolve(checkpointOrRun, warnings);
-    TrainingState state = CheckpointStore.load(dir, w -> {});
+    CheckpointStore.Loaded loaded = CheckpointStore.loadFound(checkpointOrRun, warnings);
+    Path dir = loaded.directory();
+    TrainingState state = loaded.state();
     GPTConfig config = state.model();
     Tokenizer tokenizer = Tokenizers.fromJson(state.tokenizerJson());
     GPT gpt = ModelLoader.build(config, state.parameters(), dir.resolve(CheckpointStore.MODEL_FILE).toString(),

@@ -103,8 +103,9 @@ public final class TrainingRun {
   /** As {@link #resume(Path, List, Consumer)}, refusing a model estimated to need more than memory holds. */
   public static TrainingRun resume(
       Path checkpointOrRun, List<String> overrides, Consumer<String> warnings, AvailableMemory memory) {
-    Path checkpoint = CheckpointStore.resolve(checkpointOrRun, warnings);
-    TrainingState saved = CheckpointStore.load(checkpoint, warnings);
+    CheckpointStore.Loaded loaded = CheckpointStore.loadFound(checkpointOrRun, warnings);
+    Path checkpoint = loaded.directory();
+    TrainingState saved = loaded.state();
     Tokenizer tokenizer = Tokenizers.fromJson(saved.tokenizerJson());
     Config config =
         ConfigLoader.forResume(saved.resolvedConfigYaml(), checkpoint.toString(), overrides);

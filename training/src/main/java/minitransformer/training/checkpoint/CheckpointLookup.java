@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,18 +29,22 @@ final class CheckpointLookup {
 
   private CheckpointLookup() {}
 
+  /** A checkpoint directory and what opening it gave. */
+  record Found<T>(Path directory, T opened) {}
+
   /**
-   * The checkpoint directory that {@link CheckpointStore#load} would read: the argument itself if it
-   * holds a meta.json, else the run directory's checkpoint named by its {@code latest} marker, or its
-   * highest complete step if the marker is missing or names no complete checkpoint.
+   * The checkpoint a path means, opened by open (which throws a {@link CheckpointException} for a damaged
+   * one): the argument itself if it holds a meta.json, else the run directory's checkpoint named by its
+   * {@code latest} marker, or its highest complete step if the marker is missing or names no complete
+   * checkpoint; in a run directory, a damaged one gives way to the newest earlier one that opens.
    */
-  static Path resolve(Path checkpointOrRunDirectory, Consumer<String> warnings) {
+  static <T> Found<T> find(Path checkpointOrRunDirectory, Consumer<String> warnings, Function<Path, T> open) {
     Path path = checkpointOrRunDirectory;
     if (!Files.exists(path)) throw new CheckpointException(path + ": no such checkpoint or run directory");
     if (!Files.isDirectory(path)) {
       throw new CheckpointException(path + ": not a directory (expected a checkpoint or run directory)");
     }
-    if (Files.exists(path.resolve(META_FILE))) return path;
+    if (Files.exists(path.resolve(META_FILE))) return new Found<>(path, open.apply(path));
     String fileName = path.getFileName() == null ? "" : path.getFileName().toString();
     if (STEP_DIR.matcher(fileName).matches() || fileName.startsWith(TEMP_PREFIX)) {
       throw new CheckpointException(path.resolve(META_FILE) + ": missing; " + path
@@ -66,7 +71,7 @@ final class CheckpointLookup {
           warnings.accept("the '" + LATEST_MARKER + "' marker names " + named.getFileName() + " but " + newest
               + " is newer (its save was interrupted before the marker); loading the marker's checkpoint");
         }
-        return intact(named, complete, warnings);
+        return intact(named, complete, warnings, open);
       }
       warnings.accept("the '" + LATEST_MARKER + "' marker names " + marker.get()
           + ", which is not a complete checkpoint; loading the newest complete one, " + newest.getFileName());
@@ -74,32 +79,33 @@ final class CheckpointLookup {
       warnings.accept(path.resolve(LATEST_MARKER) + " is unreadable; loading the newest complete checkpoint, "
           + newest.getFileName());
     }
-    return intact(newest, complete, warnings);
+    return intact(newest, complete, warnings, open);
   }
 
   /**
-   * The chosen checkpoint if it verifies, else the newest earlier one that does, with a warning that
+   * The chosen checkpoint if it opens, else the newest earlier one that does, with a warning that
    * names the damaged one and its damage (nothing is deleted); when none does, the chosen one's error.
    */
-  private static Path intact(Path chosen, List<Path> complete, Consumer<String> warnings) {
+  private static <T> Found<T> intact(Path chosen, List<Path> complete, Consumer<String> warnings,
+      Function<Path, T> open) {
     CheckpointException damage;
     try {
-      CheckpointStore.verify(chosen);
-      return chosen;
+      return new Found<>(chosen, open.apply(chosen));
     } catch (CheckpointException e) {
       damage = e;
     }
     for (int i = complete.indexOf(chosen) - 1; i >= 0; i--) {
       Path earlier = complete.get(i);
+      T opened;
       try {
-        CheckpointStore.verify(earlier);
+        opened = open.apply(earlier);
       } catch (CheckpointException e) {
         warnings.accept(earlier + " is damaged too (" + e.getMessage() + ")");
         continue;
       }
       warnings.accept(chosen + " is damaged (" + damage.getMessage() + "); loading the newest intact checkpoint, "
           + earlier.getFileName() + " (the damaged one is left as it is)");
-      return earlier;
+      return new Found<>(earlier, opened);
     }
     throw new CheckpointException(damage.getMessage() + (complete.size() > 1
         ? " (and no earlier checkpoint of " + chosen.getParent() + " is intact)" : ""), damage);

@@ -199,7 +199,20 @@ public final class CheckpointStore {
 
   /** As {@link #load(Path)}, with warnings (a half-written directory ignored, a stale marker) sent to a consumer. */
   public static TrainingState load(Path checkpointOrRunDirectory, Consumer<String> warnings) {
-    return read(resolve(checkpointOrRunDirectory, warnings));
+    return loadFound(checkpointOrRunDirectory, warnings).state();
+  }
+
+  /** A checkpoint directory and its state, read once. */
+  public record Loaded(Path directory, TrainingState state) {}
+
+  /**
+   * As {@link #load(Path, Consumer)}, also naming the checkpoint directory it read ({@link #resolve}'s): each
+   * file is verified once, as it is read, where resolving first and loading after verified it twice.
+   */
+  public static Loaded loadFound(Path checkpointOrRunDirectory, Consumer<String> warnings) {
+    CheckpointLookup.Found<TrainingState> found =
+        CheckpointLookup.find(checkpointOrRunDirectory, warnings, CheckpointStore::read);
+    return new Loaded(found.directory(), found.opened());
   }
 
   /** The resolved config a checkpoint was saved with (its meta.json's config_yaml), without loading arrays. */
@@ -219,7 +232,7 @@ public final class CheckpointStore {
    * the marker is missing or names no complete checkpoint ({@link CheckpointLookup}).
    */
   public static Path resolve(Path checkpointOrRunDirectory, Consumer<String> warnings) {
-    return CheckpointLookup.resolve(checkpointOrRunDirectory, warnings);
+    return CheckpointLookup.find(checkpointOrRunDirectory, warnings, CheckpointStore::verify).directory();
   }
 
   /** Reads and verifies one checkpoint directory. */

@@ -50,7 +50,7 @@ public final class ExportCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     if ("hf".equals(format)) {
-      return new HfExport(spec.commandLine().getOut(), err).export(checkpoint.resolve(err), out, force);
+      return new HfExport(spec.commandLine().getOut(), err).export(() -> checkpoint.read(err), out, force);
     }
     if (!"npz".equals(format)) {
       throw new BadOptionException("--format must be npz or hf, got '" + format + "'");
@@ -63,8 +63,9 @@ public final class ExportCommand implements Callable<Integer> {
             throw new BadOptionException(existing + " already exists; export does not replace files (use --force)");
           });
     }
-    Path dir = checkpoint.resolve(err);
-    TrainingState state = CheckpointStore.load(dir, w -> {});
+    CheckpointStore.Loaded loaded = checkpoint.read(err);
+    Path dir = loaded.directory();
+    TrainingState state = loaded.state();
     GPTConfig config = state.model();
     ModelExport.ExportFiles files =
         ModelExport.write(new ModelExport.Model(config, state.parameters(), state.tokenizerJson()), out);

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import java.nio.file.StandardCopyOption;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
@@ -32,11 +33,14 @@ final class HfExport {
     this.err = err;
   }
 
-  int export(Path checkpointDir, Path target, boolean force) {
+  /** Exports the checkpoint that checkpoint reads (only once the target is known to be free). */
+  int export(Supplier<CheckpointStore.Loaded> checkpoint, Path target, boolean force) {
     if (!force && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new BadOptionException(target + " already exists; export does not replace files (use --force)");
     }
-    TrainingState state = CheckpointStore.load(checkpointDir, w -> {});
+    CheckpointStore.Loaded loaded = checkpoint.get();
+    Path checkpointDir = loaded.directory();
+    TrainingState state = loaded.state();
     GPTConfig config = state.model();
     try {
       Gpt2Checkpoint.requireGpt2Architecture(config);

@@ -42,8 +42,9 @@ public final class InspectCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Path dir = checkpoint.resolve(err);
-    TrainingState s = CheckpointStore.load(dir, w -> {});
+    CheckpointStore.Loaded loaded = checkpoint.read(err);
+    Path dir = loaded.directory();
+    TrainingState s = loaded.state();
     Tokenizer tokenizer = Tokenizers.fromJson(s.tokenizerJson());
     GPTConfig model = s.model();
 

@@ -23,14 +23,14 @@ public final class ModelOptions {
     this.context = context;
   }
 
-  /** The checkpoint directory that --checkpoint names; warnings (e.g. a stale marker) go to err. */
-  public Path resolve(PrintWriter err) {
-    return resolve(checkpoint, err);
+  /** The checkpoint that --checkpoint names and its state, each file verified once; warnings go to err. */
+  public CheckpointStore.Loaded read(PrintWriter err) {
+    return read(checkpoint, err);
   }
 
-  /** The checkpoint directory a run or checkpoint directory names; warnings go to err. */
-  static Path resolve(Path checkpointOrRun, PrintWriter err) {
-    return CheckpointStore.resolve(checkpointOrRun, w -> err.println("warning: " + w));
+  /** The checkpoint a run or checkpoint directory names and its state; warnings (e.g. a stale marker) go to err. */
+  static CheckpointStore.Loaded read(Path checkpointOrRun, PrintWriter err) {
+    return CheckpointStore.loadFound(checkpointOrRun, w -> err.println("warning: " + w));
   }
 
   /**

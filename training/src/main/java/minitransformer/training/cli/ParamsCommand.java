@@ -13,8 +13,6 @@ import minitransformer.framework.Names;
 import minitransformer.framework.ParameterCount;
 import minitransformer.framework.PositionalEncoding;
 import minitransformer.training.TrainingRun;
-import minitransformer.training.checkpoint.CheckpointStore;
-import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigLoader;
 import minitransformer.training.config.ModelArchitecture;
@@ -88,9 +86,7 @@ public final class ParamsCommand implements Callable<Integer> {
 
   private GPTConfig fromCheckpoint(Path checkpoint) {
     PrintWriter err = spec.commandLine().getErr();
-    Path dir = ModelOptions.resolve(checkpoint, err);
-    TrainingState state = CheckpointStore.load(dir, w -> err.println("warning: " + w));
-    return state.model();
+    return ModelOptions.read(checkpoint, err).state().model();
   }
 
   /**
