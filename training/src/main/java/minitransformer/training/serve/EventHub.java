@@ -2,7 +2,6 @@ package minitransformer.training.serve;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -11,7 +10,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import minitransformer.training.concurrent.DaemonThreads;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -34,7 +32,7 @@ final class EventHub implements AutoCloseable {
 
   /** Sends an event to every listener; metrics events are also kept for listeners to come. */
   void publish(String name, String json) {
-    String event = "event: " + name + "\ndata: " + json + "\n\n";
+    String event = Exchanges.event(name, json);
     synchronized (replay) {
       if (name.equals("metrics") && replay.size() < MAX_REPLAY) {
         replay.add(event);
@@ -63,13 +61,13 @@ final class EventHub implements AutoCloseable {
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
     DaemonThreads.numbered("serve-events").newThread(() -> {
       try {
-        write(response, ": following\n\n");
+        Exchanges.stream(response, ": following\n\n");
         while (!closed) {
           String event = queue.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
           if (event == CLOSE) {
             break;
           }
-          write(response, event == null ? ": keep-alive\n\n" : event);
+          Exchanges.stream(response, event == null ? ": keep-alive\n\n" : event);
         }
         response.write(true, ByteBuffer.allocate(0), done);
       } catch (IOException | InterruptedException e) {
@@ -82,10 +80,6 @@ final class EventHub implements AutoCloseable {
 
   int listeners() {
     return listeners.size();
-  }
-
-  private static void write(Response response, String text) throws IOException {
-    Content.Sink.write(response, false, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8))); // blocks until sent
   }
 
   @Override

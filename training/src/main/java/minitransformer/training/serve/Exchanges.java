@@ -3,6 +3,7 @@ package minitransformer.training.serve;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import minitransformer.training.report.Json;
 import org.eclipse.jetty.http.HttpHeader;
@@ -67,6 +68,16 @@ final class Exchanges {
     } catch (IOException | RuntimeException x) {
       callback.failed(x);
     }
+  }
+
+  /** One server-sent event: its name and its data on one line. */
+  static String event(String name, String data) {
+    return "event: " + name + "\ndata: " + data + "\n\n";
+  }
+
+  /** Writes text as the next part of a streamed answer, blocking until it is sent (an IOException: the client left). */
+  static void stream(Response response, String text) throws IOException {
+    Content.Sink.write(response, false, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The whole answer: status, content type (UTF-8 for text), nosniff, and body; the callback ends the exchange. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,7 +15,6 @@ import minitransformer.framework.generate.JavaKvCache;
 import minitransformer.framework.generate.KvCache;
 import minitransformer.training.report.Json;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -114,9 +112,7 @@ final class SampleStream implements AutoCloseable {
 
   private static void event(Response response, String name, ObjectNode data) {
     try {
-      byte[] bytes = ("event: " + name + "\ndata: " + ONE_LINE.writeValueAsString(data) + "\n\n")
-          .getBytes(StandardCharsets.UTF_8);
-      Content.Sink.write(response, false, ByteBuffer.wrap(bytes)); // blocks until sent
+      Exchanges.stream(response, Exchanges.event(name, ONE_LINE.writeValueAsString(data)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
