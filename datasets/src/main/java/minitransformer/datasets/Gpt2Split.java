@@ -32,13 +32,38 @@ final class Gpt2Split {
   }
 
   static void split(String text, Chunks out) {
-    int n = text.length();
-    int i = 0;
-    while (i < n) {
-      int end = next(text, i, n);
+    split(text, 0, text.length(), out);
+  }
+
+  /** The chunks of text[from, to), cut as if that stretch were the whole text. */
+  static void split(String text, int from, int to, Chunks out) {
+    int i = from;
+    while (i < to) {
+      int end = next(text, i, to);
       out.chunk(i, end);
       i = end;
     }
+  }
+
+  /**
+   * Hugging Face's {@code Sequence[Digits(individual_digits), ByteLevel]} (SmolLM2): every number
+   * character (\p{N}) is a chunk of its own, and GPT-2's pattern cuts each stretch between them.
+   */
+  static void splitDigitsFirst(String text, Chunks out) {
+    int n = text.length();
+    int start = 0;
+    int i = 0;
+    while (i < n) {
+      int cp = text.codePointAt(i);
+      int next = i + Character.charCount(cp);
+      if (kind(cp) == NUMBER) {
+        split(text, start, i, out);
+        out.chunk(i, next);
+        start = next;
+      }
+      i = next;
+    }
+    split(text, start, n, out);
   }
 
   /** The end of the chunk that starts at i. */

@@ -53,6 +53,7 @@ public final class Gpt2Tokenizer implements Tokenizer {
   private final int[] fromVocab; // GPT-2 id -> bpe id, or -1 for a special token
   private final Map<String, Integer> specials; // text -> GPT-2 id
   private final Pattern specialPattern; // any special token's text; null when there is none
+  private final boolean individualDigits; // SmolLM2's Digits pre-tokenizer before GPT-2's split
 
   private Gpt2Tokenizer(Gpt2TokenizerFiles.Numbering numbering) {
     this.bpe = numbering.bpe();
@@ -62,6 +63,7 @@ public final class Gpt2Tokenizer implements Tokenizer {
     List<String> quoted = specials.keySet().stream().sorted((a, b) -> b.length() - a.length())
         .map(Pattern::quote).toList();
     this.specialPattern = quoted.isEmpty() ? null : Pattern.compile(String.join("|", quoted));
+    this.individualDigits = numbering.individualDigits();
   }
 
   // ---- reading the files
@@ -106,6 +108,14 @@ public final class Gpt2Tokenizer implements Tokenizer {
     return id == null ? OptionalInt.empty() : OptionalInt.of(id);
   }
 
+  /**
+   * True when every number character is a chunk of its own before GPT-2's pattern splits the rest
+   * (a tokenizer.json whose pre-tokenizer is Digits with individual_digits, then ByteLevel: SmolLM2's).
+   */
+  public boolean splitsDigits() {
+    return individualDigits;
+  }
+
   /** True for a special token such as {@code <|endoftext|>}. */
   public boolean isSpecial(int id) {
     check(id);
@@ -135,9 +145,13 @@ public final class Gpt2Tokenizer implements Tokenizer {
 
   /** Encodes all of the text as text, special tokens' texts included. */
   public int[] encodeOrdinary(String text) {
-    String clean = withoutLoneSurrogates(text);
+    String clean = Utf8.withoutLoneSurrogates(text);
     Gpt2Encoding encoding = new Gpt2Encoding(bpe, toVocab, clean);
-    Gpt2Split.split(clean, encoding);
+    if (individualDigits) {
+      Gpt2Split.splitDigitsFirst(clean, encoding);
+    } else {
+      Gpt2Split.split(clean, encoding);
+    }
     return encoding.ids();
   }
 
@@ -214,7 +228,7 @@ public final class Gpt2Tokenizer implements Tokenizer {
   @Override
   public boolean equals(Object other) {
     return other instanceof Gpt2Tokenizer that && bpe.equals(that.bpe) && Arrays.equals(toVocab, that.toVocab)
-        && specials.equals(that.specials);
+        && specials.equals(that.specials) && individualDigits == that.individualDigits;
   }
 
   @Override
@@ -229,30 +243,6 @@ public final class Gpt2Tokenizer implements Tokenizer {
 
   // ---- internals
 
-  /** Lone surrogates replaced by U+FFFD (JavaScript's TextEncoder); the text itself when it has none. */
-  static String withoutLoneSurrogates(String text) {
-    StringBuilder out = null;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      boolean lone = false;
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-          if (out != null) out.append(c).append(text.charAt(i + 1));
-          i++;
-          continue;
-        }
-        lone = true;
-      } else if (Character.isLowSurrogate(c)) {
-        lone = true;
-      }
-      if (lone && out == null) {
-        out = new StringBuilder(text.length()).append(text, 0, i);
-      }
-      if (out != null) out.append(lone ? Utf8.REPLACEMENT : c);
-    }
-    return out == null ? text : out.toString();
-  }
-
   /** The special tokens, text -> id. */
   public Map<String, Integer> specialTokens() {
     return specials;
@@ -266,11 +256,12 @@ public final class Gpt2Tokenizer implements Tokenizer {
   }
 
   /** A tokenizer of these merges ("Ġ t"), vocabulary and special tokens, checked as the files are. */
-  static Gpt2Tokenizer of(List<String> mergeLines, Map<String, Integer> vocab, Map<String, Integer> special) {
+  static Gpt2Tokenizer of(List<String> mergeLines, Map<String, Integer> vocab, Map<String, Integer> special,
+      boolean individualDigits) {
     StringBuilder merges = new StringBuilder();
     for (String line : mergeLines) merges.append(line).append('\n');
     BpeTokenizer bpe = MergesFile.fromGpt2Merges(merges.toString());
-    return new Gpt2Tokenizer(Gpt2TokenizerFiles.number(bpe, vocab, special));
+    return new Gpt2Tokenizer(Gpt2TokenizerFiles.number(bpe, vocab, special).withIndividualDigits(individualDigits));
   }
 
   /**
@@ -280,6 +271,14 @@ public final class Gpt2Tokenizer implements Tokenizer {
    */
   public void save(Path dir) throws IOException {
     Gpt2TokenizerFiles.save(dir, vocabulary(), mergeLines());
+  }
+
+  /**
+   * Writes {@code dir/tokenizer.json} in Hugging Face's format ({@link HfTokenizerJson}), the one file
+   * that holds a digit-splitting pre-tokenizer; {@link #load} reads it back.
+   */
+  public void saveTokenizerJson(Path dir) throws IOException {
+    HfTokenizerJson.write(dir.resolve(TOKENIZER_JSON), vocabulary(), mergeLines(), specials, individualDigits);
   }
 
   /** GPT-2's merges in rank order as its files write them ("Ġ t"). */

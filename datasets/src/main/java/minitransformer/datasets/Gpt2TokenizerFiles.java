@@ -33,9 +33,15 @@ final class Gpt2TokenizerFiles {
   /**
    * The merges ({@code bpe}) and GPT-2's ids for their tokens: {@code toVocab} maps a bpe id to its
    * GPT-2 id, {@code fromVocab} a GPT-2 id to its bpe id or -1 for a special token, {@code specials}
-   * a special token's text to its GPT-2 id.
+   * a special token's text to its GPT-2 id; {@code individualDigits} is Hugging Face's {@code Digits}
+   * pre-tokenizer before GPT-2's split (SmolLM2's tokenizer.json): every number character a chunk.
    */
-  record Numbering(BpeTokenizer bpe, int[] toVocab, int[] fromVocab, Map<String, Integer> specials) {}
+  record Numbering(BpeTokenizer bpe, int[] toVocab, int[] fromVocab, Map<String, Integer> specials,
+      boolean individualDigits) {
+    Numbering withIndividualDigits(boolean on) {
+      return new Numbering(bpe, toVocab, fromVocab, specials, on);
+    }
+  }
 
   /**
    * Reads {@code dir/tokenizer.json} when it exists, else {@code dir/vocab.json} and {@code
@@ -49,8 +55,10 @@ final class Gpt2TokenizerFiles {
     Path vocab = dir.resolve(VOCAB_JSON);
     Path merges = dir.resolve(MERGES_TXT);
     if (!Files.isRegularFile(vocab) || !Files.isRegularFile(merges)) {
+      String sentencepiece = Files.isRegularFile(dir.resolve("tokenizer.model"))
+          ? ", only tokenizer.model: a sentencepiece tokenizer, which is not read (only byte-level BPE)" : "";
       throw new DataException(dir + " has neither " + TOKENIZER_JSON + " nor both " + VOCAB_JSON + " and "
-          + MERGES_TXT + " (GPT-2's tokenizer files)");
+          + MERGES_TXT + " (GPT-2's tokenizer files)" + sentencepiece);
     }
     String vocabText = read(vocab);
     BpeTokenizer bpe = wrap(merges, () -> MergesFile.fromGpt2Merges(read(merges)));
@@ -62,59 +70,9 @@ final class Gpt2TokenizerFiles {
     return number(MergesFile.fromGpt2Merges(mergesTxt), parseVocab(vocabJson), Map.of());
   }
 
-  /**
-   * From Hugging Face's {@code tokenizer.json}: a {@code BPE} model (its {@code vocab} and {@code
-   * merges}, as strings {@code "Ġ t"} or pairs {@code ["Ġ", "t"]}), GPT-2's {@code ByteLevel}
-   * pre-tokenizer without a prefix space, no normalizer; {@code added_tokens} are the special tokens.
-   */
+  /** From Hugging Face's {@code tokenizer.json}, as {@link HfTokenizerJson#read} reads it. */
   static Numbering fromTokenizerJson(String json) {
-    JsonNode root = parse(json);
-    JsonNode model = root.path("model");
-    if (!model.path("type").asText("").equals("BPE")) {
-      throw new DataException("model.type is " + model.get("type") + ", not \"BPE\"");
-    }
-    JsonNode normalizer = root.get("normalizer");
-    if (normalizer != null && !normalizer.isNull()) {
-      throw new DataException("has a normalizer (" + normalizer.path("type").asText("?") + "); GPT-2's has none");
-    }
-    JsonNode pre = root.path("pre_tokenizer");
-    if (!pre.path("type").asText("").equals("ByteLevel")) {
-      throw new DataException("pre_tokenizer is " + pre.get("type") + ", not GPT-2's \"ByteLevel\"");
-    }
-    if (pre.path("add_prefix_space").asBoolean(false)) {
-      throw new DataException("pre_tokenizer.add_prefix_space is true; GPT-2's is false");
-    }
-    if (!pre.path("use_regex").asBoolean(true)) {
-      throw new DataException("pre_tokenizer.use_regex is false; GPT-2 splits with its pattern");
-    }
-    StringBuilder merges = new StringBuilder();
-    int n = 0;
-    for (JsonNode m : model.path("merges")) {
-      if (m.isTextual()) {
-        merges.append(m.textValue());
-      } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
-        merges.append(m.get(0).textValue()).append(' ').append(m.get(1).textValue());
-      } else {
-        throw new DataException("model.merges entry " + n + " is not a merge: " + m);
-      }
-      merges.append('\n');
-      n++;
-    }
-    BpeTokenizer bpe;
-    try {
-      bpe = MergesFile.fromGpt2Merges(merges.toString());
-    } catch (DataException e) {
-      throw new DataException("model.merges: " + e.getMessage().replace("line ", "entry "), e);
-    }
-    Map<String, Integer> vocab = vocabObject(model.get("vocab"), "model.vocab");
-    Map<String, Integer> added = new LinkedHashMap<>();
-    for (JsonNode t : root.path("added_tokens")) {
-      if (!t.path("content").isTextual() || !t.path("id").isInt()) {
-        throw new DataException("added_tokens entry is not {\"id\": ..., \"content\": ...}: " + t);
-      }
-      added.put(t.get("content").textValue(), t.get("id").intValue());
-    }
-    return number(bpe, vocab, added);
+    return HfTokenizerJson.read(json);
   }
 
   /**
@@ -177,14 +135,14 @@ final class Gpt2TokenizerFiles {
       }
       specials.put(text, id);
     }
-    return new Numbering(bpe, toVocab, fromVocab, specials);
+    return new Numbering(bpe, toVocab, fromVocab, specials, false);
   }
 
-  private static Map<String, Integer> parseVocab(String json) {
+  static Map<String, Integer> parseVocab(String json) {
     return vocabObject(parse(json), "the vocabulary");
   }
 
-  private static Map<String, Integer> vocabObject(JsonNode node, String what) {
+  static Map<String, Integer> vocabObject(JsonNode node, String what) {
     if (node == null || !node.isObject()) throw new DataException(what + " is not a JSON object of token -> id");
     Map<String, Integer> vocab = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
@@ -198,7 +156,7 @@ final class Gpt2TokenizerFiles {
     return vocab;
   }
 
-  private static JsonNode parse(String json) {
+  static JsonNode parse(String json) {
     try {
       JsonNode root = JSON.readTree(json);
       if (root == null || !root.isObject()) throw new DataException("is not a JSON object");

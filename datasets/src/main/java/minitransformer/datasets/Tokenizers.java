@@ -28,6 +28,9 @@ import java.util.Set;
  * {"format": "minitransformer-tokenizer/1", "kind": "gpt2", "merges": ["Ġ t", ...], "vocab": {"!": 0, ...},
  *  "special": {"&lt;|endoftext|&gt;": 50256}}
  * </pre>
+ * A "gpt2" document may hold {@code "individual_digits": true}: the tokenizer cuts every number
+ * character into a chunk of its own before GPT-2's pattern (SmolLM2's tokenizer.json; {@link
+ * HfTokenizerJson}); an older program refuses such a document naming the field.
  * with {@code vocab} in id order. A BPE document holds its split pattern (a Java regular expression)
  * and its merges in rank order, merge i joining two ids into id 256 + i; its {@code vocab} lists the
  * merged tokens' texts ({@link BpeTokenizer#token}) for people to read and is checked on loading. A GPT-2
@@ -44,6 +47,8 @@ public final class Tokenizers {
   private static final Set<String> WORD_KEYS = Set.of("format", "kind", "lowercase", "vocab");
   private static final Set<String> BPE_KEYS = Set.of("format", "kind", "pattern", "merges", "vocab");
   private static final Set<String> GPT2_KEYS = Set.of("format", "kind", "merges", "vocab", "special");
+  /** Optional in a "gpt2" document, written only when true (so GPT-2's own documents stay as they were). */
+  private static final String INDIVIDUAL_DIGITS = "individual_digits";
 
   private Tokenizers() {}
 
@@ -80,6 +85,7 @@ public final class Tokenizers {
       gpt2.vocabulary().forEach(vocabulary::put);
       ObjectNode special = root.putObject("special");
       new java.util.TreeMap<>(gpt2.specialTokens()).forEach(special::put);
+      if (gpt2.splitsDigits()) root.put(INDIVIDUAL_DIGITS, true);
       return write(root);
     } else if (tokenizer instanceof BpeTokenizer bpe) {
       root.put("pattern", bpe.pattern());
@@ -145,8 +151,13 @@ public final class Tokenizers {
       return bpe(root);
     }
     if (Gpt2Tokenizer.KIND.equals(kindText)) {
-      requireKeys(root, GPT2_KEYS);
-      return gpt2(root);
+      JsonNode digits = root.get(INDIVIDUAL_DIGITS);
+      if (digits != null && !digits.isBoolean()) {
+        throw new DataException("tokenizer JSON field \"" + INDIVIDUAL_DIGITS + "\" must be true or false, got "
+            + digits);
+      }
+      requireKeys(((ObjectNode) root.deepCopy()).without(INDIVIDUAL_DIGITS), GPT2_KEYS);
+      return gpt2(root, digits != null && digits.booleanValue());
     }
     throw new DataException("tokenizer JSON field \"kind\" must be \"char\", \"word\", \"bpe\" or \"gpt2\", got "
         + (kind == null ? "(none)" : kind.toString()));
@@ -220,12 +231,12 @@ public final class Tokenizers {
     return bpe;
   }
 
-  private static Gpt2Tokenizer gpt2(JsonNode root) {
+  private static Gpt2Tokenizer gpt2(JsonNode root, boolean individualDigits) {
     List<String> merges = strings(root.get("merges"), "merges");
     Map<String, Integer> vocab = ids(root.get("vocab"), "vocab");
     Map<String, Integer> special = ids(root.get("special"), "special");
     try {
-      return Gpt2Tokenizer.of(merges, vocab, special);
+      return Gpt2Tokenizer.of(merges, vocab, special, individualDigits);
     } catch (DataException e) {
       throw new DataException("tokenizer JSON of kind \"gpt2\": " + e.getMessage(), e);
     }

@@ -142,4 +142,28 @@ public final class Utf8 {
       return rest;
     }
   }
+
+  /** Lone surrogates replaced by U+FFFD (JavaScript's TextEncoder); the text itself when it has none. */
+  static String withoutLoneSurrogates(String text) {
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean lone = false;
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+          if (out != null) out.append(c).append(text.charAt(i + 1));
+          i++;
+          continue;
+        }
+        lone = true;
+      } else if (Character.isLowSurrogate(c)) {
+        lone = true;
+      }
+      if (lone && out == null) {
+        out = new StringBuilder(text.length()).append(text, 0, i);
+      }
+      if (out != null) out.append(lone ? REPLACEMENT : c);
+    }
+    return out == null ? text : out.toString();
+  }
 }

@@ -49,7 +49,7 @@ class Gpt2TokenizerTest {
       int[] actual = tokenizer.encode(text);
       assertArrayEquals(expected, actual, () -> "ids of " + JSON.valueToTree(text));
       String decoded = tokenizer.decode(actual);
-      assertEquals(Gpt2Tokenizer.withoutLoneSurrogates(text), decoded, "decoding is the inverse");
+      assertEquals(Utf8.withoutLoneSurrogates(text), decoded, "decoding is the inverse");
       StreamingDecoder stream = tokenizer.streamingDecoder();
       StringBuilder streamed = new StringBuilder();
       for (int id : actual) streamed.append(stream.push(id));
@@ -182,9 +182,9 @@ class Gpt2TokenizerTest {
 
   @Test
   void loneSurrogatesBecomeTheReplacementCharacter() {
-    assertEquals("a\uFFFDb\uFFFD", Gpt2Tokenizer.withoutLoneSurrogates("a\uD800b\uDFFF"));
+    assertEquals("a\uFFFDb\uFFFD", Utf8.withoutLoneSurrogates("a\uD800b\uDFFF"));
     String pair = "x\uD83D\uDE00y";
-    assertTrue(pair == Gpt2Tokenizer.withoutLoneSurrogates(pair), "a valid text is returned as it is");
+    assertTrue(pair == Utf8.withoutLoneSurrogates(pair), "a valid text is returned as it is");
   }
 
   // ---- GPT-2's full vocabulary, when present
