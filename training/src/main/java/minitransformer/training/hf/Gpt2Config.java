@@ -1,13 +1,11 @@
 package minitransformer.training.hf;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -33,8 +31,8 @@ final class Gpt2Config {
 
   /** As {@link Gpt2Checkpoint#readConfig}. */
   static GPTConfig read(Path file) {
-    JsonNode root = readJson(file);
-    String model = optionalText(root, file, "model_type", "gpt2");
+    JsonNode root = HfJson.read(file);
+    String model = HfJson.optionalText(root, file, "model_type", "gpt2");
     if (!model.equals("gpt2")) {
       throw new CheckpointException(file + ": model_type \"" + model + "\" is not \"gpt2\"; only GPT-2 models are"
           + " read");
@@ -52,32 +50,25 @@ final class Gpt2Config {
         }
       }
     }
-    String activation = optionalText(root, file, "activation_function", "gelu_new");
+    String activation = HfJson.optionalText(root, file, "activation_function", "gelu_new");
     if (!TANH_GELU.contains(activation)) {
       throw new CheckpointException(file + ": activation_function \"" + activation + "\" is not implemented (only"
           + " GPT-2's tanh GELU, gelu_new)");
     }
-    requireFlag(root, file, "scale_attn_weights", true);
-    requireFlag(root, file, "scale_attn_by_inverse_layer_idx", false);
-    requireFlag(root, file, "reorder_and_upcast_attn", false);
-    requireFlag(root, file, "add_cross_attention", false);
-    int nEmbd = integer(root, file, "n_embd");
+    HfJson.requireFlag(root, file, "scale_attn_weights", true);
+    HfJson.requireFlag(root, file, "scale_attn_by_inverse_layer_idx", false);
+    HfJson.requireFlag(root, file, "reorder_and_upcast_attn", false);
+    HfJson.requireFlag(root, file, "add_cross_attention", false);
+    int nEmbd = HfJson.integer(root, file, "n_embd");
     JsonNode nInner = root.get("n_inner");
     if (nInner != null && !nInner.isNull() && !(nInner.isInt() && nInner.intValue() == 4 * nEmbd)) {
       throw new CheckpointException(file + ": n_inner " + nInner + " is not implemented (the MLP is 4 * n_embd = "
           + 4 * nEmbd + " wide)");
     }
-    double eps = 1e-5;
-    JsonNode epsNode = root.get("layer_norm_epsilon");
-    if (epsNode != null) {
-      if (!epsNode.isNumber()) {
-        throw new CheckpointException(file + ": layer_norm_epsilon must be a number, got " + epsNode);
-      }
-      eps = epsNode.doubleValue();
-    }
+    double eps = HfJson.optionalNumber(root, file, "layer_norm_epsilon", 1e-5);
     try {
-      return new GPTConfig(integer(root, file, "vocab_size"), integer(root, file, "n_positions"),
-          integer(root, file, "n_layer"), integer(root, file, "n_head"), nEmbd, PositionalEncoding.LEARNED,
+      return new GPTConfig(HfJson.integer(root, file, "vocab_size"), HfJson.integer(root, file, "n_positions"),
+          HfJson.integer(root, file, "n_layer"), HfJson.integer(root, file, "n_head"), nEmbd, PositionalEncoding.LEARNED,
           true, true, 0.0).withNorm(NormKind.LAYERNORM, eps);
     } catch (ModelConfigException e) {
       throw new CheckpointException(file + ": " + e.getMessage().replace("block_size", "n_positions")
@@ -116,50 +107,6 @@ final class Gpt2Config {
           StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static JsonNode readJson(Path file) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new CheckpointException(file + " does not exist", e);
-    } catch (IOException e) {
-      throw new CheckpointException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-    try {
-      JsonNode root = JSON.readTree(text);
-      if (root == null || !root.isObject()) throw new CheckpointException(file + ": not a JSON object");
-      return root;
-    } catch (JsonProcessingException e) {
-      throw new CheckpointException(file + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst()
-          .orElse("") + ")", e);
-    }
-  }
-
-  private static int integer(JsonNode root, Path file, String key) {
-    JsonNode v = root.get(key);
-    if (v == null || !v.isInt()) {
-      throw new CheckpointException(file + ": key '" + key + "' must be an integer, got " + v);
-    }
-    return v.intValue();
-  }
-
-  private static String optionalText(JsonNode root, Path file, String key, String fallback) {
-    JsonNode v = root.get(key);
-    if (v == null || v.isNull()) return fallback;
-    if (!v.isTextual()) throw new CheckpointException(file + ": key '" + key + "' must be a string, got " + v);
-    return v.textValue();
-  }
-
-  private static void requireFlag(JsonNode root, Path file, String key, boolean implemented) {
-    JsonNode v = root.get(key);
-    if (v == null || v.isNull()) return; // HF's default is what this program implements
-    if (!v.isBoolean()) throw new CheckpointException(file + ": key '" + key + "' must be true or false, got " + v);
-    if (v.booleanValue() != implemented) {
-      throw new CheckpointException(file + ": " + key + " = " + v.booleanValue() + " is not implemented (only "
-          + implemented + ")");
     }
   }
 }

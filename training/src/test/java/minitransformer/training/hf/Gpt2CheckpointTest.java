@@ -257,7 +257,7 @@ class Gpt2CheckpointTest {
   }
 
   /** The largest |logit difference| between the program and the reference over every row and position. */
-  private static double compare(GPT gpt, int[][] ids, double[][][] reference) {
+  static double compare(GPT gpt, int[][] ids, double[][][] reference) {
     int B = ids.length;
     int T = ids[0].length;
     int[] flat = new int[B * T];

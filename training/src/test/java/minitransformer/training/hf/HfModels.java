@@ -15,10 +15,11 @@ import minitransformer.datasets.Gpt2Tokenizer;
 import minitransformer.training.Python;
 
 /**
- * Hugging Face GPT-2 folders for the command tests: the NumPy reference (src/test/python/hf_gpt2_reference.py)
- * writes config.json and model.safetensors of a tiny GPT-2 (300 tokens, 32 positions, 2 layers of 2 heads,
- * width 16), and a 300-token GPT-2 tokenizer (GPT-2's 256 bytes, 43 merges, {@code <|endoftext|>}) is written
- * beside them as vocab.json and merges.txt.
+ * Hugging Face GPT-2 and Llama folders for the command tests: the NumPy reference
+ * (src/test/python/hf_gpt2_reference.py) writes config.json and model.safetensors of a tiny GPT-2 (300 tokens,
+ * 32 positions, 2 layers of 2 heads, width 16), and a 300-token GPT-2 tokenizer (GPT-2's 256 bytes, 43 merges,
+ * {@code <|endoftext|>}) is written beside them as vocab.json and merges.txt; hf_llama_reference.py writes a
+ * tiny Llama, with the same tokens beside it as SmolLM2's kind of tokenizer.json.
  */
 public final class HfModels {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,18 +77,70 @@ public final class HfModels {
     return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
-  private static Path script() {
+  private static Path script(String name) {
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      for (Path candidate : List.of(p.resolve("src/test/python/hf_gpt2_reference.py"),
-          p.resolve("training/src/test/python/hf_gpt2_reference.py"))) {
+      for (Path candidate : List.of(p.resolve("src/test/python/" + name),
+          p.resolve("training/src/test/python/" + name))) {
         if (Files.isRegularFile(candidate)) return candidate;
       }
     }
-    throw new IllegalStateException("hf_gpt2_reference.py not found above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(name + " not found above " + Path.of("").toAbsolutePath());
   }
 
+  /** Runs hf_gpt2_reference.py with these arguments. */
   public static void python(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(Python.withNumpy(), script().toString()));
+    run(GPT2_SCRIPT, args);
+  }
+
+  // ---- Llama
+
+  private static final String GPT2_SCRIPT = "hf_gpt2_reference.py";
+  private static final String LLAMA_SCRIPT = "hf_llama_reference.py";
+
+  /**
+   * A Llama folder written by hf_llama_reference.py (variant "tied": SmolLM2's layout; "untied":
+   * TinyLlama's, with lm_head.weight), with {@link #llamaTokenizer} beside it as tokenizer.json.
+   */
+  public static Gpt2Tokenizer llama(Path dir, String variant) throws IOException, InterruptedException {
+    Python.requireNumpy();
+    Files.createDirectories(dir);
+    llamaPython("make", dir.toString(), variant);
+    return llamaTokenizer(dir);
+  }
+
+  /** Runs hf_llama_reference.py with these arguments. */
+  public static void llamaPython(String... args) throws IOException, InterruptedException {
+    run(LLAMA_SCRIPT, args);
+  }
+
+  /** The reference Llama's logits ([B][T][V]) for {@code ids}, computed from the folder's own files. */
+  public static double[][][] llamaReferenceLogits(Path dir, int[][] ids) throws IOException, InterruptedException {
+    Files.writeString(dir.resolve("ids.json"), JSON.writeValueAsString(ids));
+    llamaPython("forward", dir.toString());
+    return JSON.readValue(dir.resolve("reference_logits.json").toFile(), double[][][].class);
+  }
+
+  /**
+   * {@link #tokenizer}'s 300 tokens as SmolLM2's tokenizer.json has them: the pre-tokenizer a Sequence of
+   * Digits (individual_digits) and ByteLevel, written into {@code dir} and read back from it.
+   */
+  public static Gpt2Tokenizer llamaTokenizer(Path dir) throws IOException {
+    tokenizer().saveTokenizerJson(dir);
+    Path file = dir.resolve(Gpt2Tokenizer.TOKENIZER_JSON);
+    com.fasterxml.jackson.databind.node.ObjectNode root =
+        (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(file.toFile());
+    com.fasterxml.jackson.databind.node.ObjectNode sequence = JSON.createObjectNode().put("type", "Sequence");
+    sequence.putArray("pretokenizers").add(JSON.createObjectNode().put("type", "Digits").put("individual_digits", true))
+        .add(root.get("pre_tokenizer"));
+    root.set("pre_tokenizer", sequence);
+    Files.writeString(file, JSON.writeValueAsString(root));
+    Gpt2Tokenizer t = Gpt2Tokenizer.load(dir);
+    assertTrue(t.splitsDigits());
+    return t;
+  }
+
+  private static void run(String script, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(Python.withNumpy(), script(script).toString()));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
