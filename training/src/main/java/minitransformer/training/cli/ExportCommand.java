@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code export --checkpoint DIR --out model.npz}: the weights for NumPy or PyTorch, documented in
  * checkpoints/README.md; {@code export --checkpoint DIR --format hf --out DIR2}: a Hugging Face GPT-2
- * folder (config.json, model.safetensors, and vocab.json with merges.txt when the tokenizer is GPT-2's).
+ * folder (config.json, model.safetensors, and vocab.json with merges.txt when the tokenizer is GPT-2's),
+ * or a Llama folder for a model of Llama's architecture (tokenizer.json for its tokenizer).
  */
 @Command(
     name = "export",
@@ -26,7 +27,8 @@ import picocli.CommandLine.Spec;
     description = {"Export a checkpoint to NumPy or Hugging Face.", "Writes a checkpoint's weights as a NumPy .npz (numpy.load reads it), with model_config.json and"
         + " tokenizer.json beside it. Array names, shapes and orientation: checkpoints/README.md. With --format hf,"
         + " a model of GPT-2's architecture is written as a Hugging Face GPT-2 folder: config.json,"
-        + " model.safetensors, and vocab.json with merges.txt when its tokenizer is GPT-2's."})
+        + " model.safetensors, and vocab.json with merges.txt when its tokenizer is GPT-2's; a model of Llama's"
+        + " (rope, rmsnorm, swiglu, no biases) as a LlamaForCausalLM folder, with tokenizer.json."})
 public final class ExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -39,7 +41,7 @@ public final class ExportCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "npz",
-      description = "npz (default): NumPy; hf: a Hugging Face GPT-2 folder.")
+      description = "npz (default): NumPy; hf: a Hugging Face GPT-2 or Llama folder.")
   String format;
 
   @Option(names = "--force", description = "Replace an existing .npz, model_config.json and tokenizer.json"

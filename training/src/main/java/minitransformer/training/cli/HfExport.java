@@ -7,7 +7,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 import java.nio.file.StandardCopyOption;
-import java.util.OptionalInt;
 import java.util.stream.Stream;
 import minitransformer.datasets.Gpt2Tokenizer;
 import minitransformer.datasets.Tokenizer;
@@ -16,11 +15,11 @@ import minitransformer.framework.GPTConfig;
 import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
-import minitransformer.training.hf.Gpt2Checkpoint;
-import minitransformer.training.hf.Gpt2Download;
+import minitransformer.training.hf.HfFolder;
 
 /**
- * {@code export --format hf}: a checkpoint of GPT-2's architecture written as a Hugging Face GPT-2 folder.
+ * {@code export --format hf}: a checkpoint of GPT-2's architecture written as a Hugging Face GPT-2 folder,
+ * one of Llama's as a Hugging Face Llama folder (tokenizer.json for its tokenizer).
  * The architecture is checked before anything is written; the files are written into a temporary folder
  * beside {@code out} and renamed into place, so a failure leaves no half-written folder.
  */
@@ -42,8 +41,9 @@ final class HfExport {
     Path checkpointDir = loaded.directory();
     TrainingState state = loaded.state();
     GPTConfig config = state.model();
+    HfFolder.Layout layout;
     try {
-      Gpt2Checkpoint.requireGpt2Architecture(config);
+      layout = HfFolder.layoutFor(config);
     } catch (CheckpointException e) {
       throw new CheckpointException(checkpointDir + ": " + e.getMessage(), e);
     }
@@ -54,11 +54,7 @@ final class HfExport {
       Files.createDirectories(parent);
       if (Files.exists(temp)) deleteRecursively(temp);
       Files.createDirectory(temp);
-      if (tokenizer instanceof Gpt2Tokenizer gpt2) {
-        new Gpt2Download(config, state.parameters(), gpt2).write(temp);
-      } else {
-        Gpt2Checkpoint.write(temp, config, state.parameters(), OptionalInt.empty());
-      }
+      HfFolder.write(temp, config, state.parameters(), tokenizer instanceof Gpt2Tokenizer gpt2 ? gpt2 : null);
       if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) deleteRecursively(target); // --force, now that all is written
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
@@ -68,15 +64,16 @@ final class HfExport {
       deleteQuietly(temp);
       throw e;
     }
-    out.printf("exported %s (step %d) as a Hugging Face GPT-2: %,d parameters%n", checkpointDir, state.step(),
-        state.parameterCount());
+    out.printf("exported %s (step %d) as a Hugging Face %s: %,d parameters%n", checkpointDir, state.step(),
+        layout.title(), state.parameterCount());
     try (Stream<Path> files = Files.list(target)) {
       files.map(p -> p.getFileName().toString()).sorted().forEach(name -> out.println("  " + target.resolve(name)));
     } catch (IOException e) {
       throw new CheckpointException(target + ": cannot list (" + e.getMessage() + ")", e);
     }
     if (!(tokenizer instanceof Gpt2Tokenizer)) {
-      err.println("note: the tokenizer (kind " + tokenizer.kind() + ") has no Hugging Face GPT-2 form; only the model"
+      err.println("note: the tokenizer (kind " + tokenizer.kind() + ") has no Hugging Face " + layout.title()
+          + " form; only the model"
           + " was written");
     }
     return 0;

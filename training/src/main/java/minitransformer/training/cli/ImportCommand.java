@@ -20,7 +20,7 @@ import minitransformer.training.checkpoint.ModelLoader;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Schema;
 import minitransformer.training.hf.Gpt2Checkpoint;
-import minitransformer.training.hf.Gpt2Download;
+import minitransformer.training.hf.HfFolder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
@@ -31,13 +31,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code import --npz model.npz --config model_config.json --tokenizer tokenizer.json --out DIR}, or
- * {@code import --hf DIR --out DIR}: a GPT-2 as downloaded from Hugging Face (config.json,
- * model.safetensors, and vocab.json with merges.txt or tokenizer.json).
+ * {@code import --hf DIR --out DIR}: a GPT-2 or a Llama as downloaded from Hugging Face (config.json,
+ * model.safetensors, and vocab.json with merges.txt or tokenizer.json; a Llama's tokenizer.json must be
+ * byte-level BPE, as SmolLM2's is).
  */
 @Command(
     name = "import",
     mixinStandardHelpOptions = true,
-    description = {"Build a checkpoint from NumPy weights or a Hugging Face GPT-2.",
+    description = {"Build a checkpoint from NumPy or a Hugging Face GPT-2 or Llama.",
         "Builds a checkpoint (a run directory with step-000000) from an exported or hand-made .npz,"
         + " model_config.json and tokenizer.json, or (--hf) from a GPT-2 folder downloaded from Hugging Face:"
         + " config.json, model.safetensors, and vocab.json with merges.txt or tokenizer.json. Every array is"
@@ -63,8 +64,8 @@ public final class ImportCommand implements Callable<Integer> {
   Path tokenizerFile;
 
   @Option(names = "--hf", paramLabel = "DIR",
-      description = "A Hugging Face GPT-2 folder: config.json, model.safetensors, vocab.json + merges.txt"
-          + " (or tokenizer.json).")
+      description = "A Hugging Face GPT-2 or Llama folder: config.json, model.safetensors, vocab.json +"
+          + " merges.txt or tokenizer.json (byte-level BPE).")
   Path hf;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "A new run directory to create.")
@@ -108,26 +109,23 @@ public final class ImportCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** --hf: everything in the folder is read and checked (Gpt2Download) before the model is built. */
+  /** --hf: everything in the folder is read and checked (HfFolder) before the model is built. */
   private int importHf() {
     if (!Files.isDirectory(hf)) {
-      throw new CheckpointException(hf + ": no such folder (a Hugging Face GPT-2: config.json, model.safetensors,"
-          + " vocab.json and merges.txt)");
+      throw new CheckpointException(hf + ": no such folder (a Hugging Face GPT-2 or Llama: config.json,"
+          + " model.safetensors and the tokenizer's files)");
     }
-    Gpt2Download download = Gpt2Download.read(hf);
+    HfFolder download = HfFolder.read(hf);
     GPT gpt = ModelLoader.build(download.config(), download.parameters(),
         hf.resolve(Gpt2Checkpoint.WEIGHTS).toString(), context.memory());
     Map<String, String> source = new LinkedHashMap<>();
-    source.put("format", SOURCE_HF_GPT2);
+    source.put("format", download.layout().sourceFormat());
     source.put("path", hf.toAbsolutePath().normalize().toString());
     save(gpt, download.config(),
         ImportedConfig.importedConfigYaml(download.config(), download.tokenizer().kind(), hf),
         Tokenizers.toJson(download.tokenizer()), hf, source);
     return 0;
   }
-
-  /** meta.json's {@code source.format} of a checkpoint imported from a Hugging Face GPT-2 folder. */
-  static final String SOURCE_HF_GPT2 = "huggingface-gpt2";
 
   private void save(GPT gpt, GPTConfig config, String configYaml, String tokenizerJson, Path from,
       Map<String, String> source) {
