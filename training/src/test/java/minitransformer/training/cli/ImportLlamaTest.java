@@ -73,6 +73,25 @@ class ImportLlamaTest {
   }
 
   @Test
+  void anImportedLlamaFineTunesWithItsOwnTokenizer() throws Exception {
+    Path hf = tmp.resolve("llama");
+    HfModels.llama(hf, "tied");
+    Path out = tmp.resolve("checkpoints/llama");
+    assertEquals(0, CliRun.of("import", "--hf", hf.toString(), "--out", out.toString()).exit());
+    Path corpus = tmp.resolve("corpus.txt");
+    Files.writeString(corpus, (PROMPT + " 1 2 3.").repeat(100));
+    CliRun tuned = CliRun.of("train", "--quiet", "--resume", out.toString(), "--set", "data.path=" + corpus,
+        "--set", "training.max_iters=2", "--set", "training.batch_size=2", "--set", "training.eval_interval=2",
+        "--set", "training.eval_iters=1", "--set", "training.checkpoint_interval=2", "--set", "training.warmup_iters=1",
+        "--set", "training.lr_decay_iters=2");
+    assertEquals(0, tuned.exit(), tuned.err());
+    JsonNode before = JSON.readTree(out.resolve("step-000000/meta.json").toFile());
+    JsonNode after = JSON.readTree(out.resolve("step-000002/meta.json").toFile());
+    assertEquals(before.get("tokenizer_json").asText(), after.get("tokenizer_json").asText());
+    assertEquals(before.get("model"), after.get("model"));
+  }
+
+  @Test
   void exportWritesTheLlamaLayoutThatImportReadsBackBitForBit() throws Exception {
     Path hf = tmp.resolve("llama");
     HfModels.llama(hf, "untied");
