@@ -27,8 +27,9 @@ import java.util.TreeMap;
  * is_numeric}) into a chunk of its own before GPT-2's pattern cuts the stretches between. Everything
  * else is refused with one line: a sentencepiece tokenizer (a {@code Metaspace} pre-tokenizer, a
  * normalizer, {@code byte_fallback}: Llama 2's and TinyLlama's), another model type, a {@code Split}
- * with its own pattern (Llama 3's), {@code ignore_merges}, a post-processor that adds tokens, a decoder
- * other than {@code ByteLevel}. {@code added_tokens} are the special tokens.
+ * with its own pattern (Llama 3's), {@code ignore_merges}, a post-processor that adds tokens (a
+ * TemplateProcessing that puts a BOS before every text; one of the text alone is read), a decoder other
+ * than {@code ByteLevel}. {@code added_tokens} are the special tokens.
  */
 final class HfTokenizerJson {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,11 +66,7 @@ final class HfTokenizerJson {
     if (decoder != null && !decoder.isNull() && !decoder.path("type").asText("").equals("ByteLevel")) {
       throw new DataException("decoder is " + decoder.get("type") + ", not \"ByteLevel\"" + sentencepiece);
     }
-    JsonNode post = root.get("post_processor");
-    if (post != null && !post.isNull() && !post.path("type").asText("").equals("ByteLevel")) {
-      throw new DataException("post_processor " + post.get("type") + " adds tokens to every text, which is not"
-          + " implemented (only ByteLevel or none)");
-    }
+    requireAddsNothing(root.path("post_processor"));
     StringBuilder merges = new StringBuilder();
     int n = 0;
     for (JsonNode m : model.path("merges")) {
@@ -98,6 +95,29 @@ final class HfTokenizerJson {
       added.put(t.get("content").textValue(), t.get("id").intValue());
     }
     return Gpt2TokenizerFiles.number(bpe, vocab, added).withIndividualDigits(digits);
+  }
+
+  /**
+   * A post-processor that adds no token to a single text: none, ByteLevel, a TemplateProcessing whose
+   * single-text template is the text alone, or a Sequence of those; one that adds a token (a BOS) is refused.
+   */
+  private static void requireAddsNothing(JsonNode post) {
+    if (post.isMissingNode() || post.isNull()) return;
+    String type = post.path("type").asText("");
+    switch (type) {
+      case "ByteLevel" -> { }
+      case "Sequence" -> post.path("processors").forEach(HfTokenizerJson::requireAddsNothing);
+      case "TemplateProcessing" -> {
+        for (JsonNode piece : post.path("single")) {
+          if (!piece.has("Sequence")) {
+            throw new DataException("post_processor TemplateProcessing adds " + piece.path("SpecialToken").path("id")
+                + " to every text, which is not implemented (only a template of the text alone)");
+          }
+        }
+      }
+      default -> throw new DataException("post_processor \"" + type + "\" is not implemented (only ByteLevel, or a"
+          + " TemplateProcessing that adds no token)");
+    }
   }
 
   /** True for Sequence[Digits(individual), ByteLevel], false for ByteLevel alone; anything else is refused. */

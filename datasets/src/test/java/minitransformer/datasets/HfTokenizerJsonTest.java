@@ -82,6 +82,13 @@ class HfTokenizerJsonTest {
   }
 
   @Test
+  void aPostProcessorThatAddsNothingIsRead() throws Exception {
+    Gpt2Tokenizer t = Gpt2Tokenizer.load(tiny(r -> r.putObject("post_processor").put("type", "TemplateProcessing")
+        .putArray("single").addObject().putObject("Sequence").put("id", "A").put("type_id", 0)));
+    assertArrayEquals(Gpt2Tokenizer.load(tiny(r -> { })).encode("in 2026"), t.encode("in 2026"));
+  }
+
+  @Test
   void aWrittenTokenizerJsonAndACheckpointsDocumentGiveTheSameTokenizerBack() throws Exception {
     for (boolean split : new boolean[] {true, false}) {
       Gpt2Tokenizer t = Gpt2Tokenizer.load(tiny(split ? HfTokenizerJsonTest::smolLm2 : r -> { }));
@@ -132,8 +139,11 @@ class HfTokenizerJsonTest {
       r.set("pre_tokenizer", s);
     }, "pre_tokenizer splits with its own pattern {\"Regex\":\"\\\\p{N}{1,3}\"}, which is not implemented");
     refused(r -> ((ObjectNode) r.get("model")).put("ignore_merges", true), "model.ignore_merges is true");
-    refused(r -> r.putObject("post_processor").put("type", "TemplateProcessing"),
-        "post_processor \"TemplateProcessing\" adds tokens to every text");
+    refused(r -> r.putObject("post_processor").put("type", "TemplateProcessing").putArray("single").addObject()
+        .putObject("SpecialToken").put("id", "<s>").put("type_id", 0),
+        "post_processor TemplateProcessing adds \"<s>\" to every text, which is not implemented");
+    refused(r -> r.putObject("post_processor").put("type", "RobertaProcessing"),
+        "post_processor \"RobertaProcessing\" is not implemented");
     refused(r -> {
       smolLm2(r);
       ((ObjectNode) r.get("pre_tokenizer").get("pretokenizers").get(0)).put("individual_digits", false);
