@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.Set;
 import minitransformer.datasets.DataException;
 import minitransformer.datasets.Tokenizer;
@@ -22,6 +21,7 @@ import minitransformer.framework.generate.SamplingOptions;
 import minitransformer.training.TrainedModel;
 import minitransformer.training.report.NextTokenReport;
 import minitransformer.training.report.Prompt;
+import minitransformer.training.report.WordToken;
 
 /**
  * The JSON API's answers, one method per endpoint, each on the code of the matching command:
@@ -145,14 +145,11 @@ final class Api {
     } else {
       int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS)).context();
       String word = f.text("word");
-      int id = wordId("word", word);
+      wordId("word", word); // a word that is not one token is named as such
       List<String> refs = f.words("ref", 1, 64);
       double[][] references = refs.stream().mapToInt(w -> wordId("ref", w)).mapToObj(wte::vector)
           .toArray(double[][]::new);
-      int position = -1;
-      for (int t = 0; t < ids.length; t++) {
-        position = ids[t] == id ? t : position;
-      }
+      int position = WordToken.lastPosition(model.tokenizer(), word, ids);
       if (position < 0) {
         throw ApiException.badField("word", "\"" + word + "\" does not occur in the prompt");
       }
@@ -204,14 +201,13 @@ final class Api {
     return Prompt.of(ids, config);
   }
 
+  /** The word's token as {@code similarity} reads it ({@link WordToken}); a word that is not one token is a 400. */
   private int wordId(String field, String word) {
-    Tokenizer tokenizer = model.tokenizer();
-    OptionalInt id = tokenizer.id(word);
-    if (id.isEmpty() || (WordTokenizer.UNK.equals(tokenizer.token(id.getAsInt())) && !WordTokenizer.UNK.equals(word))) {
-      throw ApiException.badField(field, "\"" + word + "\" is not in this model's vocabulary ("
-          + tokenizer.vocabSize() + " " + tokenizer.kind() + " tokens)");
+    try {
+      return WordToken.id(model.tokenizer(), word);
+    } catch (WordToken.NotOneToken e) {
+      throw ApiException.badField(field, e.getMessage());
     }
-    return id.getAsInt();
   }
 
   private ObjectNode tokens(int[] ids) {
