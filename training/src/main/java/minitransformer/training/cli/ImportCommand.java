@@ -21,6 +21,7 @@ import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Schema;
 import minitransformer.training.hf.Gpt2Checkpoint;
 import minitransformer.training.hf.Gpt2Download;
+import minitransformer.training.memory.AvailableMemory;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
@@ -114,9 +115,11 @@ public final class ImportCommand implements Callable<Integer> {
       throw new CheckpointException(hf + ": no such folder (a Hugging Face GPT-2: config.json, model.safetensors,"
           + " vocab.json and merges.txt)");
     }
+    String weights = hf.resolve(Gpt2Checkpoint.WEIGHTS).toString();
+    // refused from config.json alone, before gpt2-large's 3.1 GB of weights are read
+    ModelLoader.refuseTooLarge(Gpt2Checkpoint.readConfig(hf.resolve(Gpt2Checkpoint.CONFIG)), weights, context.memory());
     Gpt2Download download = Gpt2Download.read(hf);
-    GPT gpt = ModelLoader.build(download.config(), download.parameters(),
-        hf.resolve(Gpt2Checkpoint.WEIGHTS).toString(), context.memory());
+    GPT gpt = ModelLoader.build(download.config(), download.parameters(), weights, AvailableMemory.UNKNOWN);
     Map<String, String> source = new LinkedHashMap<>();
     source.put("format", SOURCE_HF_GPT2);
     source.put("path", hf.toAbsolutePath().normalize().toString());
