@@ -11,6 +11,7 @@ import minitransformer.datasets.WordTokenizer;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.analysis.AttentionExplanation;
 import minitransformer.framework.analysis.AttentionMaps;
+import minitransformer.framework.analysis.HeadFocus;
 import minitransformer.framework.analysis.HeadSelection;
 import minitransformer.framework.analysis.HiddenStates;
 import minitransformer.framework.analysis.RawScores;
@@ -73,7 +74,10 @@ final class Api {
     return new SampleRequest(ids, tokens, options, refill);
   }
 
-  /** POST /api/attention: every (or one layer's, one head's) attention map, and the raw scores q·kᵀ. */
+  /**
+   * POST /api/attention: every (or one layer's, one head's) attention map, and the raw scores q·kᵀ; and
+   * every head's focus ({@link HeadFocus}) as [layer][head], whichever maps are asked for.
+   */
   ObjectNode attention(Fields f) {
     int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS)).context();
     HeadSelection shown = shown(f);
@@ -81,6 +85,10 @@ final class Api {
       AttentionMaps maps = AttentionMaps.of(m.gpt(), ids);
       ObjectNode root = tokens(ids);
       root.put("n_layer", config.nLayer()).put("n_head", config.nHead());
+      ArrayNode focus = root.putArray("focus"); // every head's, whichever are shown: the page's summary
+      for (HeadFocus hf : HeadFocus.of(maps)) {
+        (hf.head() == 0 ? focus.addArray() : (ArrayNode) focus.get(hf.layer())).add(hf.focus());
+      }
       ArrayNode list = root.putArray("maps");
       for (int l : shown.layers(config.nLayer())) {
         RawScores raw = RawScores.of(m.gpt(), ids, l);
