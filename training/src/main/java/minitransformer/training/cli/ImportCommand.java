@@ -21,6 +21,7 @@ import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.config.Schema;
 import minitransformer.training.hf.Gpt2Checkpoint;
 import minitransformer.training.hf.HfFolder;
+import minitransformer.training.memory.AvailableMemory;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
@@ -115,9 +116,11 @@ public final class ImportCommand implements Callable<Integer> {
       throw new CheckpointException(hf + ": no such folder (a Hugging Face GPT-2 or Llama: config.json,"
           + " model.safetensors and the tokenizer's files)");
     }
+    String weights = hf.resolve(Gpt2Checkpoint.WEIGHTS).toString();
+    // refused from config.json alone, before gpt2-large's 3.1 GB of weights are read
+    ModelLoader.refuseTooLarge(HfFolder.readConfig(hf), weights, context.memory());
     HfFolder download = HfFolder.read(hf);
-    GPT gpt = ModelLoader.build(download.config(), download.parameters(),
-        hf.resolve(Gpt2Checkpoint.WEIGHTS).toString(), context.memory());
+    GPT gpt = ModelLoader.build(download.config(), download.parameters(), weights, AvailableMemory.UNKNOWN);
     Map<String, String> source = new LinkedHashMap<>();
     source.put("format", download.layout().sourceFormat());
     source.put("path", hf.toAbsolutePath().normalize().toString());

@@ -4,15 +4,13 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import minitransformer.datasets.BpeTokenizer;
 import minitransformer.datasets.Tokenizer;
-import minitransformer.datasets.WordTokenizer;
 import minitransformer.framework.analysis.HiddenStates;
 import minitransformer.framework.analysis.Similarity;
 import minitransformer.framework.analysis.TokenEmbeddings;
 import minitransformer.training.TrainedModel;
+import minitransformer.training.report.WordToken;
 import minitransformer.training.viz.TokenText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -121,13 +119,8 @@ public final class SimilarityCommand implements Callable<Integer> {
 
   private void trajectory(PrintWriter out, TrainedModel loaded, Tokenizer tokenizer, TokenEmbeddings wte) {
     int[] ids = prompt.encode(loaded, spec.commandLine().getErr()).context();
-    int wordId = wordId(tokenizer, word);
-    int position = -1;
-    for (int t = 0; t < ids.length; t++) {
-      if (ids[t] == wordId) {
-        position = t;
-      }
-    }
+    wordId(tokenizer, word); // a word that is not one token is named as such
+    int position = WordToken.lastPosition(tokenizer, word, ids);
     if (position < 0) {
       throw new BadOptionException("--word \"" + word + "\" does not occur in the prompt (tokens: "
           + String.join(" ", TokenText.labels(tokenizer, ids)) + ")");
@@ -137,29 +130,17 @@ public final class SimilarityCommand implements Callable<Integer> {
     HiddenStates states = HiddenStates.of(loaded.gpt(), ids, position);
     double[][] cosines = states.similarities(references, Similarity.COSINE);
     out.printf(Locale.ROOT, "\"%s\" at position %d: cosine similarity of its vector after each layer to the"
-        + " reference words' token embeddings%n", TokenText.display(tokenizer.token(wordId)), position);
+        + " reference words' token embeddings%n", TokenText.display(tokenizer.token(ids[position])), position);
     printTable(out, states.stages(), TokenText.labels(tokenizer, refIds), cosines);
   }
 
-  /**
-   * The id of one word (one token) in the vocabulary. For BPE, where a word inside text carries its
-   * leading space, "apple" is the token "apple" if there is one, else the token " apple".
-   */
+  /** The id of one word's token ({@link WordToken}: " word" in a byte-level BPE vocabulary). */
   private static int wordId(Tokenizer tokenizer, String word) {
-    OptionalInt id = tokenizer.id(word);
-    if (id.isEmpty() && tokenizer instanceof BpeTokenizer) {
-      id = tokenizer.id(" " + word);
+    try {
+      return WordToken.id(tokenizer, word);
+    } catch (WordToken.NotOneToken e) {
+      throw new BadOptionException(e.getMessage());
     }
-    if (id.isEmpty() && tokenizer instanceof BpeTokenizer) {
-      throw new BadOptionException("\"" + word + "\" is not one token of this model's BPE vocabulary, with or"
-          + " without a leading space; it encodes as " + String.join("|", TokenText.labels(tokenizer, tokenizer.encode(word))));
-    }
-    if (id.isEmpty() || (WordTokenizer.UNK.equals(tokenizer.token(id.getAsInt())) && !WordTokenizer.UNK.equals(word))) {
-      String what = tokenizer.kind().equals("char") ? "character" : "word";
-      throw new BadOptionException(what + " \"" + word + "\" is not in this model's vocabulary (" + tokenizer.vocabSize()
-          + " " + tokenizer.kind() + " tokens)");
-    }
-    return id.getAsInt();
   }
 
   private static List<Integer> wordIds(Tokenizer tokenizer, List<String> words) {

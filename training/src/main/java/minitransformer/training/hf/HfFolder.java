@@ -49,11 +49,7 @@ public record HfFolder(Layout layout, GPTConfig config, Map<String, INDArray> pa
 
   /** Reads a downloaded model directory; every problem is one line naming the file (nothing is built first). */
   public static HfFolder read(Path dir) {
-    Path configFile = dir.resolve(Gpt2Checkpoint.CONFIG);
-    if (!Files.isRegularFile(configFile)) {
-      throw new CheckpointException(dir + " has no " + Gpt2Checkpoint.CONFIG + " (a Hugging Face model directory"
-          + " holds " + Gpt2Checkpoint.CONFIG + " and " + Gpt2Checkpoint.WEIGHTS + ")");
-    }
+    Path configFile = configFile(dir);
     if (layoutOf(configFile) == Layout.GPT2) {
       Gpt2Download d = Gpt2Download.read(dir);
       return new HfFolder(Layout.GPT2, d.config(), d.parameters(), d.tokenizer());
@@ -70,6 +66,22 @@ public record HfFolder(Layout layout, GPTConfig config, Map<String, INDArray> pa
     }
     Gpt2Checkpoint.Model model = LlamaCheckpoint.read(dir);
     return new HfFolder(Layout.LLAMA, model.config(), model.parameters(), tokenizer);
+  }
+
+  /** The architecture config.json describes, read alone (nothing else in the folder is opened). */
+  public static GPTConfig readConfig(Path dir) {
+    Path configFile = configFile(dir);
+    return layoutOf(configFile) == Layout.GPT2
+        ? Gpt2Checkpoint.readConfig(configFile) : LlamaCheckpoint.readConfig(configFile);
+  }
+
+  private static Path configFile(Path dir) {
+    Path configFile = dir.resolve(Gpt2Checkpoint.CONFIG);
+    if (!Files.isRegularFile(configFile)) {
+      throw new CheckpointException(dir + " has no " + Gpt2Checkpoint.CONFIG + " (a Hugging Face model directory"
+          + " holds " + Gpt2Checkpoint.CONFIG + " and " + Gpt2Checkpoint.WEIGHTS + ")");
+    }
+    return configFile;
   }
 
   /** Llama when model_type is "llama" or, without a model_type, an architecture is LlamaForCausalLM. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.Set;
 import minitransformer.datasets.DataException;
 import minitransformer.datasets.Tokenizer;
@@ -12,6 +11,7 @@ import minitransformer.datasets.WordTokenizer;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.analysis.AttentionExplanation;
 import minitransformer.framework.analysis.AttentionMaps;
+import minitransformer.framework.analysis.HeadFocus;
 import minitransformer.framework.analysis.HeadSelection;
 import minitransformer.framework.analysis.HiddenStates;
 import minitransformer.framework.analysis.RawScores;
@@ -22,6 +22,7 @@ import minitransformer.framework.generate.SamplingOptions;
 import minitransformer.training.TrainedModel;
 import minitransformer.training.report.NextTokenReport;
 import minitransformer.training.report.Prompt;
+import minitransformer.training.report.WordToken;
 
 /**
  * The JSON API's answers, one method per endpoint, each on the code of the matching command:
@@ -73,7 +74,10 @@ final class Api {
     return new SampleRequest(ids, tokens, options, refill);
   }
 
-  /** POST /api/attention: every (or one layer's, one head's) attention map, and the raw scores q·kᵀ. */
+  /**
+   * POST /api/attention: every (or one layer's, one head's) attention map, and the raw scores q·kᵀ; and
+   * every head's focus ({@link HeadFocus}) as [layer][head], whichever maps are asked for.
+   */
   ObjectNode attention(Fields f) {
     int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS)).context();
     HeadSelection shown = shown(f);
@@ -81,6 +85,10 @@ final class Api {
       AttentionMaps maps = AttentionMaps.of(m.gpt(), ids);
       ObjectNode root = tokens(ids);
       root.put("n_layer", config.nLayer()).put("n_head", config.nHead());
+      ArrayNode focus = root.putArray("focus"); // every head's, whichever are shown: the page's summary
+      for (HeadFocus hf : HeadFocus.of(maps)) {
+        (hf.head() == 0 ? focus.addArray() : (ArrayNode) focus.get(hf.layer())).add(hf.focus());
+      }
       ArrayNode list = root.putArray("maps");
       for (int l : shown.layers(config.nLayer())) {
         RawScores raw = RawScores.of(m.gpt(), ids, l);
@@ -145,14 +153,11 @@ final class Api {
     } else {
       int[] ids = encode(f.text("prompt", MAX_PROMPT_CHARS)).context();
       String word = f.text("word");
-      int id = wordId("word", word);
+      wordId("word", word); // a word that is not one token is named as such
       List<String> refs = f.words("ref", 1, 64);
       double[][] references = refs.stream().mapToInt(w -> wordId("ref", w)).mapToObj(wte::vector)
           .toArray(double[][]::new);
-      int position = -1;
-      for (int t = 0; t < ids.length; t++) {
-        position = ids[t] == id ? t : position;
-      }
+      int position = WordToken.lastPosition(model.tokenizer(), word, ids);
       if (position < 0) {
         throw ApiException.badField("word", "\"" + word + "\" does not occur in the prompt");
       }
@@ -204,14 +209,13 @@ final class Api {
     return Prompt.of(ids, config);
   }
 
+  /** The word's token as {@code similarity} reads it ({@link WordToken}); a word that is not one token is a 400. */
   private int wordId(String field, String word) {
-    Tokenizer tokenizer = model.tokenizer();
-    OptionalInt id = tokenizer.id(word);
-    if (id.isEmpty() || (WordTokenizer.UNK.equals(tokenizer.token(id.getAsInt())) && !WordTokenizer.UNK.equals(word))) {
-      throw ApiException.badField(field, "\"" + word + "\" is not in this model's vocabulary ("
-          + tokenizer.vocabSize() + " " + tokenizer.kind() + " tokens)");
+    try {
+      return WordToken.id(model.tokenizer(), word);
+    } catch (WordToken.NotOneToken e) {
+      throw ApiException.badField(field, e.getMessage());
     }
-    return id.getAsInt();
   }
 
   private ObjectNode tokens(int[] ids) {

@@ -19,6 +19,7 @@ import minitransformer.training.config.ConfigLoader;
 import minitransformer.training.config.Schema;
 import minitransformer.training.report.Json;
 import minitransformer.training.report.ParamsDocument;
+import minitransformer.training.report.WordToken;
 import minitransformer.training.metrics.MetricsLog;
 
 /**
@@ -98,10 +99,11 @@ final class ModelCard {
 
   /**
    * Words for the embedding views: the first prompt's last word, then up to two of its other words of
-   * five letters or more, latest first (for the default model: apple, wanted, orange).
+   * five letters or more, latest first (for the default model: apple, wanted, orange); on GPT-2's
+   * vocabulary, {@link WordToken#EXAMPLES}.
    */
   private static List<String> suggestedWords(TrainedModel m, String prompt) {
-    List<String> words = new ArrayList<>();
+    List<String> words = new ArrayList<>(WordToken.examples(m.tokenizer()));
     String[] parts = prompt.toLowerCase(java.util.Locale.ROOT).split("[^\\p{L}]+");
     for (int i = parts.length - 1; i >= 0 && words.size() < 3; i--) {
       String w = parts[i];

@@ -6,18 +6,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import minitransformer.framework.analysis.AttentionMaps;
+import minitransformer.framework.analysis.HeadFocus;
 
 /**
  * One self-contained HTML page (inline CSS and script, nothing fetched) with every layer and head of
  * an attention pattern. Hovering a cell shows the query token, the key token and the weight; clicking
  * a token (in the strip at the top or a row label) highlights its row in every map and shades the
- * strip by what it attends to in the chosen head.
+ * strip by what it attends to in the chosen head. Above the maps, every head's focus ({@link HeadFocus})
+ * as a layer × head table; clicking a head shows its layer and shades the strip by it. A model of more
+ * than {@link #ALL_MAPS_UP_TO} heads in all (GPT-2's 144) shows one layer's maps at a time, first the layer
+ * of its most focused head, with a choice of layer (or every layer) above them.
  *
  * <p>The weights travel as JSON in a {@code <script type="application/json" id="attention-data">}
- * element: {"tokens": [...], "layers": L, "heads": nh, "weights": [layer][head][query][key]}.
+ * element: {"tokens": [...], "layers": L, "heads": nh, "weights": [layer][head][query][key],
+ * "focus": [layer][head], "first_layer": the layer shown first, or -1 for every layer}.
  */
 public final class AttentionHtml {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The most heads (layers × heads) whose maps are all drawn at first. */
+  static final int ALL_MAPS_UP_TO = 16;
 
   private AttentionHtml() {}
 
@@ -28,6 +36,13 @@ public final class AttentionHtml {
     data.put("layers", maps.layers());
     data.put("heads", maps.heads());
     data.put("weights", maps.weights());
+    double[][] focus = new double[maps.layers()][maps.heads()];
+    for (HeadFocus f : HeadFocus.of(maps)) {
+      focus[f.layer()][f.head()] = f.focus();
+    }
+    data.put("focus", focus);
+    boolean all = maps.layers() * maps.heads() <= ALL_MAPS_UP_TO;
+    data.put("first_layer", all ? -1 : HeadFocus.ranked(maps).get(0).layer());
     String json;
     try {
       json = JSON.writeValueAsString(data);
@@ -70,13 +85,21 @@ public final class AttentionHtml {
         #tooltip { position: fixed; display: none; pointer-events: none; background: #222; color: #fff;
                    padding: 4px 8px; border-radius: 4px; font-size: 12px; z-index: 10; white-space: pre; }
         select { margin-left: 8px; }
+        #focus { border-collapse: collapse; margin: 4px 0 12px; font-size: 11px; }
+        #focus th { font-weight: normal; color: #555; padding: 0 4px; }
+        #focus td.fcell { width: 30px; height: 18px; text-align: center; cursor: pointer; border: 1px solid #fff; }
+        #focus td.fcell.chosen { outline: 2px solid #d62728; }
       </style>
       </head>
       <body>
       <h1>%TITLE%</h1>
       <p class="help">Rows are query tokens, columns are key tokens; darker is more attention, hatched cells are
       masked (a later key). Hover a cell for its weight; click a token to see what it attends to.</p>
-      <div>Shade the tokens by head <select id="headpick"></select></div>
+      <p class="help">Each head's focus: the mean, over the tokens, of its largest weight on one earlier token other
+      than the first (1: each token looks at one such token; 0: only at itself or the first). Click a head to show
+      its layer and shade the tokens by it.</p>
+      <table id="focus"></table>
+      <div>Show <select id="layerpick"></select> Shade the tokens by head <select id="headpick"></select></div>
       <div id="strip"></div>
       <div id="maps" class="maps"></div>
       <div id="tooltip"></div>
@@ -99,14 +122,48 @@ public final class AttentionHtml {
         }
         function label(i) { return i + ":" + data.tokens[i]; }
 
+        const layerPick = document.getElementById("layerpick");
+        const focus = document.getElementById("focus");
         maps.style.gridTemplateColumns = "repeat(" + data.heads + ", max-content)";
+        for (let l = -1; l < data.layers; l++) {
+          const option = document.createElement("option");
+          option.value = l;
+          option.textContent = l < 0 ? "every layer" : "layer " + l;
+          layerPick.appendChild(option);
+        }
+        const head = document.createElement("tr");
+        head.appendChild(document.createElement("th"));
+        for (let h = 0; h < data.heads; h++) {
+          const th = document.createElement("th");
+          th.textContent = "h" + h;
+          head.appendChild(th);
+        }
+        focus.appendChild(head);
         for (let l = 0; l < data.layers; l++) {
+          const row = document.createElement("tr");
+          const th = document.createElement("th");
+          th.textContent = "layer " + l;
+          row.appendChild(th);
           for (let h = 0; h < data.heads; h++) {
             const option = document.createElement("option");
             option.value = l + "," + h;
             option.textContent = "layer " + l + ", head " + h;
             pick.appendChild(option);
+            const f = data.focus[l][h];
+            const td = document.createElement("td");
+            td.className = "fcell";
+            td.dataset.l = l; td.dataset.h = h;
+            td.textContent = f.toFixed(2);
+            td.title = "layer " + l + ", head " + h + ": focus " + f.toFixed(4);
+            td.style.background = blue(f);
+            td.style.color = f > 0.55 ? "#fff" : "#222";
+            td.addEventListener("click", () => chooseHead(l, h));
+            row.appendChild(td);
+          }
+          focus.appendChild(row);
+        }
 
+        function drawMap(l, h) {
             const map = document.createElement("div");
             map.className = "map";
             const title = document.createElement("h2");
@@ -141,7 +198,25 @@ public final class AttentionHtml {
             }
             map.appendChild(grid);
             maps.appendChild(map);
+        }
+
+        function showLayer(layer) {
+          layerPick.value = layer;
+          maps.replaceChildren();
+          for (let l = 0; l < data.layers; l++) {
+            if (layer >= 0 && l !== layer) continue;
+            for (let h = 0; h < data.heads; h++) drawMap(l, h);
           }
+          if (selected !== null) select(selected);
+        }
+
+        function chooseHead(l, h) {
+          pick.value = l + "," + h;
+          for (const td of focus.querySelectorAll(".fcell")) {
+            td.classList.toggle("chosen", +td.dataset.l === l && +td.dataset.h === h);
+          }
+          if (+layerPick.value >= 0 && +layerPick.value !== l) showLayer(l);
+          select(selected === null ? T - 1 : selected);
         }
         for (let t = 0; t < T; t++) {
           const tok = document.createElement("span");
@@ -169,6 +244,12 @@ public final class AttentionHtml {
           if (!e.relatedTarget || !e.relatedTarget.closest || !e.relatedTarget.closest(".cell")) tooltip.style.display = "none";
         });
         pick.addEventListener("change", () => { if (selected !== null) select(selected); });
+        layerPick.addEventListener("change", () => showLayer(+layerPick.value));
+        showLayer(data.first_layer);
+        if (data.first_layer >= 0) {
+          const best = data.focus[data.first_layer].indexOf(Math.max(...data.focus[data.first_layer]));
+          pick.value = data.first_layer + "," + best;
+        }
 
         function select(t) {
           selected = t;

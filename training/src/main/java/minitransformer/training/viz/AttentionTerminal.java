@@ -10,13 +10,18 @@ import minitransformer.framework.analysis.HeadFocus;
 
 /**
  * The attention command's terminal view. By default: every head's focus (how much of its attention
- * goes to one earlier token other than the first, {@link HeadFocus}) as a layer × head grid, then the
- * heatmaps of the most focused heads, saying which they are; with a layer and/or a head, those heads'
- * heatmaps.
+ * goes to one earlier token other than the first, {@link HeadFocus}), a line per head with what the
+ * last token looks at, then the heatmaps of the most focused heads, saying which they are; with a layer
+ * and/or a head, those heads' heatmaps. A model of more than {@link #LISTED_HEADS} heads in all (GPT-2's
+ * 12 × 12 = 144) gets the focus as one layer × head table instead, a row per layer, and the line of
+ * what the last token looks at for its {@link #LISTED_HEADS} most focused heads only.
  */
 public final class AttentionTerminal {
   /** Heatmaps shown when neither a layer nor a head is chosen: the most focused heads. */
   static final int SHOWN_BY_DEFAULT = 2;
+
+  /** The most heads listed a line each (the default 2 × 4 model's 8 all are). */
+  static final int LISTED_HEADS = 16;
 
   private AttentionTerminal() {}
 
@@ -25,7 +30,14 @@ public final class AttentionTerminal {
     List<int[]> shown = new ArrayList<>();
     if (layer == null && head == null) {
       List<HeadFocus> ranked = HeadFocus.ranked(maps);
-      focusGrid(o, maps, labels);
+      if (ranked.size() > LISTED_HEADS) {
+        focusTable(o, maps);
+        o.println();
+        o.println("the " + LISTED_HEADS + " most focused heads, and what the last token looks at in each:");
+        focusLines(o, maps, labels, ranked.subList(0, LISTED_HEADS));
+      } else {
+        focusGrid(o, maps, labels);
+      }
       for (HeadFocus f : ranked.subList(0, Math.min(SHOWN_BY_DEFAULT, ranked.size()))) {
         shown.add(new int[] {f.layer(), f.head()});
       }
@@ -53,12 +65,36 @@ public final class AttentionTerminal {
 
   /** One line per head: its focus, and the earlier tokens the last token weights most in it. */
   private static void focusGrid(PrintWriter o, AttentionMaps maps, List<String> labels) {
-    int T = labels.size();
-    String last = labels.get(T - 1);
     o.println("every head with its focus: the mean, over the tokens, of the largest weight on one earlier token");
     o.println("other than the first (1: each token looks at one such token; 0: only at itself or the first)");
+    focusLines(o, maps, labels, HeadFocus.of(maps));
+  }
+
+  /** Every head's focus as a table: a row per layer, a column per head. */
+  private static void focusTable(PrintWriter o, AttentionMaps maps) {
+    o.println("every head's focus: the mean, over the tokens, of the largest weight on one earlier token other");
+    o.println("than the first (1: each token looks at one such token; 0: only at itself or the first)");
+    StringBuilder header = new StringBuilder("layer");
+    for (int h = 0; h < maps.heads(); h++) {
+      header.append(String.format(Locale.ROOT, " %4s", "h" + h));
+    }
+    o.println(header);
+    List<HeadFocus> all = HeadFocus.of(maps);
+    for (int l = 0; l < maps.layers(); l++) {
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-5d", l));
+      for (int h = 0; h < maps.heads(); h++) {
+        row.append(String.format(Locale.ROOT, " %4.2f", all.get(l * maps.heads() + h).focus()));
+      }
+      o.println(row);
+    }
+  }
+
+  /** A line for each of heads: its focus, and the three keys the last token weights most in it. */
+  private static void focusLines(PrintWriter o, AttentionMaps maps, List<String> labels, List<HeadFocus> heads) {
+    int T = labels.size();
+    String last = labels.get(T - 1);
     o.printf(Locale.ROOT, "%-5s %-4s %5s  %s%n", "layer", "head", "focus", "the last token \"" + last + "\" looks at");
-    for (HeadFocus f : HeadFocus.of(maps)) {
+    for (HeadFocus f : heads) {
       double[] row = maps.map(f.layer(), f.head())[T - 1];
       Integer[] keys = new Integer[T];
       for (int s = 0; s < T; s++) {

@@ -21,6 +21,7 @@ import minitransformer.framework.ParameterCount;
 import minitransformer.framework.PositionalEncoding;
 import minitransformer.framework.analysis.AttentionExplanation;
 import minitransformer.framework.analysis.AttentionMaps;
+import minitransformer.framework.analysis.HeadFocus;
 import minitransformer.framework.analysis.RawScores;
 import minitransformer.framework.analysis.Similarity;
 import minitransformer.framework.analysis.TokenEmbeddings;
@@ -130,6 +131,10 @@ class ExplorerServerTest {
     JsonNode one = client.json("/api/attention", "{\"prompt\": \"" + PROMPT + "\", \"layer\": 1, \"head\": 0}");
     assertEquals(1, one.get("maps").size());
     assertEquals(1, one.get("maps").get(0).get("layer").asInt());
+    // every head's focus, whichever maps are asked for: the page's summary of a model with many heads
+    for (HeadFocus f : HeadFocus.of(maps)) {
+      assertEquals(f.focus(), one.get("focus").get(f.layer()).get(f.head()).asDouble(), 1e-12);
+    }
   }
 
   @Test

@@ -88,4 +88,40 @@ class AttentionHtmlBrowserTest {
       assertTrue(png.length > 10_000, "screenshot of " + png.length + " bytes");
     }
   }
+
+  /** GPT-2's 12 × 12 heads: the focus table of all 144, one layer's maps at a time, another layer on a click. */
+  @Test
+  void twelveByTwelveHeadsShowOneLayerAtATime() throws Exception {
+    assertTrue(Files.isExecutable(HeadlessChromium.BINARY),
+        HeadlessChromium.BINARY + " is missing: apt-get install -y chromium");
+    int T = 6;
+    AttentionMaps maps = AttentionTerminalTest.randomMaps(12, 12, T, 5);
+    List<String> tokens = List.of("The", "␣king", "␣sat", "␣by", "␣the", "␣queen");
+    Path dir = Path.of("target", "browser").toAbsolutePath();
+    Files.createDirectories(dir);
+    Path page = dir.resolve("attention-page-12x12.html");
+    Files.writeString(page, AttentionHtml.page("Attention: 12 layers of 12 heads", maps, tokens));
+    int first = minitransformer.framework.analysis.HeadFocus.ranked(maps).get(0).layer();
+    try (HeadlessChromium chromium = HeadlessChromium.start(1400, 1000)) {
+      chromium.open(page.toUri().toString());
+      assertEquals(144, chromium.evaluate("document.querySelectorAll('#focus .fcell').length").asInt());
+      assertEquals(12, chromium.evaluate("document.querySelectorAll('.map').length").asInt());
+      assertEquals(12 * T * T, chromium.evaluate("document.querySelectorAll('.cell[data-l=\"" + first + "\"]').length")
+          .asInt());
+      assertEquals(String.valueOf(first), chromium.evaluate("document.getElementById('layerpick').value").asText());
+      int other = (first + 5) % 12;
+      JsonNode cell = chromium.evaluate("(() => { const r = document.querySelector('.fcell[data-l=\"" + other
+          + "\"][data-h=\"3\"]').getBoundingClientRect(); return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()");
+      chromium.click(cell.get("x").asDouble(), cell.get("y").asDouble());
+      assertEquals(12 * T * T, chromium.evaluate("document.querySelectorAll('.cell[data-l=\"" + other + "\"]').length")
+          .asInt());
+      assertEquals(12, chromium.evaluate("document.querySelectorAll('.map').length").asInt());
+      assertEquals(other + ",3", chromium.evaluate("document.getElementById('headpick').value").asText());
+      assertEquals("␣queen", chromium.evaluate("document.querySelectorAll('.tok')[5].textContent").asText());
+      chromium.evaluate("(() => { const p = document.getElementById('layerpick'); p.value = '-1';"
+          + " p.dispatchEvent(new Event('change')); })()");
+      assertEquals(144, chromium.evaluate("document.querySelectorAll('.map').length").asInt());
+      Files.write(dir.resolve("attention-page-12x12.png"), chromium.screenshot());
+    }
+  }
 }

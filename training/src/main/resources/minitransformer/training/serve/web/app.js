@@ -2,7 +2,7 @@
 'use strict';
 
 const $ = id => document.getElementById(id);
-const state = { card: null, attention: null, layer: 0, head: 0, position: null, predictSeq: 0, attentionSeq: 0 };
+const state = { card: null, attention: null, layer: 0, head: 0, position: null, predictSeq: 0, attentionSeq: 0, layerPicked: false };
 
 /** Visible stand-ins for a space, a newline and a tab in a token label. */
 function display(token) {

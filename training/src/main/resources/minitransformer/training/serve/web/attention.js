@@ -28,14 +28,22 @@ async function attention() {
   const prompt = $('prompt').value;
   if (!prompt.trim()) return;
   let r;
+  const oneLayer = manyHeads();
   try {
-    r = await post('api/attention', { prompt });
+    r = await post('api/attention', oneLayer ? { prompt, layer: state.layer } : { prompt });
   } catch (e) {
     if (seq === state.attentionSeq) $('grid').replaceChildren(el('div', { className: 'muted', textContent: 'attention: ' + e.message }));
     return;
   }
   if (seq !== state.attentionSeq) return;
+  if (oneLayer && !state.layerPicked) { // the first answer: go to the layer of the most focused head
+    state.layerPicked = true;
+    const best = mostFocused(r.focus);
+    if (best.layer !== state.layer) { state.layer = best.layer; state.head = best.head; return attention(); }
+    state.head = best.head;
+  }
   state.attention = r;
+  focusTable(r.focus);
   const T = r.tokens.length;
   if (state.position === null || state.position >= T) state.position = T - 1;
   const strip = $('token-strip');
@@ -68,8 +76,42 @@ function selectQuery(i) {
   if ($('explain').childElementCount) explain();
 }
 
+// GPT-2's 12 × 12 heads: one layer's maps at a time (144 maps of T × T cells would be unreadable and slow).
+function manyHeads() {
+  const m = state.card && state.card.params && state.card.params.model;
+  return !!m && m.n_layer * m.n_head > 16;
+}
+
+function mostFocused(focus) {
+  let best = { layer: 0, head: 0, focus: -1 };
+  focus.forEach((row, l) => row.forEach((f, h) => { if (f > best.focus) best = { layer: l, head: h, focus: f }; }));
+  return best;
+}
+
+function focusTable(focus) {
+  const table = $('focus-table');
+  table.replaceChildren(el('tr', {}, el('th'), ...focus[0].map((_, h) => el('th', { textContent: 'h' + h }))));
+  focus.forEach((row, l) => {
+    table.append(el('tr', {}, el('th', { textContent: 'layer ' + l }), ...row.map((f, h) => {
+      const td = el('td', { className: 'fcell', textContent: f.toFixed(2), title: 'layer ' + l + ', head ' + h + ': focus ' + f.toFixed(4) });
+      td.dataset.l = l; td.dataset.h = h;
+      td.style.background = cellColour(f);
+      td.addEventListener('click', () => chooseHead(l, h));
+      return td;
+    })));
+  });
+}
+
 function chooseHead(layer, head) {
+  const shown = state.attention && state.attention.maps.length ? state.attention.maps[0].layer : null;
+  if (manyHeads() && shown !== null && layer !== shown) {
+    state.layer = layer; state.head = head;
+    attention();
+    return;
+  }
   state.layer = layer; state.head = head;
+  document.querySelectorAll('#focus-table .fcell').forEach(c => c.classList.toggle('chosen',
+    Number(c.dataset.l) === layer && Number(c.dataset.h) === head));
   document.querySelectorAll('.map').forEach(m => m.classList.toggle('chosen',
     Number(m.dataset.l) === layer && Number(m.dataset.h) === head));
   $('explain-title').textContent = 'q·k step by step: layer ' + layer + ', head ' + head;
