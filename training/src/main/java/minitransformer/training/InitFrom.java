@@ -5,12 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import minitransformer.datasets.Corpus;
+import minitransformer.datasets.DataException;
 import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.Names;
 import minitransformer.framework.PositionalEncoding;
+import minitransformer.training.checkpoint.CheckpointException;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.ModelLoader;
 import minitransformer.training.config.Config;
@@ -44,10 +46,14 @@ public final class InitFrom {
   /** As {@link #CHECKPOINTS}, with warnings (a stale marker, a half-written checkpoint) sent to a consumer. */
   public static InitialModel checkpoints(Consumer<String> warnings) {
     return path -> {
-      CheckpointStore.Loaded header = CheckpointStore.loadHeader(path, warnings);
-      Tokenizer tokenizer = Tokenizers.fromJson(header.state().tokenizerJson());
-      return new InitialModel.Checkpoint(header.directory(), ModelSection.of(header.state().model()),
-          tokenizer.kind(), tokenizer.vocabSize());
+      try {
+        CheckpointStore.Loaded header = CheckpointStore.loadHeader(path, warnings);
+        Tokenizer tokenizer = Tokenizers.fromJson(header.state().tokenizerJson());
+        return new InitialModel.Checkpoint(header.directory(), ModelSection.of(header.state().model()),
+            tokenizer.kind(), tokenizer.vocabSize());
+      } catch (CheckpointException | DataException e) { // one line that names the key too
+        throw new ConfigException(Schema.INIT_FROM.path() + ": " + e.getMessage(), e);
+      }
     };
   }
 

@@ -73,6 +73,17 @@ class InitFromCommandTest {
     assertEquals(0, dry.exit(), dry.err());
     assertTrue(dry.out().contains("gpt2 tokenizer, vocabulary 300"), dry.out());
 
+    // training.init_from in the file, read by params as by train
+    Path withKey = tmp.resolve("keyed.yaml");
+    Files.writeString(withKey, Files.readString(config).replace("training:\n", "training:\n  init_from: checkpoints/gpt2\n"));
+    CliRun params = CliRun.of("params", "--config", withKey.toString());
+    assertEquals(0, params.exit(), params.err());
+    assertTrue(params.out().startsWith("model: 2 layers, 2 heads (hs 8), width C = 16, block 16, vocabulary 300"),
+        params.out());
+    Files.writeString(withKey, Files.readString(withKey).replace("init_from: checkpoints/gpt2", "init_from: nowhere"));
+    CliRun.of("train", "--config", withKey.toString())
+        .assertOneErrorLine(withKey + ": training.init_from: " + tmp.resolve("nowhere") + ": no such checkpoint");
+
     CliRun.of("train", "--init-from", gpt2.toString(), "--config", config.toString(), "--set", "model.n_embd=32")
         .assertOneErrorLine("--set model.n_embd=32: model.n_embd 32 disagrees with the checkpoint's");
     CliRun.of("train", "--init-from", gpt2.toString(), "--config", config.toString(), "--set", "model.block_size=64")
