@@ -62,6 +62,9 @@ public final class TrainingRun {
 
   /** The corpus of a config, tokenized (the tokenizer fitted to it). */
   public static Corpus loadCorpus(Config config) {
+    if (config.training().initFrom() != null) {
+      return InitFrom.corpus(config); // the checkpoint's tokenizer
+    }
     return Corpus.load(
         config.data().path(),
         config.data().tokenizerSpec(),
@@ -81,6 +84,9 @@ public final class TrainingRun {
   public static TrainingRun start(Config config, AvailableMemory memory) {
     Path runDirectory = config.runDirectory();
     refuseExistingCheckpoints(runDirectory);
+    if (config.training().initFrom() != null) {
+      return InitFrom.start(config, memory);
+    }
     Corpus corpus = loadCorpus(config);
     TrainingSection t = config.training();
     GPTConfig architecture = config.model().toGptConfig(corpus.tokenizer().vocabSize());
@@ -89,6 +95,13 @@ public final class TrainingRun {
     Optimizer optimizer = t.optimizerFor(model);
     return new TrainingRun(
         config, runDirectory, corpus, model, optimizer, LoopState.fresh(t.seed()), null, 0);
+  }
+
+  /** A fresh run of a model built elsewhere (InitFrom): a fresh optimizer, step 0. */
+  static TrainingRun fresh(Config config, Corpus corpus, GPT model) {
+    TrainingSection t = config.training();
+    return new TrainingRun(config, config.runDirectory(), corpus, model, t.optimizerFor(model),
+        LoopState.fresh(t.seed()), null, 0);
   }
 
   /**
@@ -140,7 +153,7 @@ public final class TrainingRun {
    * Refuses (one line, before any graph is built) a model whose training step is estimated to need more
    * memory than is available, so that the kernel's out-of-memory killer never has to stop it.
    */
-  private static void refuseTooLarge(GPTConfig architecture, TrainingSection t, AvailableMemory memory) {
+  static void refuseTooLarge(GPTConfig architecture, TrainingSection t, AvailableMemory memory) {
     MemoryEstimate estimate = MemoryEstimate.forTraining(architecture, t.batchSize(), t.workers());
     estimate.refuseAbove(memory, "this run", estimate.lowerKeys());
   }
@@ -164,7 +177,7 @@ public final class TrainingRun {
     List<String> all = new java.util.ArrayList<>(overrides);
     all.add(Schema.OUT_DIR.setTo(dir.getParent())); // where it is now, should it have moved
     all.add(Schema.NAME.setTo(dir.getFileName()));
-    return start(ConfigLoader.load(dir.resolve(CONFIG_FILE), all), memory);
+    return start(ConfigLoader.load(dir.resolve(CONFIG_FILE), all, InitFrom.CHECKPOINTS), memory);
   }
 
   private static void refuseExistingCheckpoints(Path runDirectory) {

@@ -1,6 +1,7 @@
 package minitransformer.framework.generate;
 
 import java.util.Arrays;
+import java.util.OptionalInt;
 import java.util.Random;
 import java.util.function.IntConsumer;
 import minitransformer.framework.GPT;
@@ -65,6 +66,11 @@ public final class CachedSampler {
    * @return the n new tokens (without the prompt)
    */
   public int[] generate(int[] prompt, int n, SamplingOptions options, IntConsumer onToken) {
+    return generate(prompt, n, options, OptionalInt.empty(), onToken);
+  }
+
+  /** As {@link Sampler#generate(int[], int, SamplingOptions, OptionalInt, IntConsumer)}: ends after stop. */
+  public int[] generate(int[] prompt, int n, SamplingOptions options, OptionalInt stop, IntConsumer onToken) {
     if (prompt.length == 0) {
       throw new IllegalArgumentException("the prompt must hold at least one token");
     }
@@ -78,6 +84,9 @@ public final class CachedSampler {
       generated[i] = next;
       context[length++] = next;
       onToken.accept(next);
+      if (stop.isPresent() && next == stop.getAsInt()) {
+        return Arrays.copyOf(generated, i + 1);
+      }
       if (i == n - 1) {
         break; // no logits needed after the last token
       }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Random;
 import java.util.function.IntConsumer;
 import minitransformer.framework.GPT;
@@ -30,6 +31,14 @@ public final class Sampler {
    * @return the n new tokens (without the prompt)
    */
   public int[] generate(int[] prompt, int n, SamplingOptions options, IntConsumer onToken) {
+    return generate(prompt, n, options, OptionalInt.empty(), onToken);
+  }
+
+  /**
+   * As {@link #generate(int[], int, SamplingOptions, IntConsumer)}, ending early after stop (an
+   * end-of-text token) when it is drawn: it is passed to onToken and is the last of the tokens returned.
+   */
+  public int[] generate(int[] prompt, int n, SamplingOptions options, OptionalInt stop, IntConsumer onToken) {
     if (prompt.length == 0) {
       throw new IllegalArgumentException("the prompt must hold at least one token");
     }
@@ -45,6 +54,9 @@ public final class Sampler {
       generated[i] = next;
       context.add(next);
       onToken.accept(next);
+      if (stop.isPresent() && next == stop.getAsInt()) {
+        return Arrays.copyOf(generated, i + 1);
+      }
     }
     return generated;
   }

@@ -215,6 +215,17 @@ public final class CheckpointStore {
     return new Loaded(found.directory(), found.opened());
   }
 
+  /**
+   * As {@link #loadFound}, reading only meta.json (checked, but no array file read or verified): the state
+   * holds no parameters and no optimizer state. For a run initialised from a checkpoint, whose config
+   * needs the architecture and tokenizer before the weights are read.
+   */
+  public static Loaded loadHeader(Path checkpointOrRunDirectory, Consumer<String> warnings) {
+    CheckpointLookup.Found<TrainingState> found = CheckpointLookup.find(checkpointOrRunDirectory, warnings,
+        dir -> MetaJson.read(dir.resolve(META_FILE)).toState(Map.of(), Map.of()));
+    return new Loaded(found.directory(), found.opened());
+  }
+
   /** The resolved config a checkpoint was saved with (its meta.json's config_yaml), without loading arrays. */
   public static String configYaml(Path checkpointDirectory) {
     MetaJson.Meta meta = MetaJson.read(checkpointDirectory.resolve(META_FILE));

@@ -12,6 +12,7 @@ import minitransformer.framework.GPTConfig;
 import minitransformer.framework.Names;
 import minitransformer.framework.ParameterCount;
 import minitransformer.framework.PositionalEncoding;
+import minitransformer.training.InitFrom;
 import minitransformer.training.TrainingRun;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigLoader;
@@ -79,7 +80,7 @@ public final class ParamsCommand implements Callable<Integer> {
     if (architecture.vocabSize().isPresent()) {
       return architecture.toGptConfig();
     }
-    Config config = ConfigLoader.load(file, List.of());
+    Config config = ConfigLoader.load(file, List.of(), InitFrom.CHECKPOINTS); // a fine-tune's: its checkpoint's
     int vocabSize = TrainingRun.loadCorpus(config).tokenizer().vocabSize();
     return config.model().toGptConfig(vocabSize);
   }

@@ -2,6 +2,7 @@ package minitransformer.training.cli;
 
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import minitransformer.datasets.StreamingDecoder;
 import minitransformer.datasets.Tokenizer;
@@ -10,6 +11,7 @@ import minitransformer.framework.generate.JavaKvCache;
 import minitransformer.framework.generate.Sampler;
 import minitransformer.framework.generate.SamplingOptions;
 import minitransformer.training.TrainedModel;
+import minitransformer.training.report.EndOfText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,6 +34,8 @@ import picocli.CommandLine.Spec;
           + " tokens are cheap steps again; tokens then see between refill and block_size tokens of context."
           + " --refill block_size is exact, the text equals --no-cache's token for token, but then every token"
           + " past the block costs a full forward pass.",
+      "End of text: with GPT-2's tokenizer the sample ends when <|endoftext|> (50256) is drawn, unless --no-stop;"
+          + " <|endoftext|> written in a prompt is read as that one token, as nanoGPT's sample.py reads it.",
       PromptOptions.HELP
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -71,6 +75,10 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--no-cache", description = "No KV cache: one full forward pass over the context per token.")
   boolean noCache;
 
+  @Option(names = "--no-stop", description = "Go on past an end-of-text token (GPT-2's <|endoftext|>, 50256),"
+      + " printing it as its text; by default the sample ends there, without printing it, and says so on stderr.")
+  boolean noStop;
+
   @Option(names = "--refill", paramLabel = "R",
       description = "Tokens re-read when the cache is full, 1..block_size (default: block_size / 2;"
           + " block_size: exact, as --no-cache).")
@@ -99,23 +107,27 @@ public final class SampleCommand implements Callable<Integer> {
     // (the prompt policy, report.Prompt), which is all that is kept of it.
     int[] ids = prompt.encode(m, err).context();
     Tokenizer tokenizer = m.tokenizer();
+    OptionalInt stop = EndOfText.stopToken(tokenizer, !noStop);
     for (int s = 0; s < numSamples; s++) {
       if (numSamples > 1) {
         out.printf(Locale.ROOT, "%s--- sample %d of %d (seed %d) ---%n", s == 0 ? "" : "\n", s + 1, numSamples,
             seed + s);
       }
       SamplingOptions sampleOptions = options(seed + s);
-      Stream stream = new Stream(out, tokenizer);
+      Stream stream = new Stream(out, tokenizer, stop);
       prompt.forEachId(tokenizer, stream::echo);
       out.flush();
-      if (noCache) {
-        new Sampler(m.gpt()).generate(ids, tokens, sampleOptions, stream::accept);
-      } else {
-        new CachedSampler(m.gpt(), new JavaKvCache(m.gpt()), refillTokens).generate(ids, tokens, sampleOptions, stream::accept);
-      }
+      int[] generated = noCache
+          ? new Sampler(m.gpt()).generate(ids, tokens, sampleOptions, stop, stream::accept)
+          : new CachedSampler(m.gpt(), new JavaKvCache(m.gpt()), refillTokens)
+              .generate(ids, tokens, sampleOptions, stop, stream::accept);
       stream.finish();
       out.println();
       out.flush();
+      if (EndOfText.stopped(generated, stop)) {
+        err.println(EndOfText.note(tokenizer, stop.getAsInt(), generated.length, tokens));
+        err.flush();
+      }
     }
     return 0;
   }
@@ -132,10 +144,12 @@ public final class SampleCommand implements Callable<Integer> {
   private static final class Stream {
     private final PrintWriter out;
     private final StreamingDecoder decoder;
+    private final OptionalInt stop;
 
-    Stream(PrintWriter out, Tokenizer tokenizer) {
+    Stream(PrintWriter out, Tokenizer tokenizer, OptionalInt stop) {
       this.out = out;
       this.decoder = tokenizer.streamingDecoder();
+      this.stop = stop;
     }
 
     /** A prompt token, printed without a flush each. */
@@ -143,7 +157,11 @@ public final class SampleCommand implements Callable<Integer> {
       out.print(decoder.push(id));
     }
 
+    /** A generated token; the stop token ends the text and is not printed (EndOfText). */
     void accept(int id) {
+      if (stop.isPresent() && id == stop.getAsInt()) {
+        return;
+      }
       out.print(decoder.push(id));
       out.flush();
     }

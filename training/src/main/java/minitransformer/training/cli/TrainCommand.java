@@ -11,6 +11,7 @@ import minitransformer.framework.GPTConfig;
 import minitransformer.framework.ParameterCount;
 import minitransformer.training.AfterTraining;
 import minitransformer.training.FreshRun;
+import minitransformer.training.InitFrom;
 import minitransformer.training.ResumeHistory;
 import minitransformer.training.Trainer;
 import minitransformer.training.TrainingRun;
@@ -67,6 +68,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Mixin VerboseOption verbose;
 
+  @Mixin InitFromOption initFrom;
+
   @Option(
       names = "--config",
       paramLabel = "FILE",
@@ -104,7 +107,7 @@ public final class TrainCommand implements Callable<Integer> {
    */
   private Config freshRunConfig(List<String> overrides, PrintWriter err) {
     Path file = config == null ? defaultConfig(err) : config;
-    Config loaded = ConfigLoader.load(file, overrides);
+    Config loaded = ConfigLoader.load(file, overrides, InitFrom.checkpoints(w -> err.println("warning: " + w)));
     boolean named = overrides.stream().anyMatch(Schema.NAME::isSetBy);
     if (named) {
       return loaded;
@@ -149,6 +152,7 @@ public final class TrainCommand implements Callable<Integer> {
     RunClock clock = context.runClock();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    List<String> allOverrides = new ArrayList<>(initFrom.overrides(resume));
     if (resume != null && config != null) {
       throw new ConfigException(
           "--config and --resume cannot be combined: a resumed run's config comes from its checkpoint"
@@ -157,7 +161,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (resume != null && runName != null) {
       throw new ConfigException("--run cannot be combined with --resume: a resumed run keeps its directory");
     }
-    List<String> allOverrides = new ArrayList<>(overrides);
+    allOverrides.addAll(overrides);
     if (runName != null) {
       allOverrides.add(Schema.NAME.setTo(runName));
     }
@@ -188,7 +192,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path runDirectory = run.runDirectory();
     run.writeResolvedConfig();
     if (!quiet) {
-      describe(run, out);
+      RunHeader.print(run, out);
     }
     CheckpointStore store =
         new CheckpointStore(runDirectory, resolved.training().keepLast(), line -> err.println("warning: " + line));
@@ -235,7 +239,9 @@ public final class TrainCommand implements Callable<Integer> {
     Config resolved;
     int vocabSize;
     if (resume == null) {
-      resolved = ConfigLoader.load(config == null ? defaultConfig(spec.commandLine().getErr()) : config, allOverrides);
+      PrintWriter err = spec.commandLine().getErr();
+      resolved = ConfigLoader.load(config == null ? defaultConfig(err) : config, allOverrides,
+          InitFrom.checkpoints(w -> err.println("warning: " + w)));
       Corpus corpus = TrainingRun.loadCorpus(resolved);
       vocabSize = corpus.tokenizer().vocabSize();
       out.printf(
@@ -259,24 +265,6 @@ public final class TrainCommand implements Callable<Integer> {
     out.println("dry run: nothing trained, nothing written");
     out.flush();
     return 0;
-  }
-
-  private static void describe(TrainingRun run, PrintWriter out) {
-    long parameters = ParameterCount.of(run.model()).total();
-    out.printf(
-        Locale.ROOT,
-        "%s run %s: %,d parameters, %s vocabulary %d, %,d train / %,d validation tokens%n",
-        run.fresh() ? "new" : "resumed",
-        run.config().run().name(),
-        parameters,
-        run.corpus().tokenizer().kind(),
-        run.corpus().tokenizer().vocabSize(),
-        run.corpus().trainSize(),
-        run.corpus().validationSize());
-    out.println(
-        (run.fresh() ? "writing to " : "continuing at step " + run.state().step() + " in ")
-            + displayed(run.runDirectory()));
-    out.flush();
   }
 
   /** The run directory of a --resume argument: a checkpoint's parent, else the directory itself. */

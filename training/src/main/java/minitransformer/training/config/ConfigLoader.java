@@ -44,10 +44,15 @@ public final class ConfigLoader {
   private static final Set<Key> RESUMABLE_KEYS = Set.of(Schema.PATH);
 
   public static Config load(Path file, List<String> overrides) {
+    return load(file, overrides, InitialModel.UNAVAILABLE);
+  }
+
+  /** As {@link #load(Path, List)}; a training.init_from is read through initial ({@link InitialKeys}). */
+  public static Config load(Path file, List<String> overrides, InitialModel initial) {
     String yaml = read(file);
     Path directory = file.toAbsolutePath().getParent();
     String name = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
-    return fromYaml(yaml, file.toString(), directory, name, overrides);
+    return fromYaml(yaml, file.toString(), directory, name, overrides, initial);
   }
 
   /**
@@ -57,6 +62,12 @@ public final class ConfigLoader {
    */
   public static Config fromYaml(
       String yaml, String source, Path baseDir, String defaultName, List<String> overrides) {
+    return fromYaml(yaml, source, baseDir, defaultName, overrides, InitialModel.UNAVAILABLE);
+  }
+
+  /** As above; initial reads the checkpoint of a training.init_from (null: the keys are taken as they are). */
+  public static Config fromYaml(String yaml, String source, Path baseDir, String defaultName,
+      List<String> overrides, InitialModel initial) {
     Values values = Values.defaults();
     Map<Key, String> origins = new HashMap<>();
     values.set(Schema.NAME, TextNode.valueOf(defaultName), baseDir);
@@ -69,6 +80,9 @@ public final class ConfigLoader {
       throw new ConfigException(origins.getOrDefault(Schema.VOCAB_SIZE, source) + ": " + Schema.VOCAB_SIZE.path()
           + " is only for describing an architecture without a corpus (params --config); a run's vocabulary"
           + " size comes from its tokenizer, so remove the key to train (a BPE tokenizer's size is data.vocab_size)");
+    }
+    if (initial != null) {
+      InitialKeys.apply(values, origins, source, initial);
     }
     try {
       return Config.from(values);
@@ -118,14 +132,14 @@ public final class ConfigLoader {
   public static Config forResume(String resolvedYaml, String source, List<String> overrides) {
     for (String override : overrides) {
       Key key = parseOverride(override).key();
-      if (!RESUMABLE_SECTIONS.contains(key.section()) && !RESUMABLE_KEYS.contains(key)) {
+      if (!RESUMABLE_SECTIONS.contains(key.section()) && !RESUMABLE_KEYS.contains(key) || key == Schema.INIT_FROM) {
         throw new ConfigException(
             "--set "
                 + override
                 + ": "
                 + key.path()
                 + " cannot change on resume (the architecture and the tokenizer come from the"
-                + " checkpoint; only training.*, run.* and data.path may change)");
+                + " checkpoint; only training.* (not training.init_from), run.* and data.path may change)");
       }
     }
     List<String> all = new ArrayList<>();
@@ -134,7 +148,8 @@ public final class ConfigLoader {
       all.add(Schema.WORKERS.path() + "=1");
     }
     all.addAll(overrides);
-    return fromYaml(resolvedYaml, source, Path.of("").toAbsolutePath(), "run", all);
+    // a fine-tune's resolved model keys are already its checkpoint's (cropped): taken as they are
+    return fromYaml(resolvedYaml, source, Path.of("").toAbsolutePath(), "run", all, null);
   }
 
   /**

@@ -17,8 +17,8 @@ import minitransformer.datasets.TokenizerSpec;
 /**
  * The {@code data} section: the corpus file (absolute once resolved) and how to tokenize it.
  *
- * @param tokenizer "char", "word", "bpe", or "gpt2" (GPT-2's own, only in a run made by import --hf: the
- *     tokenizer is the checkpoint's, never fitted)
+ * @param tokenizer "char", "word", "bpe", or "gpt2" (GPT-2's own, only in a run that starts from a checkpoint
+ *     made by import --hf: the tokenizer is the checkpoint's, never fitted)
  * @param maxVocab word level: at most this many tokens, {@code <unk>} included (0 = no limit)
  * @param minCount word level: words seen fewer times become {@code <unk>}
  * @param vocabSize BPE: 256 byte tokens plus the merges (0 = not given)
@@ -67,12 +67,13 @@ public record DataSection(
 
   /**
    * How to fit the tokenizer to the corpus. GPT-2's tokenizer ({@code gpt2}) is never fitted: it comes
-   * with a checkpoint made by {@code import --hf}, and only {@code train --resume} of that run uses it.
+   * with a checkpoint made by {@code import --hf}, and only runs that start from it (training.init_from) or
+   * resume it use it.
    */
   public TokenizerSpec tokenizerSpec() {
     if (GPT2.equals(tokenizer)) {
       throw new InvalidValueException(TOKENIZER, tokenizer, "is GPT-2's own tokenizer, which comes with a checkpoint"
-          + " made by import --hf: continue that run with train --resume CHECKPOINT --set data.path=CORPUS");
+          + " made by import --hf: fine-tune it with train --init-from CHECKPOINT --config FILE");
     }
     return new TokenizerSpec(tokenizer, lowercase, maxVocab, minCount, vocabSize, merges);
   }

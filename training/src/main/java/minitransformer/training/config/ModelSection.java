@@ -102,6 +102,13 @@ public record ModelSection(
         v.real(LOGIT_SOFTCAP));
   }
 
+  /** The model section of an architecture (a checkpoint's), every key resolved. */
+  public static ModelSection of(GPTConfig c) {
+    return new ModelSection(c.nLayer(), c.nHead(), c.nEmbd(), c.blockSize(), c.dropout(), c.bias(),
+        c.tieEmbeddings(), c.positionalEncoding(), c.ropeTheta(), c.norm(), c.normEps(), c.mlp(), c.mlpHidden(),
+        c.nKvHead(), c.qkNorm(), c.logitSoftcap());
+  }
+
   /** The framework's model config, with the vocabulary size of the run's tokenizer. */
   public GPTConfig toGptConfig(int vocabSize) {
     return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, positionalEncoding, bias, tieEmbeddings,

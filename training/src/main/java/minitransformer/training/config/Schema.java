@@ -102,6 +102,11 @@ public final class Schema {
   public static final Key CHECKPOINT_INTERVAL = key(TRAINING, "checkpoint_interval", Type.INT, 250);
   public static final Key KEEP_LAST = key(TRAINING, "keep_last", Type.INT, 3);
   public static final Key SEED = key(TRAINING, "seed", Type.LONG, 1337L);
+  /**
+   * A checkpoint or run directory to start from (nanoGPT's init_from): its architecture, weights and
+   * tokenizer, with a fresh optimizer at step 0 (config/InitialModel). Absent: weights drawn from seed.
+   */
+  public static final Key INIT_FROM = key(TRAINING, "init_from", Type.PATH, null);
 
   // run: where the outputs go and what is shown after training
   /** Defaults to the config file's name without extension. */

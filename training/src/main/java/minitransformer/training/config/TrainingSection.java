@@ -7,6 +7,7 @@ import static minitransformer.training.config.Schema.CHECKPOINT_INTERVAL;
 import static minitransformer.training.config.Schema.EVAL_INTERVAL;
 import static minitransformer.training.config.Schema.EVAL_ITERS;
 import static minitransformer.training.config.Schema.GRAD_CLIP;
+import static minitransformer.training.config.Schema.INIT_FROM;
 import static minitransformer.training.config.Schema.KEEP_LAST;
 import static minitransformer.training.config.Schema.LEARNING_RATE;
 import static minitransformer.training.config.Schema.LOG_INTERVAL;
@@ -23,6 +24,7 @@ import static minitransformer.training.config.Schema.WARMUP_ITERS;
 import static minitransformer.training.config.Schema.WEIGHT_DECAY;
 import static minitransformer.training.config.Schema.WORKERS;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -46,6 +48,8 @@ import minitransformer.training.optim.Optimizer;
  * @param keepLast how many of the newest checkpoints to keep (the best is always kept)
  * @param workers how many graphs compute a step side by side, each on a slice of the batch and a
  *     thread of its own; the result depends on it (the slices' gradients are summed in a fixed order)
+ * @param initFrom the checkpoint or run directory the run starts from (its weights, architecture and
+ *     tokenizer), or null for weights drawn from the seed
  */
 public record TrainingSection(
     int maxIters,
@@ -69,7 +73,8 @@ public record TrainingSection(
     int checkpointInterval,
     int keepLast,
     long seed,
-    int workers) {
+    int workers,
+    Path initFrom) {
 
   /** More graphs than this only add memory: each takes a thread, and a pass of one sequence is the smallest. */
   public static final int MAX_WORKERS = 64;
@@ -137,7 +142,8 @@ public record TrainingSection(
         v.integer(CHECKPOINT_INTERVAL),
         v.integer(KEEP_LAST),
         v.longInteger(SEED),
-        v.integer(WORKERS));
+        v.integer(WORKERS),
+        v.has(INIT_FROM) ? v.path(INIT_FROM) : null);
   }
 
   public LearningRateSchedule schedule() {
@@ -185,6 +191,9 @@ public record TrainingSection(
     m.put(KEEP_LAST, keepLast);
     m.put(SEED, seed);
     m.put(WORKERS, workers);
+    if (initFrom != null) {
+      m.put(INIT_FROM, initFrom);
+    }
     return m;
   }
 }

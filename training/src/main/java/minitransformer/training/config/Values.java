@@ -31,6 +31,16 @@ final class Values {
     values.put(key, convert(key, node, baseDir));
   }
 
+  /** Sets a key to a value already of its type (a value taken from a checkpoint). */
+  void put(Key key, Object value) {
+    values.put(key, value);
+  }
+
+  /** The value of a key, null when it has none. */
+  Object get(Key key) {
+    return values.get(key);
+  }
+
   boolean has(Key key) {
     return values.get(key) != null;
   }

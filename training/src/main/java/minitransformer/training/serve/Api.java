@@ -20,6 +20,7 @@ import minitransformer.framework.analysis.TokenEmbeddings;
 import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.SamplingOptions;
 import minitransformer.training.TrainedModel;
+import minitransformer.training.report.EndOfText;
 import minitransformer.training.report.NextTokenReport;
 import minitransformer.training.report.Prompt;
 import minitransformer.training.report.WordToken;
@@ -61,7 +62,8 @@ final class Api {
   }
 
   /** A checked POST /api/sample request; the server streams its tokens. */
-  record SampleRequest(int[] ids, int tokens, SamplingOptions options, int refill) {}
+  /** @param stop the token the sample ends at (report.EndOfText), unless "stop": false */
+  record SampleRequest(int[] ids, int tokens, SamplingOptions options, int refill, OptionalInt stop) {}
 
   SampleRequest sample(Fields f) {
     String prompt = f.text("prompt", MAX_PROMPT_CHARS);
@@ -71,7 +73,8 @@ final class Api {
     SamplingOptions options = sampling(f, 0.8, 0, 0.95, f.longInteger("seed", 1337));
     int block = config.blockSize();
     int refill = f.integer("refill", CachedSampler.defaultRefill(block), 1, block);
-    return new SampleRequest(ids, tokens, options, refill);
+    return new SampleRequest(ids, tokens, options, refill,
+        EndOfText.stopToken(model.tokenizer(), f.bool("stop", true)));
   }
 
   /**
@@ -259,7 +262,7 @@ final class Api {
 
   /** The request fields of each endpoint. */
   static final Set<String> PREDICT = Set.of("prompt", "top", "temperature", "top_k", "top_p");
-  static final Set<String> SAMPLE = Set.of("prompt", "tokens", "temperature", "top_k", "top_p", "seed", "refill");
+  static final Set<String> SAMPLE = Set.of("prompt", "tokens", "temperature", "top_k", "top_p", "seed", "refill", "stop");
   static final Set<String> ATTENTION = Set.of("prompt", "layer", "head");
   static final Set<String> EXPLAIN = Set.of("prompt", "layer", "head", "position");
   static final Set<String> SIMILARITY = Set.of("words", "nearest", "top", "prompt", "word", "ref");

@@ -102,6 +102,17 @@ final class Fields {
     return v.asLong();
   }
 
+  boolean bool(String field, boolean fallback) {
+    if (!has(field)) {
+      return fallback;
+    }
+    JsonNode v = body.get(field);
+    if (!v.isBoolean()) {
+      throw ApiException.badField(field, "must be true or false, got " + v);
+    }
+    return v.asBoolean();
+  }
+
   double number(String field, double fallback) {
     if (!has(field)) {
       return fallback;

@@ -13,6 +13,7 @@ import minitransformer.datasets.StreamingDecoder;
 import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.JavaKvCache;
 import minitransformer.framework.generate.KvCache;
+import minitransformer.training.report.EndOfText;
 import minitransformer.training.report.Json;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Response;
@@ -20,8 +21,10 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * POST /api/sample as server-sent events: {@code prompt} (the decoded prompt), one {@code token} per
- * generated token (its id, its text and the text it adds), then {@code done} with any text the decoder held
- * back ({@code rest}) and the whole text, which is what {@code sample} prints for the same request. At most
+ * generated token (its id, its text and the text it adds), then {@code done} with the number of tokens generated,
+ * any text the decoder held back ({@code rest}) and the whole text, which is what {@code sample} prints for the
+ * same request, and whether the sample {@code stopped} at an end-of-text token (report.EndOfText: GPT-2's
+ * {@code <|endoftext|>} ends it, without a {@code token} event, unless the request says {@code "stop": false}). At most
  * {@link #MAX_STREAMS} run at once; another waits up to {@link #WAIT_SECONDS} s for one of them to end (clients
  * that cycle through the endpoints bunch up behind the slowest, so a burst of samples is normal) and is then
  * answered 503; a client that goes away (a write fails, or blocks past the idle timeout
@@ -69,10 +72,13 @@ final class SampleStream implements AutoCloseable {
       }
       try {
         event(response, "prompt", Json.MAPPER.createObjectNode().put("text", text.toString()));
-        new CachedSampler(pool.model().gpt(), cache, request.refill()).generate(request.ids(), request.tokens(),
-            request.options(), id -> {
+        int[] generated = new CachedSampler(pool.model().gpt(), cache, request.refill()).generate(request.ids(),
+            request.tokens(), request.options(), request.stop(), id -> {
               if (closing) {
                 throw new UncheckedIOException(new IOException("server closing"));
+              }
+              if (request.stop().isPresent() && id == request.stop().getAsInt()) {
+                return; // the end of the text, not a part of it (report.EndOfText); done says so
               }
               String piece = decoder.push(id);
               text.append(piece);
@@ -81,8 +87,13 @@ final class SampleStream implements AutoCloseable {
             });
         String rest = decoder.finish();
         text.append(rest);
-        event(response, "done", Json.MAPPER.createObjectNode().put("tokens", request.tokens()).put("rest", rest)
-            .put("text", text.toString()));
+        boolean stopped = EndOfText.stopped(generated, request.stop());
+        ObjectNode summary = Json.MAPPER.createObjectNode().put("tokens", generated.length).put("rest", rest)
+            .put("text", text.toString()).put("stopped", stopped);
+        if (stopped) {
+          summary.put("stop_token", pool.model().tokenizer().token(request.stop().getAsInt()));
+        }
+        event(response, "done", summary);
       } catch (UncheckedIOException gone) {
         stoppedEarly.incrementAndGet();
         done.failed(gone.getCause());

@@ -67,7 +67,7 @@ async function sample() {
         const data = JSON.parse(lines.find(l => l.startsWith('data: ')).slice(6));
         if (name === 'prompt') { out.append(data.text, generated); }
         else if (name === 'token') { generated.textContent += data.text; count++; $('sample-status').textContent = count + ' tokens'; }
-        else if (name === 'done') { generated.textContent += data.rest; out.dataset.text = data.text; $('sample-status').textContent = data.tokens + ' tokens, done'; }
+        else if (name === 'done') { generated.textContent += data.rest; out.dataset.text = data.text; $('sample-status').textContent = data.tokens + ' tokens, ' + (data.stopped ? 'stopped at ' + data.stop_token : 'done'); }
       }
     }
   } catch (e) {
