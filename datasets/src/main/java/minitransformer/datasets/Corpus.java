@@ -122,12 +122,24 @@ public final class Corpus {
     int[] validation = Arrays.copyOfRange(ids, nTrain, n);
     requireBlock(file, tokenizer, "train", train.length, n, blockSize);
     requireBlock(file, tokenizer, "validation", validation.length, n, blockSize);
+    if (tokenizer instanceof Gpt2Tokenizer bytes) {
+      // byte-level BPE: a token is a run of bytes, not a character, so the bytes are counted token by token
+      return new Corpus(file, tokenizer, train, validation, byteCount(bytes, train), byteCount(bytes, validation));
+    }
     String covered = tokenizer instanceof WordTokenizer words ? words.normalize(text) : text;
     int cut = tokenizer instanceof WordTokenizer words
         ? words.startOfToken(covered, nTrain)
         : text.offsetByCodePoints(0, nTrain);
     long trainBytes = utf8Length(covered.substring(0, cut));
     return new Corpus(file, tokenizer, train, validation, trainBytes, utf8Length(covered) - trainBytes);
+  }
+
+  private static long byteCount(Gpt2Tokenizer tokenizer, int[] ids) {
+    long bytes = 0;
+    for (int id : ids) {
+      bytes += tokenizer.tokenBytes(id).length;
+    }
+    return bytes;
   }
 
   static long utf8Length(String text) {

@@ -126,6 +126,17 @@ class Gpt2TokenizerTest {
 
   // ---- bad files: one line each, naming the file and the token
 
+  @Test
+  void corpusCountsTheBytesItsTokensCover() throws Exception {
+    Gpt2Tokenizer t = Gpt2Tokenizer.load(copyTiny(false));
+    String text = "Hello world, héllo wörld! ".repeat(40) + "caf\u00e9 \uD83D\uDE00 end";
+    Path file = Files.writeString(dir.resolve("bytes.txt"), text, StandardCharsets.UTF_8);
+    Corpus corpus = Corpus.load(file, t, 0.9, 4);
+    assertEquals(text.getBytes(StandardCharsets.UTF_8).length, corpus.trainBytes() + corpus.validationBytes(),
+        "bits per byte need the bytes of the text, not its characters");
+    assertTrue(corpus.trainBytes() > corpus.trainSize(), "several bytes per token, as byte-level BPE gives");
+  }
+
   private Path copyTiny(boolean tokenizerJson) throws Exception {
     Path d = Files.createTempDirectory(dir, "tiny");
     for (String f : tokenizerJson ? new String[] {"tokenizer.json"} : new String[] {"vocab.json", "merges.txt"}) {
