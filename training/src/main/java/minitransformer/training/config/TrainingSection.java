@@ -84,11 +84,12 @@ public record TrainingSection(
     Check.atLeast(BATCH_SIZE, batchSize, 1);
     Check.positive(LEARNING_RATE, learningRate);
     Check.nonNegative(MIN_LR, minLr);
-    if (minLr > learningRate) {
+    Check.notNull(LR_SCHEDULE, lrSchedule);
+    // min_lr is where cosine decay ends; a constant schedule never reaches it
+    if (lrSchedule == LearningRateSchedule.Shape.COSINE && minLr > learningRate) {
       throw new InvalidValueException(
           MIN_LR, minLr, "must be <= " + LEARNING_RATE.path() + " (" + learningRate + ")", LEARNING_RATE);
     }
-    Check.notNull(LR_SCHEDULE, lrSchedule);
     Check.atLeast(WARMUP_ITERS, warmupIters, 0);
     if (lrSchedule == LearningRateSchedule.Shape.COSINE && lrDecayIters <= warmupIters) {
       throw new InvalidValueException(

@@ -230,6 +230,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void minLrAboveTheRateIsRefusedOnlyWhereCosineDecaysToIt() throws IOException {
+    String low = MINIMAL.replace("learning_rate: 3e-4", "learning_rate: 3e-5");
+    assertTrue(failure(low).getMessage().contains("training.min_lr must be <= training.learning_rate"));
+    Path file = write("constant.yaml", low + "  lr_schedule: constant\n");
+    assertEquals(3e-5, ConfigLoader.load(file, List.of()).training().learningRate());
+  }
+
+  @Test
   void bpeKeysAreCheckedAndReadBack() throws IOException {
     String bpe = MINIMAL.replace("tokenizer: word", "tokenizer: bpe");
     assertTrue(failure(bpe).getMessage().endsWith("bad.yaml: data.vocab_size is required for data.tokenizer: bpe"
