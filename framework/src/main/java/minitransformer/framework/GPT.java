@@ -202,17 +202,31 @@ public final class GPT {
 
   /**
    * Turns replayed passes on (the default) or off; off, every pass runs in SameDiff's session. The
-   * results are the same bits either way (ReplayedPassTest). When a pass is replayed and when it
-   * runs in the session: the package documentation of {@link minitransformer.framework.exec}.
+   * results are the same bits either way with the replay's kernels off, within float rounding with
+   * them on (ReplayedPassTest). When a pass is replayed and when it runs in the session: the
+   * package documentation of {@link minitransformer.framework.exec}.
    */
   public void replay(boolean on) {
     passes.replay(on);
   }
 
   /**
-   * Every op of later replayed passes is shown to observer (null: none) with its native time. It
-   * sees neither the first pass of a shape, which runs in SameDiff's session, nor the second, which
-   * builds the replayed pass while it runs (see {@link minitransformer.framework.exec}).
+   * Whether replayed passes run the engine's kernels (BLAS calls for the matrix products, Java
+   * loops for the sigmoid) in place of those ops' native calls: on by default.
+   */
+  public void replayKernels(boolean on) {
+    passes.kernels(on);
+  }
+
+  /** Ops of the replayed passes held that run one of the engine's kernels (for tests). */
+  public long replayKernelOps() {
+    return passes.kernelOps();
+  }
+
+  /**
+   * Every op of later replayed passes is shown to observer (null: none) with its time (its kernel's
+   * where the engine runs one). It sees neither the first pass of a shape, which runs in SameDiff's
+   * session, nor the one that builds the replayed pass while it runs (see {@link minitransformer.framework.exec}).
    */
   public void observeReplayedOps(OpObserver observer) {
     passes.observe(observer);

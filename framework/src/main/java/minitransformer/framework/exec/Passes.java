@@ -42,19 +42,17 @@ public final class Passes {
     sd.addListeners(orderRecorder);
   }
 
-  /** The loss and every parameter's gradient (arrays the caller owns) for a training feed. */
+  /**
+   * The loss and every parameter's gradient (arrays the caller owns) for a training feed. While
+   * passes replay, the result comes from the shape's plan also on its first pass: the session runs
+   * it to record the op order and the plan is built and run at once, so a result does not depend
+   * on whether its pass was the shape's first (a resumed run gives the same bits as an unbroken one
+   * although the plan's kernels round differently from the session's native calls).
+   */
   public LossAndGradients lossAndGradients(Map<String, INDArray> feed) {
-    if (replaying() && sd.getFunction("grad") != null) {
-      nameGradients();
-      Map<String, INDArray> out = training.run(feed, requestedByTraining, observer);
-      if (out != null) {
-        Map<String, INDArray> gradients = new LinkedHashMap<>();
-        for (int i = 0; i < parameterNames.size(); i++) {
-          // the plan's array is overwritten by its next pass
-          gradients.put(parameterNames.get(i), out.get(gradientNames.get(i)).dup());
-        }
-        return new LossAndGradients(out.get(lossName).getDouble(0), gradients);
-      }
+    LossAndGradients replayed = replayedTraining(feed);
+    if (replayed != null) {
+      return replayed;
     }
     stepArrays.start(sd, feed.values());
     orderRecorder.start(stepArrays);
@@ -76,10 +74,16 @@ public final class Passes {
     double loss = result.getOutputs().get(lossName).getDouble(0);
     GradientSessions.release(sd);
     stepArrays.release(sd, feed.values(), gradients.values()); // every op output but the gradients
-    return new LossAndGradients(loss, gradients);
+    LossAndGradients session = new LossAndGradients(loss, gradients);
+    replayed = replayedTraining(feed);
+    if (replayed == null) {
+      return session;
+    }
+    session.release();
+    return replayed;
   }
 
-  /** The loss for an evaluation feed. */
+  /** The loss for an evaluation feed; from the shape's plan also on its first pass, as for training. */
   public double loss(Map<String, INDArray> feed) {
     if (!replaying()) {
       return sd.output(feed, lossName).get(lossName).getDouble(0);
@@ -88,18 +92,55 @@ public final class Passes {
     if (out != null) {
       return out.get(lossName).getDouble(0);
     }
+    double loss;
     orderRecorder.start(null);
     try {
-      return sd.output(feed, lossName).get(lossName).getDouble(0);
+      loss = sd.output(feed, lossName).get(lossName).getDouble(0);
     } finally {
       List<String> order = orderRecorder.stop();
       evaluation.recorded(feed, orderRecorder.graph(), order);
     }
+    out = evaluation.run(feed, List.of(lossName), observer);
+    return out == null ? loss : out.get(lossName).getDouble(0);
+  }
+
+  /** The training pass from feed's plan (built now if its op order was recorded), or null. */
+  private LossAndGradients replayedTraining(Map<String, INDArray> feed) {
+    if (!replaying() || sd.getFunction("grad") == null) {
+      return null;
+    }
+    nameGradients();
+    Map<String, INDArray> out = training.run(feed, requestedByTraining, observer);
+    if (out == null) {
+      return null;
+    }
+    Map<String, INDArray> gradients = new LinkedHashMap<>();
+    for (int i = 0; i < parameterNames.size(); i++) {
+      // the plan's array is overwritten by its next pass
+      gradients.put(parameterNames.get(i), out.get(gradientNames.get(i)).dup());
+    }
+    return new LossAndGradients(out.get(lossName).getDouble(0), gradients);
+  }
+
+  /**
+   * Whether plans run the engine's own kernels ({@link Kernels}: BLAS calls for matrix products,
+   * Java loops for the sigmoid) in place of those ops' native calls: on by default. Off, a replayed
+   * pass gives the same bits as SameDiff's session. Frees the plans held.
+   */
+  public void kernels(boolean on) {
+    training.kernels(on);
+    evaluation.kernels(on);
+  }
+
+  /** Ops of the plans held that run a kernel in place of their native call (for tests). */
+  public long kernelOps() {
+    return training.kernelOps() + evaluation.kernelOps();
   }
 
   /**
    * Turns replayed passes on (the default) or off; off, every pass runs in SameDiff's session and
-   * the replayed passes held so far are freed. The results are the same bits either way.
+   * the replayed passes held so far are freed. The results are the same bits either way when the
+   * engine's kernels are off ({@link #kernels}), and within float rounding when they are on.
    */
   public void replay(boolean on) {
     replay = on;

@@ -44,8 +44,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Not thread-safe: one pass at a time, as for the graph itself.
  */
 final class ReplayedPass implements AutoCloseable {
-  /** One op, bound to its arrays. */
-  private record Step(DifferentialFunction op, OpContext context) {}
+  /** One op, bound to its arrays; kernel, when not null, runs in place of its native call ({@link Kernels}). */
+  private record Step(DifferentialFunction op, OpContext context, Runnable kernel) {}
 
   private final Map<String, INDArray> placeholders; // the plan's own copies, filled per pass
   private final List<Step> steps = new ArrayList<>();
@@ -61,7 +61,7 @@ final class ReplayedPass implements AutoCloseable {
    * outputs named in requested are kept for the caller; every other op output is pooled.
    */
   static ReplayedPass build(
-      SameDiff graph, List<String> order, Map<String, INDArray> feed, Set<String> requested) {
+      SameDiff graph, List<String> order, Map<String, INDArray> feed, Set<String> requested, boolean kernels) {
     Map<String, INDArray> placeholders = new HashMap<>();
     for (Map.Entry<String, INDArray> e : feed.entrySet()) {
       SDVariable v = graph.getVariable(e.getKey());
@@ -77,7 +77,7 @@ final class ReplayedPass implements AutoCloseable {
     }
     ReplayedPass pass = new ReplayedPass(placeholders);
     try {
-      pass.plan(graph, order, requested);
+      pass.plan(graph, order, requested, kernels);
     } catch (RuntimeException e) {
       pass.close();
       throw e;
@@ -85,7 +85,7 @@ final class ReplayedPass implements AutoCloseable {
     return pass;
   }
 
-  private void plan(SameDiff graph, List<String> order, Set<String> requested) {
+  private void plan(SameDiff graph, List<String> order, Set<String> requested, boolean kernels) {
     // Which array a variable is (Identity passes its input through) and the last op that reads it.
     Map<String, String> aliasOf = new HashMap<>();
     Map<String, Integer> lastRead = new HashMap<>();
@@ -123,13 +123,14 @@ final class ReplayedPass implements AutoCloseable {
             "op " + df.getOwnName() + " (" + df.getClass().getSimpleName() + ") cannot be replayed");
       }
       OpContext oc = Nd4j.getExecutioner().buildContext();
-      Step step = new Step(df, oc);
-      steps.add(step); // closed with the plan, also when binding or running fails
+      steps.add(new Step(df, oc, null)); // closed with the plan, also when binding or running fails
       if (df instanceof CustomOp) {
         OpBinding.bindCustomOp(graph, (DynamicCustomOp) df, args, oc, pool);
       } else {
         OpBinding.bindLegacyOp(df, args, oc, pool);
       }
+      Step step = new Step(df, oc, kernels ? Kernels.of(df, oc) : null);
+      steps.set(steps.size() - 1, step);
       run(step);
       List<INDArray> outs = oc.getOutputArrays();
       for (int k = 0; k < outNames.length; k++) {
@@ -186,6 +187,11 @@ final class ReplayedPass implements AutoCloseable {
     return outputs;
   }
 
+  /** How many ops run a kernel of {@link Kernels} in place of their native call (for tests). */
+  long kernels() {
+    return steps.stream().filter(s -> s.kernel() != null).count();
+  }
+
   /** Bytes of the op outputs this plan owns (its placeholder copies, a few ids and masks, aside). */
   long bytes() {
     return pool.bytes();
@@ -211,7 +217,9 @@ final class ReplayedPass implements AutoCloseable {
   }
 
   private static void run(Step step) {
-    if (step.op() instanceof CustomOp) {
+    if (step.kernel() != null) {
+      step.kernel().run();
+    } else if (step.op() instanceof CustomOp) {
       Nd4j.getExecutioner().exec((CustomOp) step.op(), step.context());
     } else {
       Nd4j.getExecutioner().exec((Op) step.op(), step.context());

@@ -25,6 +25,8 @@ final class ReplayedPasses implements AutoCloseable {
   private final Map<String, ReplayedPass> passes = new LinkedHashMap<>(16, 0.75f, true);
   /** Shapes whose pass could not be replayed (an op the plan does not support): left to the session. */
   private final Map<String, String> refused = new LinkedHashMap<>();
+  /** Whether plans run {@link Kernels} in place of some ops' native calls. */
+  private boolean kernels = true;
 
   /** The requested outputs of a replayed pass for feed's shapes, or null: run SameDiff's session and record it. */
   Map<String, INDArray> run(Map<String, INDArray> feed, List<String> requested, OpObserver observer) {
@@ -38,7 +40,7 @@ final class ReplayedPasses implements AutoCloseable {
       return null;
     }
     try {
-      pass = ReplayedPass.build(r.graph(), r.order(), feed, new HashSet<>(requested));
+      pass = ReplayedPass.build(r.graph(), r.order(), feed, new HashSet<>(requested), kernels);
     } catch (UnsupportedOperationException e) {
       // The plan wrote only its own arrays (and freed them), so the session can run this pass instead.
       refused.put(key, e.getMessage());
@@ -61,6 +63,17 @@ final class ReplayedPasses implements AutoCloseable {
     while (recorded.size() > MAX) {
       recorded.remove(recorded.keySet().iterator().next());
     }
+  }
+
+  /** Plans built from now on run {@link Kernels} (on, the default) or only native calls; frees the plans held. */
+  void kernels(boolean on) {
+    kernels = on;
+    close();
+  }
+
+  /** Ops of the plans held that run a kernel in place of their native call (for tests). */
+  long kernelOps() {
+    return passes.values().stream().mapToLong(ReplayedPass::kernels).sum();
   }
 
   /** Why passes of some shapes run in SameDiff's session (for tests); empty when all replay. */

@@ -12,23 +12,33 @@
  * (each placeholder's name, data type and shape). For each shape:
  *
  * <ol>
- *   <li><b>First pass: SameDiff's session.</b> The session runs it while {@code OrderRecorder}, the
- *       engine's one listener, records which ops ran, in order, and on which graph (for a training
- *       pass, the gradient function). A training pass's op outputs are freed as soon as their last
- *       reader has run ({@code StepArrays}), and the gradient function's sessions are dropped at
- *       its end ({@code GradientSessions}).
- *   <li><b>Second pass: the plan is built, and it computes this pass.</b> {@code ReplayedPass.build}
+ *   <li><b>First pass: SameDiff's session, then the plan.</b> The session runs it while {@code
+ *       OrderRecorder}, the engine's one listener, records which ops ran, in order, and on which
+ *       graph (for a training pass, the gradient function). A training pass's op outputs are freed
+ *       as soon as their last reader has run ({@code StepArrays}), and the gradient function's
+ *       sessions are dropped at its end ({@code GradientSessions}). Then {@code ReplayedPass.build}
  *       binds every recorded op to its own op context, with the arguments, output shapes and types
  *       SameDiff's session would give it ({@code OpBinding}), outputs taken from a pool that reuses
  *       an array once its last reader has run ({@code ArrayPool}), and runs each op as soon as it
- *       is bound. The session does not run this pass.
+ *       is bound, on the same feed: the pass's result is the plan's, and the session's is dropped.
+ *       So every result of a replaying graph comes from a plan, whichever pass of its shape it was
+ *       (a run resumed from a checkpoint gives the same bits as an unbroken one), at the cost of
+ *       computing each shape's first pass twice.
+ *   <li><b>Kernels.</b> While an op is bound, {@code Kernels} may give it a kernel that runs in
+ *       place of its native call: {@code GemmKernel} for {@code matmul} and {@code matmul_bp}
+ *       (one {@code cblas_sgemm} per matrix, with transpose flags, writing into the bound output;
+ *       the same bits as libnd4j's), {@code SigmoidKernel} for {@code sigmoid} and {@code
+ *       sigmoid_bp} (Java loops, within float rounding of double precision, not libnd4j's bits).
+ *       An op whose arrays or arguments a kernel does not take keeps its native call. {@code
+ *       Passes.kernels(false)} turns them off.
  *   <li><b>Later passes: replayed.</b> The new placeholder values are copied into the plan's own
  *       placeholder arrays and the bound native calls run in order. The requested outputs are the
  *       plan's arrays, overwritten by its next pass: {@code Passes} copies the gradients it returns.
  *       Only these passes are shown to an {@link minitransformer.framework.exec.OpObserver}.
  * </ol>
  *
- * The results are the same bits as the session's (ReplayedPassTest).
+ * With the kernels off the results are the same bits as the session's; with them on, the same
+ * within float rounding (ReplayedPassTest, KernelsTest).
  *
  * <h2>Invariants</h2>
  *
@@ -70,7 +80,7 @@
  *       <td>a training plan is made of the gradient function's ops</td>
  *       <td>{@code Passes.lossAndGradients}</td></tr>
  *   <tr><td>a shape's first pass (or its first after eviction)</td>
- *       <td>the session, its op order recorded</td>
+ *       <td>the session, its op order recorded; then the plan is built and computes the result</td>
  *       <td>the plan replays the order in which the session ran the ops</td>
  *       <td>{@code ReplayedPasses.run}</td></tr>
  *   <tr><td>the session ran no op (an empty order)</td>

@@ -59,6 +59,7 @@ class ReplayedPassesTest {
     SameDiff sd = graph(false);
     OrderRecorder recorder = recorderOn(sd);
     ReplayedPasses passes = new ReplayedPasses();
+    passes.kernels(false); // native calls only: the session's bits (KernelsTest checks the kernels)
     float[][] inputs = {{1, 0, -1, 2, 0.5f, 0}, {0, 0, 1, -2, 1, 1}, {3, 1, 0, 0, 0, 1}, {1, 1, 1}, {0, 1, 0}};
     for (int i = 0; i < inputs.length; i++) {
       double expected = sd.output(feed(inputs[i]), "out").get("out").getDouble(0); // the session alone
@@ -77,6 +78,7 @@ class ReplayedPassesTest {
     SameDiff sd = graph(true);
     OrderRecorder recorder = recorderOn(sd);
     ReplayedPasses passes = new ReplayedPasses();
+    passes.kernels(false); // native calls only: the session's bits (KernelsTest checks the kernels)
     for (int i = 0; i < 4; i++) {
       float[] x = {i, 1, -1, 2, 0.5f, i};
       double expected = sd.output(feed(x), "out").get("out").getDouble(0);
