@@ -33,46 +33,28 @@ public final class Evaluator {
   }
 
   /**
-   * The mean losses. Both splits' batches are drawn first, in the order of one split after the other,
-   * and then cut into one contiguous run per replica (graph k takes the k-th share of the 2·iters
-   * batches), so every worker stays busy to the end with no wait between batches; each batch's loss
-   * is kept and the means are summed in batch order: the same figures for any number of replicas.
+   * The mean losses, the batches spread over the replicas (batch i on graph i mod count) and summed in
+   * batch order: the same figures for any number of replicas.
    */
   public Evaluation evaluate(Replicas replicas, long iter) {
     return evaluate(replicas, iter, () -> false);
   }
 
   /**
-   * As {@link #evaluate(Replicas, long)}, abandoned (null) as soon as {@code abandon} says so between
-   * two batches of any worker: a stop need not wait for a whole evaluation. The random stream has
-   * then advanced past both splits' batches; the caller puts it back.
+   * As {@link #evaluate(Replicas, long)}, abandoned (null) as soon as {@code abandon} says so between two
+   * waves of batches: a stop need not wait for a whole evaluation. The random stream has then advanced
+   * part of the way; the caller puts it back.
    */
   public Evaluation evaluate(Replicas replicas, long iter, BooleanSupplier abandon) {
-    List<Batch> batches = new ArrayList<>(2 * iters); // train's iters, then validation's
-    for (int i = 0; i < iters; i++) {
-      batches.add(trainBatches.next());
-    }
-    for (int i = 0; i < iters; i++) {
-      batches.add(valBatches.next());
-    }
-    double[] losses = new double[batches.size()];
-    int workers = Math.min(replicas.count(), batches.size());
-    List<Boolean> finished = replicas.map(workers, (graph, k) -> {
-      for (int i = share(k, workers, batches.size()); i < share(k + 1, workers, batches.size()); i++) {
-        if (abandon.getAsBoolean()) {
-          return false;
-        }
-        Batch b = batches.get(i);
-        losses[i] = graph.loss(
-            GPT.idsArray(b.x(), b.batchSize(), b.blockSize()), GPT.idsArray(b.y(), b.batchSize(), b.blockSize()));
-      }
-      return true;
-    });
-    if (finished.contains(false)) {
+    double trainLoss = meanLoss(replicas, trainBatches, abandon);
+    if (Double.isNaN(trainLoss) && abandon.getAsBoolean()) {
       return null;
     }
-    return new Evaluation(
-        iter, mean(losses, 0, iters), mean(losses, iters, 2 * iters), characterLevel, tokensPerByte);
+    double valLoss = meanLoss(replicas, valBatches, abandon);
+    if (Double.isNaN(valLoss) && abandon.getAsBoolean()) {
+      return null;
+    }
+    return new Evaluation(iter, trainLoss, valLoss, characterLevel, tokensPerByte);
   }
 
   /** On the model alone. */
@@ -80,17 +62,26 @@ public final class Evaluator {
     return evaluate(Replicas.single(model), iter);
   }
 
-  /** Where the k-th of workers contiguous shares of n batches begins. */
-  private static int share(int k, int workers, int n) {
-    return (int) ((long) k * n / workers);
-  }
-
-  /** The mean of losses[from, to), summed in batch order. */
-  private static double mean(double[] losses, int from, int to) {
+  /** The mean loss, or NaN when abandoned. */
+  private double meanLoss(Replicas replicas, BatchSampler batches, BooleanSupplier abandon) {
     double sum = 0;
-    for (int i = from; i < to; i++) {
-      sum += losses[i];
+    for (int first = 0; first < iters; first += replicas.count()) {
+      if (abandon.getAsBoolean()) {
+        return Double.NaN;
+      }
+      List<Batch> wave = new ArrayList<>();
+      for (int i = first; i < Math.min(iters, first + replicas.count()); i++) {
+        wave.add(batches.next());
+      }
+      List<Double> losses = replicas.map(
+          wave.size(),
+          (graph, i) -> graph.loss(
+              GPT.idsArray(wave.get(i).x(), wave.get(i).batchSize(), wave.get(i).blockSize()),
+              GPT.idsArray(wave.get(i).y(), wave.get(i).batchSize(), wave.get(i).blockSize())));
+      for (double loss : losses) {
+        sum += loss;
+      }
     }
-    return sum / (to - from);
+    return sum / iters;
   }
 }
