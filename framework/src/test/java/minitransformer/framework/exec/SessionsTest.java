@@ -40,6 +40,18 @@ class SessionsTest {
     assertEquals(afterOne, freedArrays(gpt).size());
   }
 
+  @Test
+  void anEvaluationPassLeavesNoSessionBehind() {
+    GPT gpt = GPT.create(TinyConfigs.tiny(), 1);
+    INDArray ids = TinyConfigs.randomIds(2, TinyConfigs.T, TinyConfigs.V, 3);
+    INDArray targets = TinyConfigs.randomIds(2, TinyConfigs.T, TinyConfigs.V, 4);
+    double inSession = gpt.loss(ids, targets); // recorded in SameDiff's session
+    assertTrue(gpt.sameDiff().getSessions().isEmpty(), "the recording pass's session is released");
+    assertEquals(inSession, gpt.loss(ids, targets), 0.0); // builds the replayed pass
+    assertEquals(inSession, gpt.loss(ids, targets), 0.0); // replayed
+    assertTrue(gpt.sameDiff().getSessions().isEmpty());
+  }
+
   @SuppressWarnings("unchecked")
   private static Set<Long> freedArrays(GPT gpt) throws ReflectiveOperationException {
     InferenceSession session = gpt.sameDiff().getSessions().values().iterator().next();
