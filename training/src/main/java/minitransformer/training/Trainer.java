@@ -105,7 +105,7 @@ public final class Trainer {
     view.started(state.step, t.maxIters(), elapsedBefore);
     Evaluation lastEvaluation = null;
     Path lastCheckpoint = null;
-    if (state.step == 0 && run.fresh()) {
+    if (state.step == 0 && run.fresh() && t.evalAtStart()) {
       lastEvaluation = evaluate(evaluator, elapsedBefore, sessionStart);
       if (lastEvaluation == null) { // stopped before the first step: nothing trained, nothing to save
         return new Result(Outcome.INTERRUPTED, state.step, null, null);

@@ -91,6 +91,16 @@ class TrainerTest {
   }
 
   @Test
+  void evalAtStartOffSkipsOnlyTheUntrainedEvaluation() throws IOException {
+    TrainingRun run = TrainingRun.start(TinyRuns.config(dir, "training.eval_at_start=false"));
+    RecordingView view = new RecordingView();
+    Trainer.Result result = train(run, view);
+    assertEquals(Trainer.Outcome.COMPLETED, result.outcome());
+    assertEquals(List.of(3L, 6L), view.evaluations.stream().map(Evaluation::iter).toList());
+    assertEquals(6L, result.lastEvaluation().iter());
+  }
+
+  @Test
   void stopRequestFinishesTheStepAndSavesACheckpoint() throws IOException {
     TrainingRun run = TrainingRun.start(TinyRuns.config(dir));
     RecordingView view = new RecordingView();

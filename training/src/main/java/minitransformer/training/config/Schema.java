@@ -98,6 +98,8 @@ public final class Schema {
   public static final Key GRAD_CLIP = key(TRAINING, "grad_clip", Type.DOUBLE, 1.0);
   public static final Key EVAL_INTERVAL = key(TRAINING, "eval_interval", Type.INT, 250);
   public static final Key EVAL_ITERS = key(TRAINING, "eval_iters", Type.INT, 200);
+  /** Whether a new run evaluates its untrained model at step 0 (nanoGPT does); a timed recipe may skip it. */
+  public static final Key EVAL_AT_START = key(TRAINING, "eval_at_start", Type.BOOLEAN, true);
   public static final Key LOG_INTERVAL = key(TRAINING, "log_interval", Type.INT, 10);
   public static final Key CHECKPOINT_INTERVAL = key(TRAINING, "checkpoint_interval", Type.INT, 250);
   public static final Key KEEP_LAST = key(TRAINING, "keep_last", Type.INT, 3);

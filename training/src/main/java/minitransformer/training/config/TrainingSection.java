@@ -4,6 +4,7 @@ import static minitransformer.training.config.Schema.BATCH_SIZE;
 import static minitransformer.training.config.Schema.BETA1;
 import static minitransformer.training.config.Schema.BETA2;
 import static minitransformer.training.config.Schema.CHECKPOINT_INTERVAL;
+import static minitransformer.training.config.Schema.EVAL_AT_START;
 import static minitransformer.training.config.Schema.EVAL_INTERVAL;
 import static minitransformer.training.config.Schema.EVAL_ITERS;
 import static minitransformer.training.config.Schema.GRAD_CLIP;
@@ -43,6 +44,7 @@ import minitransformer.training.optim.Optimizer;
  * @param muonLearningRate Muon's rate at the schedule's peak (used by muon only)
  * @param muonMomentum Muon's Nesterov momentum (used by muon only)
  * @param muonWeightDecay Muon's decoupled weight decay (used by muon only)
+ * @param evalAtStart whether a new run evaluates the untrained model at step 0
  * @param gradClip clip the global gradient norm to this (0 = no clipping)
  * @param checkpointInterval save every this many steps (and at the end, on Ctrl-C and at a new best val loss)
  * @param keepLast how many of the newest checkpoints to keep (the best is always kept)
@@ -69,6 +71,7 @@ public record TrainingSection(
     double gradClip,
     int evalInterval,
     int evalIters,
+    boolean evalAtStart,
     int logInterval,
     int checkpointInterval,
     int keepLast,
@@ -139,6 +142,7 @@ public record TrainingSection(
         v.real(GRAD_CLIP),
         v.integer(EVAL_INTERVAL),
         v.integer(EVAL_ITERS),
+        v.bool(EVAL_AT_START),
         v.integer(LOG_INTERVAL),
         v.integer(CHECKPOINT_INTERVAL),
         v.integer(KEEP_LAST),
@@ -187,6 +191,9 @@ public record TrainingSection(
     m.put(GRAD_CLIP, gradClip);
     m.put(EVAL_INTERVAL, evalInterval);
     m.put(EVAL_ITERS, evalIters);
+    if (!evalAtStart) { // written only when off, so that other runs' configs read as before
+      m.put(EVAL_AT_START, false);
+    }
     m.put(LOG_INTERVAL, logInterval);
     m.put(CHECKPOINT_INTERVAL, checkpointInterval);
     m.put(KEEP_LAST, keepLast);
