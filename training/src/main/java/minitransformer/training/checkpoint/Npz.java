@@ -73,7 +73,7 @@ final class Npz {
   /** Reads every array (STORED or DEFLATED entries, as numpy.savez/savez_compressed write them), in entry order. */
   static Map<String, INDArray> read(Path file) {
     Map<String, INDArray> arrays = new LinkedHashMap<>();
-    forEachEntry(file, (name, bytes) -> arrays.put(name, Npy.fromBytes(bytes, file + "[" + name + "]")));
+    forEachStream(file, (name, in) -> arrays.put(name, Npy.read(in, file + "[" + name + "]")));
     return arrays;
   }
 
@@ -88,7 +88,16 @@ final class Npz {
     void visit(String arrayName, byte[] npy);
   }
 
+  private interface StreamVisitor {
+    void visit(String arrayName, InputStream npy) throws IOException;
+  }
+
   private static void forEachEntry(Path file, EntryVisitor visitor) {
+    forEachStream(file, (name, in) -> visitor.visit(name, in.readAllBytes()));
+  }
+
+  /** Each .npy entry's stream in turn, in entry order; a non-.npy entry is refused. */
+  private static void forEachStream(Path file, StreamVisitor visitor) {
     try (ZipFile zip = new ZipFile(file.toFile())) {
       Enumeration<? extends ZipEntry> entries = zip.entries();
       while (entries.hasMoreElements()) {
@@ -98,7 +107,7 @@ final class Npz {
           throw new CheckpointException(file + ": entry '" + entry.getName() + "' is not a .npy array");
         }
         try (InputStream in = zip.getInputStream(entry)) {
-          visitor.visit(arrayName(entry.getName()), in.readAllBytes());
+          visitor.visit(arrayName(entry.getName()), in);
         }
       }
     } catch (ZipException e) {
