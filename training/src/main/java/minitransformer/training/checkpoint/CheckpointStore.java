@@ -215,6 +215,18 @@ public final class CheckpointStore {
     return new Loaded(found.directory(), found.opened());
   }
 
+  /**
+   * As {@link #loadFound}, for a command that runs the model and never trains it (sample, predict,
+   * serve, inspect): meta.json and model.npz are verified and read, optimizer.npz is neither opened nor
+   * required (a GPT-2 small's AdamW moments are 1 GB); the state's optimizer state is empty, so it can
+   * not be resumed from. Resuming goes through {@link #loadFound}, which needs and verifies both files.
+   */
+  public static Loaded loadModelOnly(Path checkpointOrRunDirectory, Consumer<String> warnings) {
+    CheckpointLookup.Found<TrainingState> found =
+        CheckpointLookup.find(checkpointOrRunDirectory, warnings, CheckpointStore::readModelOnly);
+    return new Loaded(found.directory(), found.opened());
+  }
+
   /** The resolved config a checkpoint was saved with (its meta.json's config_yaml), without loading arrays. */
   public static String configYaml(Path checkpointDirectory) {
     MetaJson.Meta meta = MetaJson.read(checkpointDirectory.resolve(META_FILE));
@@ -243,13 +255,25 @@ public final class CheckpointStore {
     return meta.toState(parameters, optimizerState);
   }
 
+  /** Reads and verifies one checkpoint directory's meta.json and model.npz; optimizer.npz is not opened. */
+  private static TrainingState readModelOnly(Path dir) {
+    MetaJson.Meta meta = verify(dir, List.of(MODEL_FILE), true);
+    return meta.toState(Npz.read(dir.resolve(MODEL_FILE)), Map.of());
+  }
+
   /**
    * Checks one checkpoint directory without building anything: its meta.json, and each file it lists by
    * size and checksum; a {@link CheckpointException} naming the file and the damage.
    */
   static MetaJson.Meta verify(Path dir) {
+    return verify(dir, List.of(MODEL_FILE, OPTIMIZER_FILE), false);
+  }
+
+  /** As {@link #verify(Path)}: the required files must be listed; onlyRequired checks no other listed file. */
+  private static MetaJson.Meta verify(Path dir, List<String> required, boolean onlyRequired) {
     MetaJson.Meta meta = MetaJson.read(dir.resolve(META_FILE));
-    meta.files(List.of(MODEL_FILE, OPTIMIZER_FILE)).forEach((name, record) -> {
+    meta.files(required).forEach((name, record) -> {
+      if (onlyRequired && !required.contains(name)) return;
       Path file = dir.resolve(name);
       if (!file.normalize().startsWith(dir.normalize()) || name.contains("/") || name.contains("\\")) {
         throw new CheckpointException(meta.file() + ": invalid file name '" + name + "' in files");

@@ -42,13 +42,13 @@ public final class InspectCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    CheckpointStore.Loaded loaded = checkpoint.read(err);
+    CheckpointStore.Loaded loaded = checkpoint.readModel(err);
     Path dir = loaded.directory();
     TrainingState s = loaded.state();
     Tokenizer tokenizer = Tokenizers.fromJson(s.tokenizerJson());
     GPTConfig model = s.model();
 
-    out.printf(Locale.ROOT, "checkpoint      %s (format %s v%d, checksums verified)%n", dir,
+    out.printf(Locale.ROOT, "checkpoint      %s (format %s v%d, model.npz checksum verified)%n", dir,
         CheckpointStore.FORMAT, CheckpointStore.formatVersion(dir));
     out.printf(Locale.ROOT, "step            %d (optimizer step %d)%n", s.step(), s.optimizerStep());
     out.printf(Locale.ROOT, "tokens seen     %,d%n", s.tokensSeen());

@@ -2,9 +2,11 @@ package minitransformer.training.cli;
 
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import minitransformer.datasets.StreamingDecoder;
 import minitransformer.datasets.Tokenizer;
+import minitransformer.framework.GPTConfig;
 import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.JavaKvCache;
 import minitransformer.framework.generate.Sampler;
@@ -88,8 +90,13 @@ public final class SampleCommand implements Callable<Integer> {
       throw new BadOptionException("--num-samples (" + numSamples + ") must be positive");
     }
     SamplingOptions options = options(seed);
-    TrainedModel m = model.load(err);
-    int block = m.config().blockSize();
+    // With the KV cache the weights are moved into the cache and no graph is built (a GPT-2 small is held
+    // once); without it, or for a sinusoidal table (the graph's), the model is loaded with its graph.
+    Optional<TrainedModel.ForSampling> cached = noCache ? Optional.empty() : model.loadForSampling(err);
+    TrainedModel m = cached.isPresent() ? null : model.load(err);
+    GPTConfig config = cached.map(TrainedModel.ForSampling::config).orElseGet(() -> m.config());
+    Tokenizer tokenizer = cached.map(TrainedModel.ForSampling::tokenizer).orElseGet(() -> m.tokenizer());
+    int block = config.blockSize();
     int refillTokens = refill == null ? CachedSampler.defaultRefill(block) : refill;
     if (refillTokens < 1 || refillTokens > block) {
       throw new BadOptionException("--refill (" + refillTokens + ") must be in [1, block_size = "
@@ -97,8 +104,7 @@ public final class SampleCommand implements Callable<Integer> {
     }
     // The whole prompt is printed, read again in one pass; the samplers read its last block_size tokens
     // (the prompt policy, report.Prompt), which is all that is kept of it.
-    int[] ids = prompt.encode(m, err).context();
-    Tokenizer tokenizer = m.tokenizer();
+    int[] ids = prompt.encode(tokenizer, block, err).context();
     for (int s = 0; s < numSamples; s++) {
       if (numSamples > 1) {
         out.printf(Locale.ROOT, "%s--- sample %d of %d (seed %d) ---%n", s == 0 ? "" : "\n", s + 1, numSamples,
@@ -108,7 +114,9 @@ public final class SampleCommand implements Callable<Integer> {
       Stream stream = new Stream(out, tokenizer);
       prompt.forEachId(tokenizer, stream::echo);
       out.flush();
-      if (noCache) {
+      if (cached.isPresent()) {
+        new CachedSampler(config, cached.get().cache(), refillTokens).generate(ids, tokens, sampleOptions, stream::accept);
+      } else if (noCache) {
         new Sampler(m.gpt()).generate(ids, tokens, sampleOptions, stream::accept);
       } else {
         new CachedSampler(m.gpt(), new JavaKvCache(m.gpt()), refillTokens).generate(ids, tokens, sampleOptions, stream::accept);

@@ -43,7 +43,7 @@ class FormatV1CheckpointTest {
     Path run = copyFixture();
     CliRun inspect = CliRun.of("inspect", "--checkpoint", run.toString());
     assertEquals(0, inspect.exit(), inspect.err());
-    assertTrue(inspect.out().contains("(format minitransformer-checkpoint v1, checksums verified)"), inspect.out());
+    assertTrue(inspect.out().contains("(format minitransformer-checkpoint v1, model.npz checksum verified)"), inspect.out());
     assertTrue(inspect.out().contains("model           2 layers, 2 heads, width 16, block 8, sinusoidal positions,"
         + " bias false, tied embeddings false, dropout 0.1"), inspect.out());
 
