@@ -83,7 +83,8 @@ final class CachedWeights {
 
   /** The linear layer of weight w and bias b; null when the model has no weight w. */
   private Linear linear(Map<String, INDArray> p, String w, String b) {
-    return p.get(w) == null ? null : new Linear(rows(p.get(w)), floats(p.get(b)));
+    INDArray weight = p.get(w); // once: a map that reads on demand makes a new array per get
+    return weight == null ? null : new Linear(rows(weight), floats(p.get(b)));
   }
 
   /** The norm of a scope ("h0/ln_1", "ln_f"). */
