@@ -67,16 +67,15 @@ public record TrainedModel(Path directory, long step, GPT gpt, Tokenizer tokeniz
    */
   public static java.util.Optional<ForSampling> loadForSampling(
       Path checkpointOrRun, Consumer<String> warnings, AvailableMemory memory) {
-    CheckpointStore.Loaded loaded = CheckpointStore.loadModelOnly(checkpointOrRun, warnings);
+    CheckpointStore.Loaded loaded = CheckpointStore.loadModelMeta(checkpointOrRun, warnings); // no arrays yet
     TrainingState state = loaded.state();
     GPTConfig config = state.model();
     if (!JavaKvCache.runsWithoutGraph(config)) {
-      state.parameters().values().forEach(a -> a.close());
       return java.util.Optional.empty();
     }
     Tokenizer tokenizer = Tokenizers.fromJson(state.tokenizerJson());
-    JavaKvCache cache = ModelLoader.cacheForSampling(config, state.parameters(),
-        loaded.directory().resolve(CheckpointStore.MODEL_FILE).toString(), memory);
+    JavaKvCache cache = ModelLoader.cacheForSampling(config, loaded.directory().resolve(CheckpointStore.MODEL_FILE),
+        memory);
     return java.util.Optional.of(new ForSampling(loaded.directory(), state.step(), cache, tokenizer, config));
   }
 

@@ -227,6 +227,16 @@ public final class CheckpointStore {
     return new Loaded(found.directory(), found.opened());
   }
 
+  /**
+   * As {@link #loadModelOnly}, reading no arrays: meta.json is read and model.npz verified, and the state's
+   * parameter map is empty (the arrays are read, one by one, from the directory's model.npz by its user).
+   */
+  public static Loaded loadModelMeta(Path checkpointOrRunDirectory, Consumer<String> warnings) {
+    CheckpointLookup.Found<TrainingState> found = CheckpointLookup.find(checkpointOrRunDirectory, warnings,
+        dir -> verify(dir, List.of(MODEL_FILE), true).toState(Map.of(), Map.of()));
+    return new Loaded(found.directory(), found.opened());
+  }
+
   /** The resolved config a checkpoint was saved with (its meta.json's config_yaml), without loading arrays. */
   public static String configYaml(Path checkpointDirectory) {
     MetaJson.Meta meta = MetaJson.read(checkpointDirectory.resolve(META_FILE));

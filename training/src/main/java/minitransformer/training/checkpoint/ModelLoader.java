@@ -1,5 +1,6 @@
 package minitransformer.training.checkpoint;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import minitransformer.framework.GPT;
@@ -65,25 +66,27 @@ public final class ModelLoader {
   }
 
   /**
-   * The KV cache of the model holding parameters, for sampling without a graph: refused against
-   * {@link MemoryEstimate#forInference} (with the cache), then each array is copied into the cache and
-   * closed, so the weights are held once (read, then moved array by array), never in a graph as well.
+   * The KV cache of the model whose weights modelNpz holds, for sampling without a graph: refused against
+   * {@link MemoryEstimate#forInference} (with the cache), then each array is read, copied into the cache
+   * and closed in turn, so the weights are held once, and never in native memory more than one at a time.
    *
    * @throws CheckpointException the parameters do not add up to the architecture's count, or wte's shape
    *     is not [vocab_size, n_embd]
    */
-  public static JavaKvCache cacheForSampling(
-      GPTConfig architecture, Map<String, INDArray> parameters, String source, AvailableMemory memory) {
+  public static JavaKvCache cacheForSampling(GPTConfig architecture, Path modelNpz, AvailableMemory memory) {
+    String source = modelNpz.toString();
     MemoryEstimate.forInference(architecture, true).refuseAbove(memory, source, tooLarge(architecture));
-    long count = parameters.values().stream().mapToLong(INDArray::length).sum();
-    long expected = ParameterCount.of(architecture).total();
-    INDArray wte = parameters.get(Names.WTE);
-    if (count != expected || wte == null
-        || !Arrays.equals(wte.shape(), new long[] {architecture.vocabSize(), architecture.nEmbd()})) {
-      throw new CheckpointException(source + ": holds " + count + " parameters (wte " + (wte == null ? "missing"
-          : Arrays.toString(wte.shape())) + "), its architecture has " + expected);
+    try (Npz.Reader npz = new Npz.Reader(modelNpz)) {
+      Map<String, long[]> shapes = npz.shapes();
+      long count = shapes.values().stream().mapToLong(s -> Arrays.stream(s).reduce(1, Math::multiplyExact)).sum();
+      long expected = ParameterCount.of(architecture).total();
+      long[] wte = shapes.get(Names.WTE);
+      if (count != expected || !Arrays.equals(wte, new long[] {architecture.vocabSize(), architecture.nEmbd()})) {
+        throw new CheckpointException(source + ": holds " + count + " parameters (wte " + (wte == null ? "missing"
+            : Arrays.toString(wte)) + "), its architecture has " + expected);
+      }
+      return new JavaKvCache(architecture, npz.arrays());
     }
-    return new JavaKvCache(architecture, parameters);
   }
 
   private static String tooLarge(GPTConfig architecture) {

@@ -83,16 +83,7 @@ final class Npy {
    * (read whole, wte of GPT-2 small was 154 MB as bytes plus 154 MB as floats on the heap).
    */
   static INDArray read(InputStream in, String source) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    head.write(in.readNBytes(10));
-    byte[] preamble = head.toByteArray();
-    if (preamble.length == 10 && preamble[6] != 1) head.write(in.readNBytes(2)); // v2/v3: a 4-byte length
-    byte[] lengthBytes = head.toByteArray();
-    int headerLength = lengthBytes.length < 10 ? 0 : lengthBytes.length == 10
-        ? Short.toUnsignedInt(ByteBuffer.wrap(lengthBytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort())
-        : ByteBuffer.wrap(lengthBytes, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-    if (headerLength > 0 && headerLength < (1 << 20)) head.write(in.readNBytes(headerLength));
-    byte[] headerBytes = head.toByteArray();
+    byte[] headerBytes = headerBytes(in);
     Header h = header(headerBytes, source);
     long n = 1;
     for (long d : h.shape) n *= d;
@@ -122,6 +113,25 @@ final class Npy {
           + expected + ")");
     }
     return array;
+  }
+
+  /** The shape in the header at the start of a .npy stream, reading no further than the header. */
+  static long[] shape(InputStream in, String source) throws IOException {
+    return header(headerBytes(in), source).shape;
+  }
+
+  /** The preamble and header dict at the start of a .npy stream (whatever it holds; header() checks). */
+  private static byte[] headerBytes(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    head.write(in.readNBytes(10));
+    byte[] preamble = head.toByteArray();
+    if (preamble.length == 10 && preamble[6] != 1) head.write(in.readNBytes(2)); // v2/v3: a 4-byte length
+    byte[] lengthBytes = head.toByteArray();
+    int headerLength = lengthBytes.length < 10 ? 0 : lengthBytes.length == 10
+        ? Short.toUnsignedInt(ByteBuffer.wrap(lengthBytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort())
+        : ByteBuffer.wrap(lengthBytes, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    if (headerLength > 0 && headerLength < (1 << 20)) head.write(in.readNBytes(headerLength));
+    return head.toByteArray();
   }
 
   /** The shape written in a .npy header, without reading the data. */
