@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import minitransformer.training.checkpoint.AtomicText;
-import minitransformer.training.checkpoint.CheckpointStore;
+import minitransformer.training.checkpoint.CheckpointMeta;
 import minitransformer.training.config.Config;
 import minitransformer.training.config.ConfigException;
 import minitransformer.training.config.ConfigLoader;
@@ -52,7 +52,7 @@ public final class ResumeHistory {
     if (checkpoint == null) {
       return List.of();
     }
-    String savedYaml = CheckpointStore.configYaml(checkpoint);
+    String savedYaml = CheckpointMeta.configYaml(checkpoint);
     if (savedYaml.isEmpty()) {
       return List.of();
     }

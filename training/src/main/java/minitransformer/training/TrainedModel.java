@@ -8,12 +8,14 @@ import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.analysis.AttentionMaps;
+import minitransformer.framework.generate.JavaKvCache;
 import minitransformer.framework.generate.Prediction;
 import minitransformer.framework.generate.Sampler;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.ModelLoader;
 import minitransformer.training.checkpoint.TrainingState;
 import minitransformer.training.memory.AvailableMemory;
+import minitransformer.training.memory.MemoryEstimate;
 import minitransformer.training.memory.MemoryException;
 
 /**
@@ -40,14 +42,41 @@ public record TrainedModel(Path directory, long step, GPT gpt, Tokenizer tokeniz
    * {@link MemoryException} before its graph is built.
    */
   public static TrainedModel load(Path checkpointOrRun, Consumer<String> warnings, AvailableMemory memory) {
-    CheckpointStore.Loaded loaded = CheckpointStore.loadFound(checkpointOrRun, warnings);
+    CheckpointStore.Loaded loaded = CheckpointStore.loadModelOnly(checkpointOrRun, warnings); // no optimizer.npz
     Path dir = loaded.directory();
     TrainingState state = loaded.state();
     GPTConfig config = state.model();
     Tokenizer tokenizer = Tokenizers.fromJson(state.tokenizerJson());
-    GPT gpt = ModelLoader.build(config, state.parameters(), dir.resolve(CheckpointStore.MODEL_FILE).toString(),
-        memory);
+    GPT gpt = ModelLoader.buildForInference(config, state.parameters(), dir.resolve(CheckpointStore.MODEL_FILE).toString(),
+        memory, MemoryEstimate.forInference(config, false));
     return new TrainedModel(dir, state.step(), gpt, tokenizer, config);
+  }
+
+  /**
+   * A model read to be sampled through the KV cache and nothing else: its weights are moved into the cache
+   * array by array and no graph is built, so a GPT-2 small is held once (500 MB), not three times.
+   *
+   * @param cache the cache, holding the weights ({@link JavaKvCache#JavaKvCache(GPTConfig, java.util.Map)})
+   */
+  public record ForSampling(Path directory, long step, JavaKvCache cache, Tokenizer tokenizer, GPTConfig config) {}
+
+  /**
+   * As {@link #load(Path, Consumer, AvailableMemory)} for sampling through the KV cache only; refused when
+   * the weights and the cache do not fit ({@link MemoryEstimate#forInference}); empty for an architecture
+   * the cache cannot run without its graph ({@link JavaKvCache#runsWithoutGraph}).
+   */
+  public static java.util.Optional<ForSampling> loadForSampling(
+      Path checkpointOrRun, Consumer<String> warnings, AvailableMemory memory) {
+    CheckpointStore.Loaded loaded = CheckpointStore.loadModelMeta(checkpointOrRun, warnings); // no arrays yet
+    TrainingState state = loaded.state();
+    GPTConfig config = state.model();
+    if (!JavaKvCache.runsWithoutGraph(config)) {
+      return java.util.Optional.empty();
+    }
+    Tokenizer tokenizer = Tokenizers.fromJson(state.tokenizerJson());
+    JavaKvCache cache = ModelLoader.cacheForSampling(config, loaded.directory().resolve(CheckpointStore.MODEL_FILE),
+        memory);
+    return java.util.Optional.of(new ForSampling(loaded.directory(), state.step(), cache, tokenizer, config));
   }
 
   /** The prompt's tokens as the model reads them: the last block_size of them ({@link GPTConfig#context}). */

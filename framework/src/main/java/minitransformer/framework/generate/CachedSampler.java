@@ -5,6 +5,7 @@ import java.util.OptionalInt;
 import java.util.Random;
 import java.util.function.IntConsumer;
 import minitransformer.framework.GPT;
+import minitransformer.framework.GPTConfig;
 
 /**
  * {@link Sampler}'s generation through a {@link KvCache}: the prompt (its last block_size tokens) is
@@ -51,8 +52,13 @@ public final class CachedSampler {
   }
 
   public CachedSampler(GPT model, KvCache cache, int refill) {
+    this(model.config(), cache, refill);
+  }
+
+  /** As {@link #CachedSampler(GPT, KvCache, int)} for a cache that holds the model's weights itself. */
+  public CachedSampler(GPTConfig config, KvCache cache, int refill) {
     this.cache = cache;
-    this.blockSize = model.config().blockSize();
+    this.blockSize = config.blockSize();
     if (refill < 1 || refill > blockSize) {
       throw new IllegalArgumentException(
           "refill (" + refill + ") must be in [1, block_size = " + blockSize + "]");

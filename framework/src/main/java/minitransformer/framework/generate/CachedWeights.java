@@ -1,5 +1,6 @@
 package minitransformer.framework.generate;
 
+import java.nio.FloatBuffer;
 import java.util.Map;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
@@ -16,7 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * new one when the model's weights change ({@link JavaKvCache#refresh()}).
  */
 final class CachedWeights {
-  // [in, out] as in the model, one Java array per row; lm head as [C, V] (wteᵀ when tied).
+  // [in, out] as in the model, one Java array per row; lm head as [C, V], null when tied (wte's rows are
+  // the head's columns then: logits[id] = x · wte[id], with no second copy of the largest table).
   final float[] wte; // (V·C) flat, row id at id·C
   final float[] wpe; // (block_size·C) flat; null unless a table is added at the input
   final float[][] wHead;
@@ -43,15 +45,24 @@ final class CachedWeights {
       Linear up,
       Linear down) {}
 
+  private final boolean release; // close each array once copied
+
   /** Copies the model's current weights. */
   CachedWeights(GPT model) {
-    GPTConfig config = model.config();
-    Map<String, INDArray> p = model.parameters();
+    this(model.config(), model.parameters(),
+        model.config().positionalEncoding().addsTable() ? model.sameDiff().getArrForVarName(Names.WPE) : null, false);
+  }
+
+  /**
+   * Copies the weights p of a model of architecture config, and wpe its position table (null without
+   * one); with release, each array is closed as soon as it is copied (the caller gives them up), so the
+   * weights are never held twice over.
+   */
+  CachedWeights(GPTConfig config, Map<String, INDArray> p, INDArray wpeTable, boolean release) {
+    this.release = release;
     wte = floats(p.get(Names.WTE));
-    wpe = config.positionalEncoding().addsTable()
-        ? floats(model.sameDiff().getArrForVarName(Names.WPE))
-        : null;
-    wHead = rows(config.tieEmbeddings() ? p.get(Names.WTE).transpose() : p.get(Names.LM_HEAD_W));
+    wpe = config.positionalEncoding().addsTable() ? floats(wpeTable) : null;
+    wHead = config.tieEmbeddings() ? null : rows(p.get(Names.LM_HEAD_W));
     layers = new Layer[config.nLayer()];
     for (int i = 0; i < layers.length; i++) {
       layers[i] = new Layer(
@@ -71,34 +82,58 @@ final class CachedWeights {
   }
 
   /** The linear layer of weight w and bias b; null when the model has no weight w. */
-  private static Linear linear(Map<String, INDArray> p, String w, String b) {
-    return p.get(w) == null ? null : new Linear(rows(p.get(w)), floats(p.get(b)));
+  private Linear linear(Map<String, INDArray> p, String w, String b) {
+    INDArray weight = p.get(w); // once: a map that reads on demand makes a new array per get
+    return weight == null ? null : new Linear(rows(weight), floats(p.get(b)));
   }
 
   /** The norm of a scope ("h0/ln_1", "ln_f"). */
-  private static Norm norm(Map<String, INDArray> p, String scope) {
+  private Norm norm(Map<String, INDArray> p, String scope) {
     return new Norm(floats(p.get(Names.gamma(scope))), floats(p.get(Names.beta(scope))));
   }
 
-  /** A matrix [n, m] as n row arrays of m floats (null for null). */
-  private static float[][] rows(INDArray a) {
+  /**
+   * A matrix [n, m] as n row arrays of m floats (null for null), each copied straight from the array's
+   * native memory: one copy of the weights on the heap, none in between.
+   */
+  private float[][] rows(INDArray a) {
     if (a == null) {
       return null;
     }
     int n = (int) a.size(0);
     int m = (int) a.size(1);
-    float[] flat = floats(a);
+    INDArray c = contiguous(a);
+    FloatBuffer flat = c.data().asNioFloat();
     float[][] rows = new float[n][];
     for (int i = 0; i < n; i++) {
-      rows[i] = java.util.Arrays.copyOfRange(flat, i * m, (i + 1) * m);
+      rows[i] = new float[m];
+      flat.get(i * m, rows[i]);
     }
+    done(a, c);
     return rows;
   }
 
-  private static float[] floats(INDArray a) {
+  private float[] floats(INDArray a) {
     if (a == null) {
       return null;
     }
-    return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    float[] out = new float[(int) a.length()];
+    INDArray c = contiguous(a);
+    c.data().asNioFloat().get(0, out);
+    done(a, c);
+    return out;
+  }
+
+  /** Closes a copy made for reading, and the array itself when the weights were given up. */
+  private void done(INDArray a, INDArray read) {
+    if (read != a) read.close();
+    if (release && !a.wasClosed()) a.close();
+  }
+
+  /** a itself when it is float32 in C order over the whole of its buffer (the graph's arrays), else a copy. */
+  private static INDArray contiguous(INDArray a) {
+    boolean whole = a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView() && a.offset() == 0
+        && a.data().length() == a.length();
+    return whole ? a : a.castTo(DataType.FLOAT).dup('c');
   }
 }

@@ -4,10 +4,13 @@ import static minitransformer.framework.generate.RowKernels.add;
 import static minitransformer.framework.generate.RowKernels.linear;
 import static minitransformer.framework.generate.RowKernels.rmsNormalizeHeads;
 
+import java.util.Map;
 import minitransformer.framework.GPT;
 import minitransformer.framework.GPTConfig;
+import minitransformer.framework.Names;
 import minitransformer.framework.PositionalEncoding;
 import minitransformer.framework.generate.CachedWeights.Layer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The KV cache: {@link GPT}'s forward pass written as plain Java loops over float arrays, the same
@@ -85,8 +88,28 @@ public final class JavaKvCache implements KvCache {
   private final float[] logits;
 
   public JavaKvCache(GPT model) {
+    this(model, model.config());
+    refresh();
+  }
+
+  /**
+   * A cache that takes the weights of a model never built as a graph (sampling only): each array is
+   * copied, then closed, so the weights are held once. No sinusoidal table (the graph's); no refresh().
+   */
+  public JavaKvCache(GPTConfig config, Map<String, INDArray> parameters) {
+    this(null, config);
+    if (!runsWithoutGraph(config)) throw new IllegalArgumentException("a sinusoidal table is the graph's");
+    weights = new CachedWeights(config, parameters, parameters.get(Names.WPE), true);
+  }
+
+  /** Whether {@link #JavaKvCache(GPTConfig, Map)} can run a model of this architecture. */
+  public static boolean runsWithoutGraph(GPTConfig config) {
+    return config.positionalEncoding() != PositionalEncoding.SINUSOIDAL;
+  }
+
+  private JavaKvCache(GPT model, GPTConfig config) {
     this.model = model;
-    this.config = model.config();
+    this.config = config;
     this.C = config.nEmbd();
     this.nh = config.nHead();
     this.nKv = config.nKvHead();
@@ -108,11 +131,11 @@ public final class JavaKvCache implements KvCache {
     this.y = new float[blockSize][C];
     this.scores = new float[blockSize];
     this.logits = new float[V];
-    refresh();
   }
 
   /** Copies the model's current weights; needed after they change. */
   public void refresh() {
+    if (model == null) throw new IllegalStateException("this cache took its weights; there is no model to read again");
     weights = new CachedWeights(model);
   }
 
@@ -198,7 +221,11 @@ public final class JavaKvCache implements KvCache {
     }
     float[] last = h[0];
     blocks.norm(x[n - 1], weights.lnF, last); // only the last position's logits are needed
-    linear(new float[][] {last}, 1, weights.wHead, null, new float[][] {logits}); // (V)
+    if (weights.wHead == null) {
+      RowKernels.tiedHead(last, weights.wte, logits); // (V): x · wte[id]
+    } else {
+      linear(new float[][] {last}, 1, weights.wHead, null, new float[][] {logits}); // (V)
+    }
     position = t0 + n;
     length = Math.min(position, blockSize);
     double cap = config.logitSoftcap();

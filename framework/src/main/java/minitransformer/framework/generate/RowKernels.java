@@ -65,6 +65,28 @@ final class RowKernels {
     linear(in, n, layer.w(), layer.b(), out);
   }
 
+  /** The tied lm head: logits[id] = x · wte[id], wte flat (V·C) with row id at id·C. */
+  static void tiedHead(float[] x, float[] wte, float[] logits) {
+    int C = x.length;
+    for (int id = 0, row = 0; id < logits.length; id++, row += C) {
+      float s0 = 0f;
+      float s1 = 0f;
+      float s2 = 0f;
+      float s3 = 0f;
+      int c = 0;
+      for (; c + 3 < C; c += 4) {
+        s0 += x[c] * wte[row + c];
+        s1 += x[c + 1] * wte[row + c + 1];
+        s2 += x[c + 2] * wte[row + c + 2];
+        s3 += x[c + 3] * wte[row + c + 3];
+      }
+      for (; c < C; c++) {
+        s0 += x[c] * wte[row + c];
+      }
+      logits[id] = (s0 + s1) + (s2 + s3);
+    }
+  }
+
   /** LayerNorm as the graph's: biased variance, ε = model.norm_eps; statistics in double. */
   static void layerNorm(float[] in, float[] gamma, float[] beta, float[] out, double eps) {
     int C = in.length;

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -75,12 +76,12 @@ public final class CheckpointStore {
     return String.format("step-%06d", step);
   }
 
-  /** Whether a directory already holds checkpoints (complete or not) of an earlier run. */
   /** The checkpoint a run directory's {@code latest} marker names now (empty: no marker yet); reads one small file. */
   public static Optional<String> latestMarker(Path runDirectory) {
     return CheckpointLookup.readMarker(runDirectory, LATEST_MARKER);
   }
 
+  /** Whether a directory already holds checkpoints (complete or not) of an earlier run. */
   public static boolean holdsCheckpoints(Path runDirectory) {
     return firstCheckpoint(runDirectory).isPresent();
   }
@@ -210,9 +211,7 @@ public final class CheckpointStore {
    * file is verified once, as it is read, where resolving first and loading after verified it twice.
    */
   public static Loaded loadFound(Path checkpointOrRunDirectory, Consumer<String> warnings) {
-    CheckpointLookup.Found<TrainingState> found =
-        CheckpointLookup.find(checkpointOrRunDirectory, warnings, CheckpointStore::read);
-    return new Loaded(found.directory(), found.opened());
+    return lookup(checkpointOrRunDirectory, warnings, CheckpointStore::read);
   }
 
   /**
@@ -221,20 +220,33 @@ public final class CheckpointStore {
    * needs the architecture and tokenizer before the weights are read.
    */
   public static Loaded loadHeader(Path checkpointOrRunDirectory, Consumer<String> warnings) {
-    CheckpointLookup.Found<TrainingState> found = CheckpointLookup.find(checkpointOrRunDirectory, warnings,
+    return lookup(checkpointOrRunDirectory, warnings,
         dir -> MetaJson.read(dir.resolve(META_FILE)).toState(Map.of(), Map.of()));
+  }
+
+  /**
+   * As {@link #loadFound}, for a command that runs the model and never trains it (sample, predict,
+   * serve, inspect): meta.json and model.npz are verified and read, optimizer.npz is neither opened nor
+   * required (a GPT-2 small's AdamW moments are 1 GB); the state's optimizer state is empty, so it can
+   * not be resumed from. Resuming goes through {@link #loadFound}, which needs and verifies both files.
+   */
+  public static Loaded loadModelOnly(Path checkpointOrRunDirectory, Consumer<String> warnings) {
+    return lookup(checkpointOrRunDirectory, warnings, CheckpointStore::readModelOnly);
+  }
+
+  /**
+   * As {@link #loadModelOnly}, reading no arrays: meta.json is read and model.npz verified, and the state's
+   * parameter map is empty (the arrays are read, one by one, from the directory's model.npz by its user).
+   */
+  public static Loaded loadModelMeta(Path checkpointOrRunDirectory, Consumer<String> warnings) {
+    return lookup(checkpointOrRunDirectory, warnings,
+        dir -> verify(dir, List.of(MODEL_FILE), true).toState(Map.of(), Map.of()));
+  }
+
+  private static Loaded lookup(Path checkpointOrRunDirectory, Consumer<String> warnings,
+      Function<Path, TrainingState> open) {
+    CheckpointLookup.Found<TrainingState> found = CheckpointLookup.find(checkpointOrRunDirectory, warnings, open);
     return new Loaded(found.directory(), found.opened());
-  }
-
-  /** The resolved config a checkpoint was saved with (its meta.json's config_yaml), without loading arrays. */
-  public static String configYaml(Path checkpointDirectory) {
-    MetaJson.Meta meta = MetaJson.read(checkpointDirectory.resolve(META_FILE));
-    return meta.node().path("config_yaml").asText("");
-  }
-
-  /** The format version of a checkpoint directory's meta.json (older versions still load). */
-  public static long formatVersion(Path checkpointDirectory) {
-    return MetaJson.read(checkpointDirectory.resolve(META_FILE)).version();
   }
 
   /**
@@ -254,13 +266,25 @@ public final class CheckpointStore {
     return meta.toState(parameters, optimizerState);
   }
 
+  /** Reads and verifies one checkpoint directory's meta.json and model.npz; optimizer.npz is not opened. */
+  private static TrainingState readModelOnly(Path dir) {
+    MetaJson.Meta meta = verify(dir, List.of(MODEL_FILE), true);
+    return meta.toState(Npz.read(dir.resolve(MODEL_FILE)), Map.of());
+  }
+
   /**
    * Checks one checkpoint directory without building anything: its meta.json, and each file it lists by
    * size and checksum; a {@link CheckpointException} naming the file and the damage.
    */
   static MetaJson.Meta verify(Path dir) {
+    return verify(dir, List.of(MODEL_FILE, OPTIMIZER_FILE), false);
+  }
+
+  /** As {@link #verify(Path)}: the required files must be listed; onlyRequired checks no other listed file. */
+  private static MetaJson.Meta verify(Path dir, List<String> required, boolean onlyRequired) {
     MetaJson.Meta meta = MetaJson.read(dir.resolve(META_FILE));
-    meta.files(List.of(MODEL_FILE, OPTIMIZER_FILE)).forEach((name, record) -> {
+    meta.files(required).forEach((name, record) -> {
+      if (onlyRequired && !required.contains(name)) return;
       Path file = dir.resolve(name);
       if (!file.normalize().startsWith(dir.normalize()) || name.contains("/") || name.contains("\\")) {
         throw new CheckpointException(meta.file() + ": invalid file name '" + name + "' in files");

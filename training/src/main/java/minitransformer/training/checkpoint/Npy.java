@@ -1,5 +1,8 @@
 package minitransformer.training.checkpoint;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +74,64 @@ final class Npy {
       default -> throw new IllegalStateException("unreachable: " + h.type);
     };
     return flat.reshape(h.fortranOrder ? 'f' : 'c', h.shape).dup('c');
+  }
+
+  /**
+   * Reads one .npy array from a stream, as {@link #fromBytes} does from its bytes, but straight into the
+   * array's native memory in 64 KiB pieces: a little-endian C-order array (every array this program
+   * writes) never passes through a Java array, so reading a model's weights leaves no heap behind them
+   * (read whole, wte of GPT-2 small was 154 MB as bytes plus 154 MB as floats on the heap).
+   */
+  static INDArray read(InputStream in, String source) throws IOException {
+    byte[] headerBytes = headerBytes(in);
+    Header h = header(headerBytes, source);
+    long n = 1;
+    for (long d : h.shape) n *= d;
+    if (n == 0 || h.fortranOrder || h.order != ByteOrder.nativeOrder()) {
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      all.write(headerBytes);
+      in.transferTo(all);
+      return fromBytes(all.toByteArray(), source);
+    }
+    INDArray array = Nd4j.createUninitialized(h.type, h.shape, 'c');
+    ByteBuffer data = array.data().asNio();
+    long expected = n * h.type.width();
+    if (data.remaining() != expected) throw new IllegalStateException("native buffer of " + data.remaining() + " bytes");
+    byte[] piece = new byte[1 << 16];
+    long read = 0;
+    while (read < expected) {
+      int r = in.read(piece, 0, (int) Math.min(piece.length, expected - read));
+      if (r < 0) break;
+      data.put(piece, 0, r);
+      read += r;
+    }
+    boolean overlong = read == expected && in.read() >= 0;
+    if (read != expected || overlong) {
+      array.close();
+      throw new CheckpointException(source + ": " + (overlong ? "overlong" : "truncated") + " .npy data ("
+          + (overlong ? "more than " + expected : read) + " bytes, shape " + Arrays.toString(h.shape) + " needs "
+          + expected + ")");
+    }
+    return array;
+  }
+
+  /** The shape in the header at the start of a .npy stream, reading no further than the header. */
+  static long[] shape(InputStream in, String source) throws IOException {
+    return header(headerBytes(in), source).shape;
+  }
+
+  /** The preamble and header dict at the start of a .npy stream (whatever it holds; header() checks). */
+  private static byte[] headerBytes(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    head.write(in.readNBytes(10));
+    byte[] preamble = head.toByteArray();
+    if (preamble.length == 10 && preamble[6] != 1) head.write(in.readNBytes(2)); // v2/v3: a 4-byte length
+    byte[] lengthBytes = head.toByteArray();
+    int headerLength = lengthBytes.length < 10 ? 0 : lengthBytes.length == 10
+        ? Short.toUnsignedInt(ByteBuffer.wrap(lengthBytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort())
+        : ByteBuffer.wrap(lengthBytes, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    if (headerLength > 0 && headerLength < (1 << 20)) head.write(in.readNBytes(headerLength));
+    return head.toByteArray();
   }
 
   /** The shape written in a .npy header, without reading the data. */

@@ -73,8 +73,88 @@ final class Npz {
   /** Reads every array (STORED or DEFLATED entries, as numpy.savez/savez_compressed write them), in entry order. */
   static Map<String, INDArray> read(Path file) {
     Map<String, INDArray> arrays = new LinkedHashMap<>();
-    forEachEntry(file, (name, bytes) -> arrays.put(name, Npy.fromBytes(bytes, file + "[" + name + "]")));
+    forEachStream(file, (name, in) -> arrays.put(name, Npy.read(in, file + "[" + name + "]")));
     return arrays;
+  }
+
+  /**
+   * An open .npz whose arrays are read one at a time, when asked for: what moves a model's weights into
+   * another store (the KV cache) holds one array in native memory at a time, never all of them.
+   */
+  static final class Reader implements AutoCloseable {
+    private final Path file;
+    private final ZipFile zip;
+    private final Map<String, ZipEntry> entries = new LinkedHashMap<>();
+
+    Reader(Path file) {
+      this.file = file;
+      try {
+        zip = new ZipFile(file.toFile());
+      } catch (IOException e) {
+        throw new CheckpointException(file + ": not a readable .npz archive (" + IoReason.of(e) + ")", e);
+      }
+      Enumeration<? extends ZipEntry> all = zip.entries();
+      while (all.hasMoreElements()) {
+        ZipEntry entry = all.nextElement();
+        if (entry.isDirectory()) continue;
+        if (!entry.getName().endsWith(".npy")) {
+          close();
+          throw new CheckpointException(file + ": entry '" + entry.getName() + "' is not a .npy array");
+        }
+        entries.put(arrayName(entry.getName()), entry);
+      }
+    }
+
+    /** Every array's shape, read from the headers alone, in entry order. */
+    Map<String, long[]> shapes() {
+      Map<String, long[]> shapes = new LinkedHashMap<>();
+      entries.forEach((name, entry) -> shapes.put(name, open(name, entry, Npy::shape)));
+      return shapes;
+    }
+
+    /** The arrays as a map whose get reads the array then (a new one each time; the caller closes it). */
+    Map<String, INDArray> arrays() {
+      return new java.util.AbstractMap<>() {
+        @Override
+        public INDArray get(Object name) {
+          ZipEntry entry = entries.get(name);
+          return entry == null ? null : open((String) name, entry, Npy::read);
+        }
+
+        @Override
+        public boolean containsKey(Object name) {
+          return entries.containsKey(name);
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, INDArray>> entrySet() {
+          throw new UnsupportedOperationException("arrays are read one at a time, by name");
+        }
+      };
+    }
+
+    private interface StreamReader<T> {
+      T read(InputStream in, String source) throws IOException;
+    }
+
+    private <T> T open(String name, ZipEntry entry, StreamReader<T> reader) {
+      try (InputStream in = zip.getInputStream(entry)) {
+        return reader.read(in, file + "[" + name + "]");
+      } catch (ZipException e) {
+        throw new CheckpointException(file + ": not a readable .npz archive (" + e.getMessage() + ")", e);
+      } catch (IOException e) {
+        throw new CheckpointException(file + ": cannot read (" + IoReason.of(e) + ")", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        zip.close();
+      } catch (IOException e) {
+        // read only: nothing is lost
+      }
+    }
   }
 
   /** The shape of every array, in entry order. */
@@ -88,7 +168,16 @@ final class Npz {
     void visit(String arrayName, byte[] npy);
   }
 
+  private interface StreamVisitor {
+    void visit(String arrayName, InputStream npy) throws IOException;
+  }
+
   private static void forEachEntry(Path file, EntryVisitor visitor) {
+    forEachStream(file, (name, in) -> visitor.visit(name, in.readAllBytes()));
+  }
+
+  /** Each .npy entry's stream in turn, in entry order; a non-.npy entry is refused. */
+  private static void forEachStream(Path file, StreamVisitor visitor) {
     try (ZipFile zip = new ZipFile(file.toFile())) {
       Enumeration<? extends ZipEntry> entries = zip.entries();
       while (entries.hasMoreElements()) {
@@ -98,7 +187,7 @@ final class Npz {
           throw new CheckpointException(file + ": entry '" + entry.getName() + "' is not a .npy array");
         }
         try (InputStream in = zip.getInputStream(entry)) {
-          visitor.visit(arrayName(entry.getName()), in.readAllBytes());
+          visitor.visit(arrayName(entry.getName()), in);
         }
       }
     } catch (ZipException e) {

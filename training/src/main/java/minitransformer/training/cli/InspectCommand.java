@@ -13,6 +13,7 @@ import minitransformer.datasets.Tokenizer;
 import minitransformer.datasets.Tokenizers;
 import minitransformer.framework.GPTConfig;
 import minitransformer.training.checkpoint.CheckpointException;
+import minitransformer.training.checkpoint.CheckpointMeta;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,14 +43,14 @@ public final class InspectCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    CheckpointStore.Loaded loaded = checkpoint.read(err);
+    CheckpointStore.Loaded loaded = checkpoint.readModel(err);
     Path dir = loaded.directory();
     TrainingState s = loaded.state();
     Tokenizer tokenizer = Tokenizers.fromJson(s.tokenizerJson());
     GPTConfig model = s.model();
 
-    out.printf(Locale.ROOT, "checkpoint      %s (format %s v%d, checksums verified)%n", dir,
-        CheckpointStore.FORMAT, CheckpointStore.formatVersion(dir));
+    out.printf(Locale.ROOT, "checkpoint      %s (format %s v%d, model.npz checksum verified)%n", dir,
+        CheckpointStore.FORMAT, CheckpointMeta.formatVersion(dir));
     out.printf(Locale.ROOT, "step            %d (optimizer step %d)%n", s.step(), s.optimizerStep());
     out.printf(Locale.ROOT, "tokens seen     %,d%n", s.tokensSeen());
     out.printf(Locale.ROOT, "losses          last step's batch %s (one training batch), last eval val %s, best val %s%n", loss(s.lastTrainLoss()),

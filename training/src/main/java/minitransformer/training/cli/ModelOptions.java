@@ -34,10 +34,28 @@ public final class ModelOptions {
   }
 
   /**
+   * As {@link #read(PrintWriter)} for a command that only looks at the model (inspect): model.npz is read,
+   * optimizer.npz is not opened ({@link CheckpointStore#loadModelOnly}).
+   */
+  public CheckpointStore.Loaded readModel(PrintWriter err) {
+    return readModel(checkpoint, err);
+  }
+
+  /** As {@link #read(Path, PrintWriter)}, without the optimizer state. */
+  static CheckpointStore.Loaded readModel(Path checkpointOrRun, PrintWriter err) {
+    return CheckpointStore.loadModelOnly(checkpointOrRun, w -> err.println("warning: " + w));
+  }
+
+  /**
    * Resolves, verifies and loads the checkpoint, refusing (one line) a model too large for the memory
    * available; warnings (e.g. a stale marker) go to err.
    */
   public TrainedModel load(PrintWriter err) {
     return TrainedModel.load(checkpoint, w -> err.println("warning: " + w), context.memory());
+  }
+
+  /** The model as a KV cache only ({@link TrainedModel#loadForSampling}); empty where it needs its graph. */
+  public java.util.Optional<TrainedModel.ForSampling> loadForSampling(PrintWriter err) {
+    return TrainedModel.loadForSampling(checkpoint, w -> err.println("warning: " + w), context.memory());
   }
 }

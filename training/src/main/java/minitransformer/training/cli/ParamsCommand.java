@@ -87,7 +87,7 @@ public final class ParamsCommand implements Callable<Integer> {
 
   private GPTConfig fromCheckpoint(Path checkpoint) {
     PrintWriter err = spec.commandLine().getErr();
-    return ModelOptions.read(checkpoint, err).state().model();
+    return ModelOptions.readModel(checkpoint, err).state().model();
   }
 
   /**

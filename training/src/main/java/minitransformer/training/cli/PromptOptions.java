@@ -71,8 +71,11 @@ public final class PromptOptions {
    * read as {@code <unk>} and about a prompt longer than the block.
    */
   Prompt encode(TrainedModel model, PrintWriter err) {
-    Tokenizer tokenizer = model.tokenizer();
-    int blockSize = model.config().blockSize();
+    return encode(model.tokenizer(), model.config().blockSize(), err);
+  }
+
+  /** As {@link #encode(TrainedModel, PrintWriter)} for a model's tokenizer and block size. */
+  Prompt encode(Tokenizer tokenizer, int blockSize, PrintWriter err) {
     PromptScan scan = scan(tokenizer, blockSize, id -> {}); // a char tokenizer throws DataException naming the character
     if (scan.chars() == 0) {
       throw new BadOptionException((prompt != null ? "--prompt" : "--prompt-file " + promptFile)

@@ -2,10 +2,12 @@ package minitransformer.training.cli;
 
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import minitransformer.datasets.StreamingDecoder;
 import minitransformer.datasets.Tokenizer;
+import minitransformer.framework.GPTConfig;
 import minitransformer.framework.generate.CachedSampler;
 import minitransformer.framework.generate.JavaKvCache;
 import minitransformer.framework.generate.Sampler;
@@ -96,8 +98,13 @@ public final class SampleCommand implements Callable<Integer> {
       throw new BadOptionException("--num-samples (" + numSamples + ") must be positive");
     }
     SamplingOptions options = options(seed);
-    TrainedModel m = model.load(err);
-    int block = m.config().blockSize();
+    // With the KV cache the weights are moved into the cache and no graph is built (a GPT-2 small is held
+    // once); without it, or for a sinusoidal table (the graph's), the model is loaded with its graph.
+    Optional<TrainedModel.ForSampling> cached = noCache ? Optional.empty() : model.loadForSampling(err);
+    TrainedModel m = cached.isPresent() ? null : model.load(err);
+    GPTConfig config = cached.map(TrainedModel.ForSampling::config).orElseGet(() -> m.config());
+    Tokenizer tokenizer = cached.map(TrainedModel.ForSampling::tokenizer).orElseGet(() -> m.tokenizer());
+    int block = config.blockSize();
     int refillTokens = refill == null ? CachedSampler.defaultRefill(block) : refill;
     if (refillTokens < 1 || refillTokens > block) {
       throw new BadOptionException("--refill (" + refillTokens + ") must be in [1, block_size = "
@@ -105,8 +112,7 @@ public final class SampleCommand implements Callable<Integer> {
     }
     // The whole prompt is printed, read again in one pass; the samplers read its last block_size tokens
     // (the prompt policy, report.Prompt), which is all that is kept of it.
-    int[] ids = prompt.encode(m, err).context();
-    Tokenizer tokenizer = m.tokenizer();
+    int[] ids = prompt.encode(tokenizer, block, err).context();
     OptionalInt stop = EndOfText.stopToken(tokenizer, !noStop);
     for (int s = 0; s < numSamples; s++) {
       if (numSamples > 1) {
@@ -117,10 +123,16 @@ public final class SampleCommand implements Callable<Integer> {
       Stream stream = new Stream(out, tokenizer, stop);
       prompt.forEachId(tokenizer, stream::echo);
       out.flush();
-      int[] generated = noCache
-          ? new Sampler(m.gpt()).generate(ids, tokens, sampleOptions, stop, stream::accept)
-          : new CachedSampler(m.gpt(), new JavaKvCache(m.gpt()), refillTokens)
-              .generate(ids, tokens, sampleOptions, stop, stream::accept);
+      int[] generated;
+      if (cached.isPresent()) {
+        generated = new CachedSampler(config, cached.get().cache(), refillTokens)
+            .generate(ids, tokens, sampleOptions, stop, stream::accept);
+      } else if (noCache) {
+        generated = new Sampler(m.gpt()).generate(ids, tokens, sampleOptions, stop, stream::accept);
+      } else {
+        generated = new CachedSampler(m.gpt(), new JavaKvCache(m.gpt()), refillTokens)
+            .generate(ids, tokens, sampleOptions, stop, stream::accept);
+      }
       stream.finish();
       out.println();
       out.flush();

@@ -98,6 +98,43 @@ public record MemoryEstimate(Map<String, Long> parts, List<String> shrinkingKeys
     return new MemoryEstimate(parts, keys);
   }
 
+  /**
+   * A model read from a checkpoint to be run, never trained (the optimizer state is not read). With the
+   * KV cache (sample) no graph is built and model.npz is read one array at a time into the cache: the
+   * largest array as read, the cache's float copy of the weights, the Java heap's young generation that
+   * the copy passes through (as large again, measured), the cached keys and values of block_size
+   * positions, and the cache's work rows (6·C and twice the MLP's hidden width per position, block_size
+   * positions, and the logits). Without it (predict, attention, serve): the weights in the graph and as
+   * read (closed once copied), and the activations of one forward pass at block_size tokens, as
+   * {@link #forCheckpointModel} counts them.
+   */
+  public static MemoryEstimate forInference(GPTConfig config, boolean kvCache) {
+    long weights = FLOAT * ParameterCount.of(config).total();
+    Map<String, Long> parts = new LinkedHashMap<>();
+    if (kvCache) {
+      long C = config.nEmbd();
+      long largest = C * Math.max(Math.max(config.vocabSize(), config.blockSize()), config.mlpHidden());
+      parts.put("largest array as read", FLOAT * largest);
+      parts.put("weights in the KV cache", weights);
+      // Java makes each of the cache's rows in the young generation and copies it once into the old one:
+      // measured (GPT-2 small) the young generation grows by about the weights again while they are copied.
+      parts.put("young generation while the weights are copied", weights);
+      long T = config.blockSize();
+      long kv = 2L * config.nLayer() * T * config.nKvHead() * config.headSize();
+      long rows = T * (6L * config.nEmbd() + 2L * config.mlpHidden()) + 2L * config.vocabSize();
+      parts.put("KV cache of " + T + " positions", FLOAT * kv);
+      parts.put("KV cache's work rows", FLOAT * rows);
+    } else {
+      parts.put("weights as read", weights);
+      parts.put("weights in the graph", weights);
+      parts.put(ACTIVATIONS + " of one sequence", MicroBatches.trainingBytesPerSequence(config, config.blockSize()) / 2);
+    }
+    parts.put("runtime", RUNTIME_BYTES);
+    List<String> keys = new ArrayList<>(paths(Schema.N_EMBD, Schema.N_LAYER));
+    addVocabularyKey(config, keys);
+    return new MemoryEstimate(parts, keys);
+  }
+
   /** The activations' part (0 when there is none). */
   public long activationBytes() {
     return parts.entrySet().stream()

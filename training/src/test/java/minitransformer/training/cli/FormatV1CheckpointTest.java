@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import minitransformer.framework.GPTConfig;
 import minitransformer.framework.PositionalEncoding;
+import minitransformer.training.checkpoint.CheckpointMeta;
 import minitransformer.training.checkpoint.CheckpointStore;
 import minitransformer.training.checkpoint.TrainingState;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class FormatV1CheckpointTest {
   @Test
   void loadsWithTheArchitectureOfItsConfig() throws Exception {
     Path run = copyFixture();
-    assertEquals(1, CheckpointStore.formatVersion(run.resolve("step-000006")));
+    assertEquals(1, CheckpointMeta.formatVersion(run.resolve("step-000006")));
     TrainingState state = CheckpointStore.load(run, w -> {});
     assertEquals(6, state.step());
     assertEquals(ARCHITECTURE, state.model());
@@ -43,7 +44,7 @@ class FormatV1CheckpointTest {
     Path run = copyFixture();
     CliRun inspect = CliRun.of("inspect", "--checkpoint", run.toString());
     assertEquals(0, inspect.exit(), inspect.err());
-    assertTrue(inspect.out().contains("(format minitransformer-checkpoint v1, checksums verified)"), inspect.out());
+    assertTrue(inspect.out().contains("(format minitransformer-checkpoint v1, model.npz checksum verified)"), inspect.out());
     assertTrue(inspect.out().contains("model           2 layers, 2 heads, width 16, block 8, sinusoidal positions,"
         + " bias false, tied embeddings false, dropout 0.1"), inspect.out());
 
