@@ -1,11 +1,7 @@
 package minitransformer.training.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -22,7 +18,6 @@ import minitransformer.training.checkpoint.CheckpointException;
  * architecture. {@link Gpt2Checkpoint} reads and writes the directory around it.
  */
 final class Gpt2Config {
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** HF's activation names for GPT-2's tanh GELU: 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))). */
   private static final Set<String> TANH_GELU = Set.of("gelu_new", "gelu_pytorch_tanh");
   private static final Set<String> ARCHITECTURES = Set.of("GPT2LMHeadModel", "GPT2Model");
@@ -78,7 +73,7 @@ final class Gpt2Config {
 
   /** Writes {@code file} for the model {@code c}; {@code endOfText}, when present, is its bos and eos token id. */
   static void write(Path file, GPTConfig c, OptionalInt endOfText) {
-    ObjectNode n = JSON.createObjectNode();
+    ObjectNode n = HfJson.object();
     n.putArray("architectures").add("GPT2LMHeadModel");
     n.put("model_type", "gpt2");
     n.put("activation_function", "gelu_new");
@@ -98,15 +93,6 @@ final class Gpt2Config {
     n.put("scale_attn_by_inverse_layer_idx", false);
     n.put("reorder_and_upcast_attn", false);
     n.put("tie_word_embeddings", true);
-    if (endOfText.isPresent()) {
-      n.put("bos_token_id", endOfText.getAsInt());
-      n.put("eos_token_id", endOfText.getAsInt());
-    }
-    try {
-      Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n",
-          StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
-    }
+    HfJson.writeConfig(file, n, endOfText);
   }
 }

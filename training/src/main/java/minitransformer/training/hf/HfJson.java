@@ -3,11 +3,13 @@ package minitransformer.training.hf;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import minitransformer.training.checkpoint.CheckpointException;
 
 /**
@@ -74,6 +76,28 @@ final class HfJson {
     if (value != implemented) {
       throw new CheckpointException(file + ": " + key + " = " + value + " is not implemented (only "
           + implemented + ")");
+    }
+  }
+
+  /** An empty config.json document. */
+  static ObjectNode object() {
+    return JSON.createObjectNode();
+  }
+
+  /**
+   * Writes a config.json: the document, with the end-of-text id as bos_token_id and eos_token_id when the
+   * tokenizer has one (as Hugging Face's GPT-2 and SmolLM2 configs carry it).
+   */
+  static void writeConfig(Path file, ObjectNode n, OptionalInt endOfText) {
+    if (endOfText.isPresent()) {
+      n.put("bos_token_id", endOfText.getAsInt());
+      n.put("eos_token_id", endOfText.getAsInt());
+    }
+    try {
+      Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n",
+          StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
     }
   }
 }

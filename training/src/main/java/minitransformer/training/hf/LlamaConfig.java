@@ -1,11 +1,7 @@
 package minitransformer.training.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import minitransformer.framework.GPTConfig;
@@ -42,7 +38,6 @@ import minitransformer.training.checkpoint.CheckpointException;
 final class LlamaConfig {
   static final String MODEL_TYPE = "llama";
   static final String ARCHITECTURE = "LlamaForCausalLM";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private LlamaConfig() {}
 
@@ -116,7 +111,7 @@ final class LlamaConfig {
 
   /** Writes {@code file} for the model {@code c} as {@code LlamaConfig.save_pretrained} writes these keys. */
   static void write(Path file, GPTConfig c, OptionalInt endOfText) {
-    ObjectNode n = JSON.createObjectNode();
+    ObjectNode n = HfJson.object();
     n.putArray("architectures").add(ARCHITECTURE);
     n.put("model_type", MODEL_TYPE);
     n.put("hidden_act", "silu");
@@ -137,15 +132,6 @@ final class LlamaConfig {
     n.put("tie_word_embeddings", c.tieEmbeddings());
     n.put("initializer_range", 0.02);
     n.put("torch_dtype", "float32");
-    if (endOfText.isPresent()) {
-      n.put("bos_token_id", endOfText.getAsInt());
-      n.put("eos_token_id", endOfText.getAsInt());
-    }
-    try {
-      Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n",
-          StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
-    }
+    HfJson.writeConfig(file, n, endOfText);
   }
 }
